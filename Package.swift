@@ -1,0 +1,115 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Modules follow the data flow: embed → catalog → index → service → server/daemon/CLI.
+// The embedding math is compiled with optimisation even in debug builds: the encoder's
+// element-wise loops (LayerNorm, GELU, softmax) are 20–50× slower at -Onone, which would
+// make the test suite crawl without changing what it checks.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "Glimpse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "glimpsed", targets: ["glimpsed"]),
+        .executable(name: "glimpse", targets: ["glimpse"]),
+        .executable(name: "glimpse-bench", targets: ["GlimpseBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // System libraries and C/C++ shims.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(
+            name: "CFaissShim",
+            path: "Sources/CFaissShim",
+            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-fopenmp"]), .headerSearchPath("compat")],
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++")]
+        ),
+
+        // Embedding: text → L2-normalised vectors.
+        .target(
+            name: "GlimpseEmbedding",
+            dependencies: ["CBLAS"],
+            swiftSettings: optimisedInDebug
+        ),
+        // Catalog: SQLite source of truth.
+        .target(
+            name: "GlimpseCatalog",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Migrations")]
+        ),
+        // Index: FAISS HNSW snapshots.
+        .target(name: "GlimpseIndex", dependencies: ["CFaissShim"]),
+        // API: the wire types shared by the service, the server and the client (plain Codable values).
+        .target(name: "GlimpseAPI"),
+        // Service: ingestion worker, search, status; no transport.
+        .target(
+            name: "GlimpseService",
+            dependencies: [
+                "GlimpseEmbedding", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Server: thin HTTP/JSON transport over Unix sockets.
+        .target(
+            name: "GlimpseServer",
+            dependencies: [
+                "GlimpseService", "GlimpseAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.yaml")]
+        ),
+        // Client: HTTP over the daemon's Unix socket, used by the CLI, tests and benchmarks.
+        .target(
+            name: "GlimpseClient",
+            dependencies: ["GlimpseAPI", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .executableTarget(
+            name: "glimpsed",
+            dependencies: [
+                "GlimpseServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "glimpse",
+            dependencies: [
+                "GlimpseClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "GlimpseBench",
+            dependencies: [
+                "GlimpseEmbedding", "GlimpseIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/GlimpseBench",
+            swiftSettings: optimisedInDebug
+        ),
+
+        .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GlimpseCatalogTests", dependencies: ["GlimpseCatalog"]),
+        .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
+        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
+        .testTarget(
+            name: "GlimpseEndToEndTests",
+            dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog"]
+        ),
+        .testTarget(name: "GlimpseClientTests", dependencies: ["GlimpseClient"]),
+        .testTarget(name: "GlimpseServerTests", dependencies: ["GlimpseServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,104 @@
+import Foundation
+
+/// One image + caption pair, in the manifest-line shape the CLI reads and `POST /v1/items` accepts.
+public struct IngestItem: Codable, Sendable, Equatable {
+    /// External id; when absent the daemon uses the absolute image path.
+    public var id: String?
+    public var imagePath: String
+    /// Language code → caption, e.g. `["zh": "一只小狗", "en": "a puppy"]`.
+    public var captions: [String: String]
+
+    public init(id: String? = nil, imagePath: String, captions: [String: String]) {
+        self.id = id
+        self.imagePath = imagePath
+        self.captions = captions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case imagePath = "image_path"
+        case captions
+    }
+}
+
+/// Body of `POST /v1/items` when sending several items at once.
+public struct IngestBatch: Codable, Sendable, Equatable {
+    public var items: [IngestItem]
+    public init(items: [IngestItem]) { self.items = items }
+}
+
+/// `202 Accepted` answer: the job is committed and will be embedded in the background.
+public struct IngestAccepted: Codable, Sendable, Equatable {
+    public var jobID: Int64
+    public var state: JobState
+    public var accepted: Int
+
+    public init(jobID: Int64, state: JobState, accepted: Int) {
+        self.jobID = jobID
+        self.state = state
+        self.accepted = accepted
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case state, accepted
+    }
+}
+
+public enum JobState: String, Codable, Sendable, CaseIterable {
+    case queued, running, done, failed
+    public var isFinished: Bool { self == .done || self == .failed }
+}
+
+public struct JobItemFailure: Codable, Sendable, Equatable {
+    /// Position of the item in the request that created the job.
+    public var index: Int
+    public var id: String?
+    public var message: String
+
+    public init(index: Int, id: String?, message: String) {
+        self.index = index
+        self.id = id
+        self.message = message
+    }
+}
+
+/// `GET /v1/jobs/{id}`.
+public struct JobResponse: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var state: JobState
+    public var total: Int
+    public var done: Int
+    public var failed: Int
+    public var inserted: Int
+    public var updated: Int
+    public var unchanged: Int
+    public var errors: [JobItemFailure]
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(
+        id: Int64, kind: String, state: JobState, total: Int, done: Int, failed: Int,
+        inserted: Int, updated: Int, unchanged: Int, errors: [JobItemFailure], createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.kind = kind
+        self.state = state
+        self.total = total
+        self.done = done
+        self.failed = failed
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+        self.errors = errors
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, state, total, done, failed, inserted, updated, unchanged, errors
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}

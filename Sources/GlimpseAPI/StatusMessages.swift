@@ -1,0 +1,135 @@
+import Foundation
+
+/// `GET /v1/items/{id}`.
+public struct ItemResponse: Codable, Sendable, Equatable {
+    public var id: String
+    public var imagePath: String
+    public var contentHash: String
+    public var captions: [String: String]
+    public var vectors: Int
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(
+        id: String, imagePath: String, contentHash: String, captions: [String: String], vectors: Int,
+        createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.imagePath = imagePath
+        self.contentHash = contentHash
+        self.captions = captions
+        self.vectors = vectors
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, captions, vectors
+        case imagePath = "image_path"
+        case contentHash = "content_hash"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+public struct HealthResponse: Codable, Sendable, Equatable {
+    public var status: String
+    public init(status: String) { self.status = status }
+}
+
+/// `GET /v1/status`.
+public struct StatusResponse: Codable, Sendable, Equatable {
+    public var version: String
+    public var catalog: CatalogStatus
+    public var indexes: [IndexStatus]
+    public var model: ModelStatus
+
+    public init(version: String, catalog: CatalogStatus, indexes: [IndexStatus], model: ModelStatus) {
+        self.version = version
+        self.catalog = catalog
+        self.indexes = indexes
+        self.model = model
+    }
+}
+
+public struct CatalogStatus: Codable, Sendable, Equatable {
+    public var path: String
+    public var items: Int
+    public var captions: Int
+    public var vectors: Int
+    public var tombstonedVectors: Int
+    public var jobs: [String: Int]
+
+    public init(path: String, items: Int, captions: Int, vectors: Int, tombstonedVectors: Int, jobs: [String: Int]) {
+        self.path = path
+        self.items = items
+        self.captions = captions
+        self.vectors = vectors
+        self.tombstonedVectors = tombstonedVectors
+        self.jobs = jobs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, items, captions, vectors, jobs
+        case tombstonedVectors = "tombstoned_vectors"
+    }
+}
+
+public struct IndexStatus: Codable, Sendable, Equatable {
+    public var space: String
+    public var dimension: Int
+    public var vectors: Int
+    public var m: Int
+    public var efConstruction: Int
+    public var efSearchDefault: Int
+    public var efSearchMax: Int
+    public var snapshotWatermark: Int64
+
+    public init(
+        space: String, dimension: Int, vectors: Int, m: Int, efConstruction: Int, efSearchDefault: Int,
+        efSearchMax: Int, snapshotWatermark: Int64
+    ) {
+        self.space = space
+        self.dimension = dimension
+        self.vectors = vectors
+        self.m = m
+        self.efConstruction = efConstruction
+        self.efSearchDefault = efSearchDefault
+        self.efSearchMax = efSearchMax
+        self.snapshotWatermark = snapshotWatermark
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case space, dimension, vectors, m
+        case efConstruction = "ef_construction"
+        case efSearchDefault = "ef_search_default"
+        case efSearchMax = "ef_search_max"
+        case snapshotWatermark = "snapshot_watermark"
+    }
+}
+
+public struct ModelStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var dimension: Int
+
+    public init(name: String, path: String, dimension: Int) {
+        self.name = name
+        self.path = path
+        self.dimension = dimension
+    }
+}
+
+/// Body of every 4xx/5xx answer.
+public struct ErrorResponse: Codable, Sendable, Equatable {
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+    public var error: Detail
+    public init(code: String, message: String) { self.error = Detail(code: code, message: message) }
+}

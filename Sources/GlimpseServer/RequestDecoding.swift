@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+
+/// Reads request bodies and query strings strictly, turning every malformed input into a 400 that says what is wrong.
+enum RequestDecoding {
+    static func body(of request: Request, limit: Int) async throws -> Data {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw APIErrorResponse(
+                status: .contentTooLarge, code: "too_large", message: "request body is larger than \(limit) bytes")
+        }
+        return Data(buffer: buffer)
+    }
+
+    static func json<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.isEmpty else {
+            throw APIErrorResponse.invalid("invalid_json", "the request body is empty; send JSON")
+        }
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw APIErrorResponse.invalid("invalid_json", "the request body is not valid UTF-8")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw APIErrorResponse.invalid("invalid_json", "malformed JSON: \(describe(context))")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw APIErrorResponse.invalid(
+                "invalid_item", "missing field \(path(context.codingPath + [key]))")
+        } catch let DecodingError.typeMismatch(expected, context) {
+            throw APIErrorResponse.invalid(
+                "invalid_item", "wrong type at \(path(context.codingPath)): expected \(typeName(expected))")
+        } catch let DecodingError.valueNotFound(expected, context) {
+            throw APIErrorResponse.invalid(
+                "invalid_item", "null at \(path(context.codingPath)): expected \(typeName(expected))")
+        } catch {
+            throw APIErrorResponse.invalid("invalid_json", "malformed JSON: \(error)")
+        }
+    }
+
+    /// Decodes `a=1&b=x+y` into a dictionary, treating `+` as a space as HTML forms and `curl --data-urlencode` do.
+    static func queryParameters(of request: Request) throws -> [String: String] {
+        guard let query = request.uri.query, !query.isEmpty else { return [:] }
+        var parameters: [String: String] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = decodeComponent(parts[0]) else {
+                throw APIErrorResponse.invalid("invalid_query", "a query parameter name is not valid percent-encoded UTF-8")
+            }
+            let rawValue = parts.count > 1 ? parts[1] : ""
+            guard let value = decodeComponent(rawValue) else {
+                throw APIErrorResponse.invalid(
+                    "invalid_query", "query parameter \(key) is not valid percent-encoded UTF-8")
+            }
+            parameters[key] = value
+        }
+        return parameters
+    }
+
+    static func integer(_ name: String, in parameters: [String: String]) throws -> Int? {
+        guard let text = parameters[name] else { return nil }
+        guard let value = Int(text) else {
+            throw APIErrorResponse.invalid("invalid_\(name)", "\(name) must be an integer, got \"\(text.prefix(40))\"")
+        }
+        return value
+    }
+
+    private static func decodeComponent(_ component: Substring) -> String? {
+        component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        let text = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+        let trimmed = text.hasPrefix(".") ? String(text.dropFirst()) : text
+        return trimmed.isEmpty ? "the top level" : trimmed
+    }
+
+    private static func describe(_ context: DecodingError.Context) -> String {
+        let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        return underlying ?? context.debugDescription
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is [String: String].Type: "an object of strings"
+        case is Array<Any>.Type: "an array"
+        default: "\(type)"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GlimpseEmbedding
+import GlimpseIndex
+import Synchronization
+
+/// One embedding space: the embedder that defines it and the HNSW index over its vectors.
+/// Vectors of different spaces are never compared, so each space has its own index and snapshot file.
+final class EmbeddingSpace: Sendable {
+    let embedder: any TextEmbedder
+    let index: HNSWIndex
+    let snapshotURL: URL
+    /// Vector ids replaced or deleted in the catalog. HNSW cannot remove points, so they stay in the graph and
+    /// every search excludes them.
+    private let tombstones: Mutex<Set<Int64>>
+    /// Highest catalog vector id in `index`, and how many were added since the last snapshot.
+    private let progress: Mutex<(watermark: Int64, unsnapshotted: Int, snapshotWatermark: Int64)>
+
+    var name: String { embedder.spaceName }
+
+    init(embedder: any TextEmbedder, index: HNSWIndex, snapshotURL: URL, watermark: Int64, snapshotWatermark: Int64, tombstones: Set<Int64>) {
+        self.embedder = embedder
+        self.index = index
+        self.snapshotURL = snapshotURL
+        self.tombstones = Mutex(tombstones)
+        self.progress = Mutex((watermark, Int(clamping: max(0, watermark - snapshotWatermark)), snapshotWatermark))
+    }
+
+    var watermark: Int64 { progress.withLock { $0.watermark } }
+    var snapshotWatermark: Int64 { progress.withLock { $0.snapshotWatermark } }
+    var vectorsSinceSnapshot: Int { progress.withLock { $0.unsnapshotted } }
+    var tombstoneCount: Int { tombstones.withLock { $0.count } }
+    var excludedIDs: Set<Int64> { tombstones.withLock { $0 } }
+
+    /// Adds freshly committed vectors. Only the ingest worker calls this, so ids arrive in increasing order.
+    func add(ids: [Int64], vectors: [[Float]]) throws {
+        guard !ids.isEmpty else { return }
+        try index.add(ids: ids, vectors: vectors.flatMap { $0 })
+        progress.withLock { state in
+            state.watermark = max(state.watermark, ids.max()!)
+            state.unsnapshotted += ids.count
+        }
+    }
+
+    func tombstone(_ ids: [Int64]) {
+        guard !ids.isEmpty else { return }
+        tombstones.withLock { $0.formUnion(ids) }
+    }
+
+    /// Writes the index atomically; the watermark tells the next start which catalog vectors to replay.
+    func writeSnapshot() throws {
+        let watermark = self.watermark
+        try FileManager.default.createDirectory(
+            at: snapshotURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try index.write(to: snapshotURL, watermark: watermark)
+        progress.withLock { state in
+            state.snapshotWatermark = watermark
+            state.unsnapshotted = 0
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GlimpseAPI
+import GlimpseCatalog
+import GlimpseEmbedding
+import GlimpseIndex
+import Logging
+import ServiceLifecycle
+
+/// The daemon's behaviour without its transport: accept ingests, embed them in the background, answer searches.
+/// As a swift-service-lifecycle `Service`, `run()` is the ingest worker; on graceful shutdown it finishes the chunk
+/// in progress and writes index snapshots.
+public final class GlimpseService: Service, Sendable {
+    public let configuration: ServiceConfiguration
+    let catalog: Catalog
+    let spaces: [EmbeddingSpace]
+    private let worker: IngestWorker
+    private let searchEngine: SearchEngine
+    private let validator: IngestValidator
+    private let modelPath: String
+    private let logger: Logger
+
+    /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
+    /// space's index from its snapshot plus the catalog.
+    public init(
+        configuration: ServiceConfiguration, embedders: [any TextEmbedder], modelPath: String, logger: Logger
+    ) throws {
+        precondition(!embedders.isEmpty, "a service needs at least one embedding space")
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        self.configuration = configuration
+        self.modelPath = modelPath
+        self.logger = logger
+        let catalog = try Catalog(CatalogConfiguration(path: configuration.catalogPath))
+        let requeued = try catalog.requeueRunningJobs()
+        if requeued > 0 {
+            logger.notice("re-queued jobs interrupted by the previous run", metadata: ["jobs": "\(requeued)"])
+        }
+        let loader = IndexLoader(catalog: catalog, parameters: configuration.hnsw, logger: logger)
+        let spaces = try embedders.map { embedder in
+            try loader.load(embedder: embedder, snapshotURL: configuration.snapshotURL(space: embedder.spaceName))
+        }
+        self.catalog = catalog
+        self.spaces = spaces
+        self.worker = IngestWorker(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
+        self.searchEngine = SearchEngine(catalog: catalog, spaces: spaces, configuration: configuration)
+        self.validator = IngestValidator(limits: configuration.limits)
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await worker.run()
+        } onGracefulShutdown: {
+            self.worker.stop()
+        }
+        await worker.writeSnapshots()
+        logger.info("ingest worker stopped")
+    }
+
+    /// Commits an ingest job and returns once it is durable; embedding happens later in the background.
+    public func ingest(_ items: [IngestItem]) throws -> IngestAccepted {
+        try validator.validate(items)
+        let payload = try JSONEncoder().encode(IngestBatch(items: items))
+        let jobID = try catalog.enqueueJob(kind: "ingest", payload: payload, total: items.count)
+        worker.wake()
+        return IngestAccepted(jobID: jobID, state: .queued, accepted: items.count)
+    }
+
+    public func job(id: Int64) throws -> JobResponse {
+        guard let job = try catalog.job(id: id) else {
+            throw ServiceError(.notFound, code: "not_found", "no job with id \(id)")
+        }
+        let progress = job.progress
+        return JobResponse(
+            id: job.id, kind: job.kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
+            done: progress.done, failed: progress.failed, inserted: progress.inserted, updated: progress.updated,
+            unchanged: progress.unchanged,
+            errors: progress.errors.map { JobItemFailure(index: $0.index, id: $0.externalID, message: $0.message) },
+            createdAt: Self.timestamp(job.createdAt), updatedAt: Self.timestamp(job.updatedAt))
+    }
+
+    public func search(_ query: String, k: Int?, ef: Int?) async throws -> SearchResponse {
+        try await searchEngine.search(query, k: k, ef: ef)
+    }
+
+    public func item(id: String) throws -> ItemResponse {
+        guard let item = try catalog.item(externalID: id) else {
+            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+        }
+        return ItemResponse(
+            id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
+            vectors: item.liveVectorCount, createdAt: Self.timestamp(item.createdAt),
+            updatedAt: Self.timestamp(item.updatedAt))
+    }
+
+    public func status() throws -> StatusResponse {
+        let counts = try catalog.counts()
+        let embedder = spaces[0].embedder
+        return StatusResponse(
+            version: GlimpseVersion.current,
+            catalog: CatalogStatus(
+                path: configuration.catalogPath, items: counts.items, captions: counts.captions,
+                vectors: counts.liveVectors, tombstonedVectors: counts.tombstonedVectors,
+                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
+            indexes: spaces.map { space in
+                let parameters = space.index.parameters
+                return IndexStatus(
+                    space: space.name, dimension: space.index.dimension, vectors: space.index.count,
+                    m: parameters.m, efConstruction: parameters.efConstruction,
+                    efSearchDefault: configuration.hnsw.efSearchDefault, efSearchMax: configuration.hnsw.efSearchMax,
+                    snapshotWatermark: space.snapshotWatermark)
+            },
+            model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension))
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
+
+public enum GlimpseVersion {
+    public static let current = "0.1.0"
+}

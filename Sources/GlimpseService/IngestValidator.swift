@@ -1,0 +1,88 @@
+import Foundation
+import GlimpseAPI
+
+/// Checks the shape of an ingest request before it is committed, so a job only ever holds items the worker can
+/// process. Problems with the files themselves (missing, unreadable) are found by the worker, per item.
+struct IngestValidator: Sendable {
+    let limits: RequestLimits
+
+    func validate(_ items: [IngestItem]) throws(ServiceError) {
+        guard !items.isEmpty else {
+            throw .invalid("invalid_request", "the request holds no items")
+        }
+        guard items.count <= limits.maxItemsPerRequest else {
+            throw ServiceError(
+                .tooLarge, code: "too_many_items",
+                "\(items.count) items in one request; the limit is \(limits.maxItemsPerRequest), send several requests")
+        }
+        var firstIndexOfID: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            try validate(item, at: index)
+            let id = Self.externalID(of: item)
+            if let earlier = firstIndexOfID[id] {
+                throw .invalid("duplicate_item", "items[\(index)] has the same id as items[\(earlier)]: \(id)")
+            }
+            firstIndexOfID[id] = index
+        }
+    }
+
+    private func validate(_ item: IngestItem, at index: Int) throws(ServiceError) {
+        let place = "items[\(index)]"
+        if let id = item.id {
+            guard !id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw .invalid("invalid_item", "\(place).id is empty")
+            }
+            guard id.count <= limits.maxIDCharacters else {
+                throw .invalid("invalid_item", "\(place).id is longer than \(limits.maxIDCharacters) characters")
+            }
+        }
+        guard item.imagePath.hasPrefix("/") else {
+            throw .invalid(
+                "invalid_item", "\(place).image_path must be an absolute path, got \(Self.quoted(item.imagePath))")
+        }
+        guard item.imagePath.utf8.count <= limits.maxPathBytes, !item.imagePath.contains("\u{0}") else {
+            throw .invalid("invalid_item", "\(place).image_path is not a usable path")
+        }
+        guard !item.captions.isEmpty else {
+            throw .invalid("invalid_item", "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
+        }
+        guard item.captions.count <= limits.maxCaptionsPerItem else {
+            throw .invalid("invalid_item", "\(place).captions has more than \(limits.maxCaptionsPerItem) languages")
+        }
+        for (language, text) in item.captions {
+            guard Self.isLanguageCode(language) else {
+                throw .invalid(
+                    "invalid_item",
+                    "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\"")
+            }
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw .invalid("invalid_item", "\(place).captions.\(language) is empty")
+            }
+            guard text.count <= limits.maxCaptionCharacters else {
+                throw .invalid(
+                    "invalid_item", "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
+            }
+        }
+    }
+
+    /// The id an item is stored under: its own, or its absolute image path.
+    static func externalID(of item: IngestItem) -> String {
+        item.id ?? item.imagePath
+    }
+
+    /// BCP 47-like: a 2–3 letter primary tag, optional subtags of letters and digits.
+    static func isLanguageCode(_ code: String) -> Bool {
+        let parts = code.split(separator: "-", omittingEmptySubsequences: false)
+        guard let primary = parts.first, (2...3).contains(primary.count),
+            primary.allSatisfy({ $0.isASCII && $0.isLowercase })
+        else { return false }
+        return parts.dropFirst().allSatisfy { part in
+            (1...8).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
+        return "\"\(shown)\""
+    }
+}

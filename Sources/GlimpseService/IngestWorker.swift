@@ -1,0 +1,254 @@
+import Foundation
+import GlimpseAPI
+import GlimpseCatalog
+import GlimpseEmbedding
+import Logging
+import Synchronization
+
+/// Embeds queued ingest jobs in the background, one at a time, in the order they were accepted.
+///
+/// Crash safety comes from the order of writes: an item's captions and vectors are committed to the catalog in one
+/// transaction before they are added to the in-memory index, and job progress is committed after each chunk. A job
+/// cut short (crash or shutdown) stays `running`, is re-queued at the next start and resumes after its last
+/// committed chunk; items it had already stored are found unchanged, so nothing is stored twice.
+final class IngestWorker: Sendable {
+    private let catalog: Catalog
+    private let spaces: [EmbeddingSpace]
+    private let configuration: ServiceConfiguration
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeupContinuation: AsyncStream<Void>.Continuation
+    private let stopping = Atomic<Bool>(false)
+
+    init(catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger) {
+        self.catalog = catalog
+        self.spaces = spaces
+        self.configuration = configuration
+        self.logger = logger
+        (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Tells the worker a job is waiting.
+    func wake() { wakeupContinuation.yield() }
+
+    /// Makes `run()` return after the chunk in progress.
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        wakeupContinuation.finish()
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    func run() async {
+        let ticker = Task { [wakeupContinuation] in
+            // Periodic wake-ups let a quiet daemon still write its snapshot once the interval has passed.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                wakeupContinuation.yield()
+            }
+        }
+        defer { ticker.cancel() }
+        var lastSnapshot = ContinuousClock.now
+        wakeupContinuation.yield()
+        for await _ in wakeups {
+            while !isStopping, let job = claimNextJob() {
+                await process(job)
+                if spaces.contains(where: { $0.vectorsSinceSnapshot >= configuration.snapshotEveryVectors }) {
+                    await writeSnapshots()
+                    lastSnapshot = .now
+                }
+            }
+            if isStopping { break }
+            if ContinuousClock.now - lastSnapshot >= configuration.snapshotInterval,
+                spaces.contains(where: { $0.vectorsSinceSnapshot > 0 })
+            {
+                await writeSnapshots()
+                lastSnapshot = .now
+            }
+        }
+    }
+
+    func writeSnapshots() async {
+        for space in spaces where space.vectorsSinceSnapshot > 0 {
+            do {
+                try await BlockingWork.run { try space.writeSnapshot() }
+                logger.info("index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
+            } catch {
+                logger.error("index snapshot failed; the catalog still holds every vector", metadata: ["space": "\(space.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func claimNextJob() -> JobRecord? {
+        do {
+            return try catalog.claimNextJob()
+        } catch {
+            logger.error("cannot claim the next job", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func process(_ job: JobRecord) async {
+        let items: [IngestItem]
+        do {
+            items = try JSONDecoder().decode(IngestBatch.self, from: job.payload).items
+        } catch {
+            logger.error("job payload unreadable; marking it failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            var progress = job.progress
+            progress.failed = job.total - progress.done
+            progress.errors.append(JobItemError(index: 0, externalID: nil, message: "job payload unreadable: \(error)"))
+            finish(job.id, progress)
+            return
+        }
+        var progress = job.progress
+        var next = progress.done + progress.failed
+        logger.info("ingest job started", metadata: ["job": "\(job.id)", "items": "\(items.count)", "resume_at": "\(next)"])
+        while next < items.count {
+            if isStopping {
+                logger.notice("shutting down mid-job; it resumes at the next start", metadata: ["job": "\(job.id)", "at": "\(next)"])
+                return
+            }
+            let chunkEnd = min(next + configuration.ingestChunkSize, items.count)
+            await ingestChunk(Array(items[next..<chunkEnd]), firstIndex: next, progress: &progress)
+            next = chunkEnd
+            do {
+                try catalog.updateJobProgress(id: job.id, progress: progress)
+            } catch {
+                logger.error("cannot record job progress", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
+        }
+        finish(job.id, progress)
+        logger.info(
+            "ingest job finished",
+            metadata: [
+                "job": "\(job.id)", "inserted": "\(progress.inserted)", "updated": "\(progress.updated)",
+                "unchanged": "\(progress.unchanged)", "failed": "\(progress.failed)",
+            ])
+    }
+
+    private func finish(_ jobID: Int64, _ progress: JobProgress) {
+        do {
+            try catalog.finishJob(id: jobID, progress: progress)
+        } catch {
+            logger.error("cannot mark job finished", metadata: ["job": "\(jobID)", "error": "\(error)"])
+        }
+    }
+
+    /// An item whose content changed (or is new), with its hash and caption order fixed.
+    private struct PendingItem {
+        let index: Int
+        let item: IngestItem
+        let externalID: String
+        let contentHash: String
+        let languages: [String]
+    }
+
+    private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async {
+        var pending: [PendingItem] = []
+        for (offset, item) in chunk.enumerated() {
+            let index = firstIndex + offset
+            let externalID = IngestValidator.externalID(of: item)
+            do {
+                let bytes = try readImage(at: item.imagePath)
+                let hash = ContentHasher.hash(imagePath: item.imagePath, imageBytes: bytes, captions: item.captions)
+                if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
+                    progress.done += 1
+                    progress.unchanged += 1
+                    continue
+                }
+                pending.append(
+                    PendingItem(
+                        index: index, item: item, externalID: externalID, contentHash: hash,
+                        languages: item.captions.keys.sorted()))
+            } catch {
+                progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
+            }
+        }
+        guard !pending.isEmpty else { return }
+
+        // One embedder call per space for the whole chunk: batching is where the throughput comes from.
+        let texts = pending.flatMap { entry in entry.languages.map { entry.item.captions[$0]! } }
+        var vectorsBySpace: [[[Float]]] = []
+        do {
+            for space in spaces {
+                let embedder = space.embedder
+                vectorsBySpace.append(try await BlockingWork.run { try embedder.embed(texts, role: .passage) })
+            }
+        } catch {
+            for entry in pending {
+                progress.recordFailure(index: entry.index, externalID: entry.externalID, message: "embedding failed: \(error)")
+            }
+            return
+        }
+
+        var offset = 0
+        for entry in pending {
+            let captionCount = entry.languages.count
+            var newVectors: [NewVector] = []
+            for (spaceIndex, space) in spaces.enumerated() {
+                for (languageIndex, language) in entry.languages.enumerated() {
+                    newVectors.append(
+                        NewVector(
+                            space: space.name, source: .caption, captionLanguage: language,
+                            vector: vectorsBySpace[spaceIndex][offset + languageIndex]))
+                }
+            }
+            offset += captionCount
+            let newItem = NewItem(
+                externalID: entry.externalID, imagePath: entry.item.imagePath, contentHash: entry.contentHash,
+                captions: entry.item.captions)
+            do {
+                let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
+                try index(outcome, vectors: newVectors)
+                progress.done += 1
+                switch outcome {
+                case .inserted: progress.inserted += 1
+                case .updated: progress.updated += 1
+                case .unchanged: progress.unchanged += 1
+                }
+            } catch {
+                progress.recordFailure(index: entry.index, externalID: entry.externalID, message: "\(error)")
+            }
+        }
+    }
+
+    /// Mirrors a committed catalog write into the in-memory indexes.
+    private func index(_ outcome: UpsertOutcome, vectors: [NewVector]) throws {
+        let newIDs: [Int64]
+        switch outcome {
+        case .inserted(let ids):
+            newIDs = ids
+        case .updated(let ids, let tombstoned):
+            newIDs = ids
+            for space in spaces { space.tombstone(tombstoned) }
+        case .unchanged:
+            return
+        }
+        for space in spaces {
+            let positions = vectors.indices.filter { vectors[$0].space == space.name }
+            try space.add(ids: positions.map { newIDs[$0] }, vectors: positions.map { vectors[$0].vector })
+        }
+    }
+
+    private func readImage(at path: String) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ServiceError.invalid("image_not_found", "image not found: \(path)")
+        }
+        guard !isDirectory.boolValue else {
+            throw ServiceError.invalid("image_not_a_file", "image path is a directory: \(path)")
+        }
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw ServiceError.invalid("image_unreadable", "image not readable: \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension JobProgress {
+    mutating func recordFailure(index: Int, externalID: String?, message: String) {
+        failed += 1
+        errors.append(JobItemError(index: index, externalID: externalID, message: message))
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GlimpseIndex
+
+/// Everything the service needs to run, as a plain value so the daemon can build it from a config file and flags.
+public struct ServiceConfiguration: Sendable, Equatable {
+    /// Holds `catalog.sqlite3` and the `indexes/` snapshots.
+    public var dataDirectory: URL
+    public var hnsw: HNSWParameters
+    /// Items embedded per worker step: one embedder batch and one progress update.
+    public var ingestChunkSize: Int = 32
+    /// Write an index snapshot once this many vectors were added since the last one…
+    public var snapshotEveryVectors: Int = 5_000
+    /// …or when the queue is drained and this long has passed since the last one.
+    public var snapshotInterval: Duration = .seconds(30)
+    /// Upper bounds for one request, so a single client cannot exhaust the daemon.
+    public var limits: RequestLimits = RequestLimits()
+
+    public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
+        self.dataDirectory = dataDirectory
+        self.hnsw = hnsw
+    }
+
+    public var catalogPath: String { dataDirectory.appendingPathComponent("catalog.sqlite3").path }
+    public var indexDirectory: URL { dataDirectory.appendingPathComponent("indexes", isDirectory: true) }
+
+    func snapshotURL(space: String) -> URL {
+        indexDirectory.appendingPathComponent("\(space).hnsw")
+    }
+}
+
+public struct RequestLimits: Sendable, Equatable {
+    public var maxItemsPerRequest: Int = 1_000
+    public var maxCaptionCharacters: Int = 2_000
+    public var maxCaptionsPerItem: Int = 8
+    public var maxQueryCharacters: Int = 1_000
+    public var maxK: Int = 100
+    public var maxPathBytes: Int = 4_096
+    public var maxIDCharacters: Int = 512
+
+    public init() {}
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import GlimpseServer
+import Logging
+
+@main
+struct Glimpsed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glimpsed",
+        abstract: "Glimpse cross-lingual image search daemon: HTTP/JSON over a Unix domain socket.")
+
+    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level).")
+    var config: String?
+
+    @Option(name: .long, help: "Unix socket to listen on (default /run/glimpse/glimpse.sock).")
+    var socket: String?
+
+    @Option(name: .long, help: "Socket permission bits, octal (default 0660).")
+    var socketMode: String?
+
+    @Option(name: .long, help: "Data directory holding the catalog and index snapshots (default /var/lib/glimpse).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Path of e5-small-q4.bin (install it with scripts/fetch-model.sh).")
+    var model: String?
+
+    @Option(name: .long, help: "HNSW M: graph degree; only takes effect on an index built anew.")
+    var hnswM: Int?
+
+    @Option(name: .long, help: "HNSW efConstruction.")
+    var efConstruction: Int?
+
+    @Option(name: .long, help: "Default efSearch for queries that do not pass ef.")
+    var efSearch: Int?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    func run() async throws {
+        var configuration = DaemonConfiguration()
+        if let config {
+            configuration = try DaemonConfiguration.load(from: config)
+        }
+        if let socket { configuration.socketPath = socket }
+        if let socketMode {
+            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
+                throw ValidationError("--socket-mode must be octal permission bits such as 0660")
+            }
+            configuration.socketMode = mode
+        }
+        if let dataDir {
+            configuration.dataDirectory = dataDir
+            if model == nil && config == nil {
+                configuration.modelPath = (dataDir as NSString).appendingPathComponent("models/e5-small-q4.bin")
+            }
+        }
+        if let model { configuration.modelPath = model }
+        if let hnswM { configuration.hnsw.m = hnswM }
+        if let efConstruction { configuration.hnsw.efConstruction = efConstruction }
+        if let efSearch { configuration.hnsw.efSearchDefault = efSearch }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = level
+        }
+        try configuration.validate()
+
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "glimpsed")
+        do {
+            try await GlimpseDaemon(configuration: configuration, logger: logger).run()
+        } catch {
+            logger.critical("glimpsed cannot run: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

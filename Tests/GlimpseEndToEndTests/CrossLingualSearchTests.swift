@@ -1,0 +1,96 @@
+import Foundation
+import GlimpseAPI
+import GlimpseCatalog
+import GlimpseClient
+import Testing
+
+/// The walking skeleton end to end: the real daemon, the real model, the real CLI and the shared photos, each
+/// captioned in ONE language (half the labels Chinese, half English), queried in both languages over the socket.
+@Suite(.serialized) struct CrossLingualSearchTests {
+    struct LabelledPhoto {
+        let id: String
+        let english: String
+        let chinese: String
+        let captionLanguage: String
+    }
+
+    @Test func chineseAndEnglishQueriesFindThePhotosWhateverTheCaptionLanguage() async throws {
+        try TestEnvironment.requirePrerequisites()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let manifest = directory.appendingPathComponent("manifest.jsonl")
+        let labelsOut = directory.appendingPathComponent("labels.tsv")
+        let made = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", TestEnvironment.repository.appendingPathComponent("scripts/make-manifest.py").path,
+             TestEnvironment.sharedPhotos.path, manifest.path, "--mode", "alternate", "--labels-out", labelsOut.path])
+        try #require(made.status == 0, "make-manifest.py failed: \(made.output)")
+        let photos = try Self.readLabels(labelsOut)
+        #expect(Set(photos.map(\.captionLanguage)) == ["en", "zh"], "each photo is captioned in one language, both languages used")
+
+        let daemon = try DaemonProcess(directory: directory)
+        try await daemon.waitUntilHealthy()
+
+        // Ingest through the CLI, as a cron job would.
+        let glimpse = TestEnvironment.binaries.appendingPathComponent("glimpse")
+        let ingest = try runCommand(glimpse, ["--socket", daemon.socketPath, "ingest", manifest.path])
+        #expect(ingest.status == 0, "glimpse ingest failed:\n\(ingest.output)\n\(daemon.log)")
+
+        let client = daemon.client
+        let status = try await client.status()
+        #expect(status.catalog.items == photos.count)
+        #expect(status.catalog.vectors == photos.count, "one caption, so one vector, per photo")
+        #expect(status.indexes.first?.vectors == photos.count)
+
+        // Status must agree with SQLite itself.
+        let catalog = try Catalog(CatalogConfiguration(path: directory.appendingPathComponent("data/catalog.sqlite3").path))
+        let counts = try catalog.counts()
+        #expect(counts.items == status.catalog.items)
+        #expect(counts.captions == status.catalog.captions)
+        #expect(counts.liveVectors == status.catalog.vectors)
+
+        // Every label as a query in both languages; a label passes a language if a photo of it is in the top 5.
+        let byLabel = Dictionary(grouping: photos, by: \.english)
+        var passingBoth: [String] = []
+        var report: [String] = []
+        for (label, members) in byLabel.sorted(by: { $0.key < $1.key }) {
+            let ids = Set(members.map(\.id))
+            let english = try await client.search(label, k: 5, ef: nil).results.map(\.id)
+            let chinese = try await client.search(members[0].chinese, k: 5, ef: nil).results.map(\.id)
+            let englishHit = english.contains(where: ids.contains)
+            let chineseHit = chinese.contains(where: ids.contains)
+            if englishHit && chineseHit { passingBoth.append(label) }
+            report.append("\(label)/\(members[0].chinese) [captions \(members[0].captionLanguage)]: en \(englishHit ? "✓" : "✗") zh \(chineseHit ? "✓" : "✗")")
+        }
+        print(report.joined(separator: "\n"))
+        print("labels found in the top 5 in both languages: \(passingBoth.count)/\(byLabel.count)")
+        #expect(passingBoth.contains("dog"), "狗 and dog must both find the dog photo")
+        #expect(passingBoth.filter { $0 != "dog" }.count >= 10, "at least 10 other labels found in both languages")
+
+        let dogByChinese = try await client.search("狗", k: 5, ef: nil)
+        let dogByEnglish = try await client.search("dog", k: 5, ef: nil)
+        let dogPhotos = Set(byLabel["dog"]!.map(\.id))
+        #expect(dogByChinese.results.contains { dogPhotos.contains($0.id) })
+        #expect(dogByEnglish.results.contains { dogPhotos.contains($0.id) })
+
+        // The same manifest again adds nothing.
+        let again = try runCommand(glimpse, ["--socket", daemon.socketPath, "ingest", manifest.path])
+        #expect(again.status == 0, again.output)
+        #expect(try await client.status().catalog.items == photos.count)
+        #expect(try await client.status().catalog.vectors == photos.count)
+
+        #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on shutdown")
+    }
+
+    static func readLabels(_ url: URL) throws -> [LabelledPhoto] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return text.split(whereSeparator: \.isNewline).compactMap { line -> LabelledPhoto? in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 4, fields[0] != "id" else { return nil }
+            return LabelledPhoto(id: fields[0], english: fields[1], chinese: fields[2], captionLanguage: fields[3])
+        }
+    }
+}

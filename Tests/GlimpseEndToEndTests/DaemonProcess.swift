@@ -1,0 +1,118 @@
+import Foundation
+import GlimpseClient
+import Testing
+
+/// Paths the end-to-end tests need: the built executables, the repository, the shared photos and the model.
+enum TestEnvironment {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `swift test` runs the test bundle from the build folder that also holds `glimpsed` and `glimpse`.
+    static var binaries: URL {
+        if let override = ProcessInfo.processInfo.environment["GLIMPSE_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while candidate.path != "/" {
+            candidate.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("glimpsed").path) {
+                return candidate
+            }
+        }
+        return repository.appendingPathComponent(".build/debug")
+    }
+
+    static var sharedPhotos: URL {
+        repository.deletingLastPathComponent().appendingPathComponent("shared/data/photos")
+    }
+
+    static var modelPath: String {
+        ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
+            ?? FileManager.default.homeDirectoryForCurrentUser
+                .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
+    }
+
+    /// Fails the test with instructions, rather than skipping it, when a prerequisite is missing.
+    static func requirePrerequisites() throws {
+        try #require(
+            FileManager.default.fileExists(atPath: modelPath),
+            "model missing at \(modelPath): run scripts/fetch-model.sh (scripts/test.sh does)")
+        try #require(
+            FileManager.default.fileExists(atPath: sharedPhotos.appendingPathComponent("labels.tsv").path),
+            "shared photos missing at \(sharedPhotos.path)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binaries.appendingPathComponent("glimpsed").path),
+            "glimpsed not built in \(binaries.path): run swift build first")
+    }
+}
+
+/// A real `glimpsed` process on a temporary socket and data directory.
+final class DaemonProcess: @unchecked Sendable {  // only used from one test task at a time
+    let directory: URL
+    let socketPath: String
+    let process = Process()
+    let logURL: URL
+
+    init(directory: URL, extraArguments: [String] = []) throws {
+        self.directory = directory
+        socketPath = directory.appendingPathComponent("glimpse.sock").path
+        logURL = directory.appendingPathComponent("glimpsed.log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.executableURL = TestEnvironment.binaries.appendingPathComponent("glimpsed")
+        process.arguments = [
+            "--socket", socketPath, "--data-dir", directory.appendingPathComponent("data").path,
+            "--model", TestEnvironment.modelPath, "--log-level", "info",
+        ] + extraArguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var client: GlimpseClient { GlimpseClient(socketPath: socketPath) }
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Waits until the daemon answers /v1/health; model loading takes a moment.
+    func waitUntilHealthy() async throws {
+        for _ in 0..<600 {
+            if !process.isRunning {
+                Issue.record("glimpsed exited during start-up:\n\(log)")
+                throw CancellationError()
+            }
+            if (try? await client.health()) != nil { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("glimpsed did not become healthy:\n\(log)")
+        throw CancellationError()
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func terminate() async -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        for _ in 0..<600 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return -1
+        }
+        return process.terminationStatus
+    }
+}
+
+/// Runs a command to completion and returns its exit status and output.
+func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import GlimpseServer
+
+@Suite struct DaemonConfigurationTests {
+    private func write(_ json: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func readsEverySettingFromTheConfigFile() throws {
+        let path = try write(#"""
+            {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
+             "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
+             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug"}
+            """#)
+        let configuration = try DaemonConfiguration.load(from: path)
+        #expect(configuration.socketPath == "/tmp/g.sock")
+        #expect(configuration.socketMode == 0o600)
+        #expect(configuration.dataDirectory == "/srv/glimpse")
+        #expect(configuration.modelPath == "/srv/m.bin")
+        #expect(configuration.hnsw.m == 16)
+        #expect(configuration.hnsw.efConstruction == 100)
+        #expect(configuration.hnsw.efSearchDefault == 48)
+        #expect(configuration.hnsw.efSearchMax == 512)
+        #expect(configuration.maxBodyBytes == 4096)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func refusesUnknownSettingsAndBadValues() throws {
+        func message(_ json: String) throws -> String {
+            do {
+                _ = try DaemonConfiguration.load(from: try write(json))
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try message(#"{"socket": "/x"}"#).contains("unknown setting \"socket\""))
+        #expect(try message(#"{"socket_mode": "rw-rw----"}"#).contains("socket_mode"))
+        #expect(try message(#"{"hnsw_m": 1}"#).contains("hnsw_m"))
+        #expect(try message(#"{"log_level": "loud"}"#).contains("log_level"))
+        #expect(try message("{not json").contains("not valid"))
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/glimpsed.json") }
+    }
+
+    @Test func refusesASocketPathTooLongForSockaddrUn() {
+        var configuration = DaemonConfiguration()
+        configuration.socketPath = "/" + String(repeating: "s", count: 120)
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
+}

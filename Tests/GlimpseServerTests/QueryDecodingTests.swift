@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import Testing
+
+@testable import GlimpseServer
+
+typealias BasicRequestContextForTests = BasicRequestContext
+
+@Suite struct QueryDecodingTests {
+    private func parameters(_ uri: String) throws -> [String: String] {
+        let request = Request(
+            head: .init(method: .get, scheme: "http", authority: "localhost", path: uri), body: .init(buffer: ByteBuffer()))
+        return try RequestDecoding.queryParameters(of: request)
+    }
+
+    @Test func decodesPercentEncodingAndPlusAsSpace() throws {
+        #expect(try parameters("/v1/search?q=%E7%8B%97&k=5") == ["q": "狗", "k": "5"])
+        #expect(try parameters("/v1/search?q=red+car") == ["q": "red car"])
+        #expect(try parameters("/v1/search?q=%E7%BA%A2%E8%89%B2%E6%B1%BD%E8%BD%A6%20red%20car")["q"] == "红色汽车 red car")
+        #expect(try parameters("/v1/search") == [:])
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: APIErrorResponse.self) { try parameters("/v1/search?q=%FF") }
+    }
+
+    @Test func integersMustParse() throws {
+        #expect(try RequestDecoding.integer("k", in: ["k": "7"]) == 7)
+        #expect(try RequestDecoding.integer("k", in: [:]) == nil)
+        #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"]) }
+    }
+}

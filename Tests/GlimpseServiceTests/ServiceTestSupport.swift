@@ -1,0 +1,63 @@
+import Foundation
+import GlimpseAPI
+import GlimpseEmbedding
+import Logging
+import Testing
+
+@testable import GlimpseService
+
+/// A temp data directory with a few image files, and a service over it.
+struct ServiceFixture {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
+    }
+
+    var dataDirectory: URL { directory.appendingPathComponent("data") }
+
+    /// Writes a small file standing in for an image; the skeleton only hashes image bytes.
+    func image(_ name: String, bytes: String? = nil) throws -> String {
+        let url = directory.appendingPathComponent("images/\(name)")
+        try Data((bytes ?? "image bytes of \(name)").utf8).write(to: url)
+        return url.path
+    }
+
+    func makeService(snapshotEvery: Int = 5_000, embedder: any TextEmbedder = TestOnlyHashingEmbedder()) throws -> GlimpseService {
+        var configuration = ServiceConfiguration(dataDirectory: dataDirectory)
+        configuration.snapshotEveryVectors = snapshotEvery
+        configuration.snapshotInterval = .seconds(3_600)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return try GlimpseService(configuration: configuration, embedders: [embedder], modelPath: "(test)", logger: logger)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// Runs the service's worker for the duration of `body`, then stops it the way a shutdown does.
+func withRunningService<T>(_ service: GlimpseService, _ body: (GlimpseService) async throws -> T) async throws -> T {
+    let worker = Task { try await service.run() }
+    do {
+        let result = try await body(service)
+        worker.cancel()
+        _ = try? await worker.value
+        return result
+    } catch {
+        worker.cancel()
+        _ = try? await worker.value
+        throw error
+    }
+}
+
+/// Polls a job until it finishes; the bound only keeps a broken worker from hanging the suite.
+func waitForJob(_ id: Int64, in service: GlimpseService) async throws -> JobResponse {
+    for _ in 0..<6_000 {
+        let job = try service.job(id: id)
+        if job.state.isFinished { return job }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("job \(id) did not finish")
+    return try service.job(id: id)
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Glimpse builds against, only those that are missing.
+set -euo pipefail
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev python3 unzip curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+else
+  echo "Debian packages: all present"
+fi
+command -v swift >/dev/null || { echo "swift is not on PATH (expected the Swift 6 toolchain, e.g. /opt/swift/usr/bin)" >&2; exit 1; }

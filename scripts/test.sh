@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: Debian packages, the model, the Swift tests (unit + end-to-end), the script tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export GLIMPSE_MODEL_DIR="${GLIMPSE_MODEL_DIR:-$HOME/.local/share/glimpse/models}"
+bash scripts/fetch-model.sh "$GLIMPSE_MODEL_DIR"
+export GLIMPSE_MODEL_PATH="$GLIMPSE_MODEL_DIR/e5-small-q4.bin"
+python3 -m unittest discover -s scripts/tests -p 'test_*.py' -v
+swift build --build-tests
+swift test --skip-build
