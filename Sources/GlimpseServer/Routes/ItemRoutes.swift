@@ -11,7 +11,11 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
     func register(on group: RouterGroup<Context>) {
         group.post("items") { request, _ in try await ingest(request) }
         group.get("items/{id}") { _, context in
-            let id = try context.parameters.require("id")
+            // Path parameters arrive still percent-encoded; ids are often absolute paths sent with "/" as %2F.
+            let raw = try context.parameters.require("id")
+            guard let id = raw.removingPercentEncoding else {
+                throw APIErrorResponse.invalid("invalid_id", "the item id is not valid percent-encoded UTF-8")
+            }
             return JSONResponse(value: try service.item(id: id))
         }
     }

@@ -13,17 +13,14 @@ struct SystemRoutes<Context: RequestContext>: Sendable {
         group.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.data())))
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data())))
         }
     }
 }
 
-/// The committed OpenAPI document, shipped as a resource of this module.
+/// The committed OpenAPI document, compiled into the binary.
 public enum OpenAPIDocument {
-    public static func data() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
-            throw APIErrorResponse(status: .internalServerError, code: "internal", message: "openapi.yaml missing from the build")
-        }
-        return try Data(contentsOf: url)
+    public static func data() -> Data {
+        Data(PackageResources.openapi_yaml)
     }
 }

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+struct Glimpse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glimpse",
+        abstract: "Ingest captioned images into glimpsed and search them in any language.",
+        discussion: """
+            Talks to the glimpsed daemon over its Unix socket (--socket, default $GLIMPSE_SOCKET, \
+            else /run/glimpse/glimpse.sock).
+
+            EXIT STATUS
+              0  success
+              1  ingest finished, but some items failed (listed on stderr)
+              2  usage error, malformed manifest, or request refused (HTTP 4xx)
+              3  daemon unreachable, timed out, failed (HTTP 5xx) or unreadable
+            """,
+        subcommands: [
+            IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, JobCommand.self,
+            HealthCommand.self,
+        ]
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import GlimpseAPI
+import GlimpseClient
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Search the images by a text query in any language.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The query, e.g. 狗 or \"a dog on grass\".")
+    var query: String
+
+    @Option(name: .short, help: "Number of results (1–100).")
+    var k = 10
+
+    @Option(help: "HNSW search breadth for this query (default: the daemon's).")
+    var ef: Int?
+
+    @Flag(help: "Print the daemon's JSON answer instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let response = try await connection.client.search(query, k: k, ef: ef)
+        if json {
+            try Output.json(response)
+            return
+        }
+        guard !response.results.isEmpty else {
+            print("no results for \"\(query)\"")
+            return
+        }
+        print(TextTable.render(
+            header: ["RANK", "SCORE", "ID", "IMAGE", "LANG", "CAPTION"],
+            rows: response.results.enumerated().map { rank, result in
+                let (language, caption) = Self.matchedCaption(of: result)
+                return [String(rank + 1), formatScore(result.score), result.id, result.imagePath, language, caption]
+            },
+            rightAligned: [0, 1]))
+    }
+
+    /// The caption that produced the score, or (for an image match) the item's first caption.
+    static func matchedCaption(of result: SearchResult) -> (language: String, caption: String) {
+        if let language = result.matched.language, let caption = result.captions[language] {
+            return (language, caption)
+        }
+        let first = result.captions.sorted { $0.key < $1.key }.first
+        return (result.matched.language ?? "-", first?.value ?? "")
+    }
+}
+
+private func formatScore(_ score: Float) -> String {
+    let scaled = (Double(score) * 10_000).rounded() / 10_000
+    var text = String(scaled)
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < 4 { text += String(repeating: "0", count: 4 - decimals) }
+    }
+    return text
+}

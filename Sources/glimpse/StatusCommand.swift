@@ -1,0 +1,33 @@
+import ArgumentParser
+import GlimpseAPI
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show catalog counts, index parameters and the model.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Print the daemon's JSON answer.")
+    var json = false
+
+    func run() async throws {
+        let status = try await connection.client.status()
+        if json {
+            try Output.json(status)
+            return
+        }
+        let catalog = status.catalog
+        print("glimpsed \(status.version) on \(connection.socketPath)")
+        print("catalog  \(catalog.path)")
+        print("  items \(catalog.items), captions \(catalog.captions), vectors \(catalog.vectors) (tombstoned \(catalog.tombstonedVectors))")
+        if !catalog.jobs.isEmpty {
+            print("  jobs " + catalog.jobs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        for index in status.indexes {
+            print("index    \(index.space): \(index.vectors) vectors, dimension \(index.dimension), M \(index.m), "
+                + "efConstruction \(index.efConstruction), efSearch \(index.efSearchDefault) (max \(index.efSearchMax)), "
+                + "snapshot at vector \(index.snapshotWatermark)")
+        }
+        print("model    \(status.model.name) (\(status.model.dimension) dimensions) \(status.model.path)")
+    }
+}
