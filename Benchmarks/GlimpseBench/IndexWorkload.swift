@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The index benchmark's data: L2-normalised vectors scattered around cluster centres (like caption
+/// embeddings of related photos), queries drawn from the same clusters, and their exact top-k.
+struct IndexWorkload: Sendable {
+    let dimension: Int
+    let count: Int
+    /// Row-major, count × dimension.
+    let vectors: [Float]
+    let queries: [[Float]]
+
+    init(count: Int, queries queryCount: Int, dimension: Int, clusters: Int, spread: Float, seed: UInt64) {
+        var generator = IndexBenchGenerator(seed: seed)
+        let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in generator.gaussian() } }
+        func point() -> [Float] {
+            let centre = centres[Int(generator.next() % UInt64(clusters))]
+            var v = centre.map { $0 + spread * generator.gaussian() }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for i in v.indices { v[i] /= norm }
+            return v
+        }
+        var vectors = [Float]()
+        vectors.reserveCapacity(count * dimension)
+        for _ in 0..<count { vectors.append(contentsOf: point()) }
+        self.queries = (0..<queryCount).map { _ in point() }
+        self.vectors = vectors
+        self.dimension = dimension
+        self.count = count
+    }
+
+    var ids: [Int64] { (0..<Int64(count)).map { $0 } }
+
+    /// Exact top-k ids by inner product for every query (brute force, queries spread over all cores).
+    func exactTopK(_ k: Int) -> [[Int64]] {
+        let results = IndexBenchResults<[Int64]>(count: queries.count, initial: [])
+        DispatchQueue.concurrentPerform(iterations: queries.count) { q in
+            var best: [(Float, Int64)] = []
+            let query = queries[q]
+            vectors.withUnsafeBufferPointer { base in
+                query.withUnsafeBufferPointer { query in
+                    for i in 0..<count {
+                        let score = simdDot(query.baseAddress!, base.baseAddress! + i * dimension, dimension)
+                        if best.count < k || score > best[best.count - 1].0 {
+                            best.append((score, Int64(i)))
+                            best.sort { $0.0 > $1.0 }
+                            if best.count > k { best.removeLast() }
+                        }
+                    }
+                }
+            }
+            results.set(q, best.map(\.1))
+        }
+        return results.values
+    }
+}
+
+/// SIMD dot product for the brute-force ground truth (the index's own kernels are in C++).
+func simdDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ d: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= d {
+        let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+        let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+        acc += x * y
+        i += 8
+    }
+    var sum = acc.sum()
+    while i < d {
+        sum += a[i] * b[i]
+        i += 1
+    }
+    return sum
+}
+
+/// A fixed-size result array filled from concurrentPerform workers, each writing its own slot.
+final class IndexBenchResults<Value: Sendable>: Sendable {
+    private let storage: Mutex<[Value]>
+    init(count: Int, initial: Value) { storage = Mutex(Array(repeating: initial, count: count)) }
+    func set(_ index: Int, _ value: Value) { storage.withLock { $0[index] = value } }
+    var values: [Value] { storage.withLock { $0 } }
+}
+
+/// SplitMix64, so every run benchmarks the same vectors.
+struct IndexBenchGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    mutating func gaussian() -> Float {
+        let u1 = max(unit(), Double.ulpOfOne)
+        let u2 = unit()
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+    }
+}
