@@ -31,7 +31,7 @@ let package = Package(
             name: "CFaissShim",
             path: "Sources/CFaissShim",
             cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-fopenmp"]), .headerSearchPath("compat")],
-            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++")]
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"), .linkedLibrary("z")]
         ),
 
         // Embedding: text → L2-normalised vectors.
@@ -40,11 +40,13 @@ let package = Package(
             dependencies: ["CBLAS"],
             swiftSettings: optimisedInDebug
         ),
-        // Catalog: SQLite source of truth.
+        // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
+        // migrations/, so the numbered SQL files exist once; they are embedded in the binary because a resource
+        // bundle is not found once glimpsed is installed elsewhere.
         .target(
             name: "GlimpseCatalog",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
-            resources: [.copy("Migrations")]
+            resources: [.embedInCode("Migrations")]
         ),
         // Index: FAISS HNSW snapshots.
         .target(name: "GlimpseIndex", dependencies: ["CFaissShim"]),
@@ -69,7 +71,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("openapi.yaml")]
+            // Embedded in the binary: a resource bundle is not found once glimpsed is installed elsewhere.
+            resources: [.embedInCode("openapi.yaml")]
         ),
         // Client: HTTP over the daemon's Unix socket, used by the CLI, tests and benchmarks.
         .target(
@@ -86,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "GlimpseClient",
+                "GlimpseClient", "GlimpseAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,14 +104,20 @@ let package = Package(
         ),
 
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GlimpseCatalogTests", dependencies: ["GlimpseCatalog"]),
+        .testTarget(
+            name: "GlimpseCatalogTests",
+            dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
         .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
         .testTarget(
             name: "GlimpseEndToEndTests",
             dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog"]
         ),
-        .testTarget(name: "GlimpseClientTests", dependencies: ["GlimpseClient"]),
+        .testTarget(
+            name: "GlimpseClientTests",
+            dependencies: ["GlimpseClient", "GlimpseAPI", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(name: "GlimpseServerTests", dependencies: ["GlimpseServer"]),
     ],
     swiftLanguageModes: [.v6]

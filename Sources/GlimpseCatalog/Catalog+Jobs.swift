@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// The durable job queue: jobs are committed before the request that created them is answered, claimed one at a
+/// time oldest first, and a job a crash left `running` goes back to the queue at the next start.
+extension Catalog {
+    public func enqueueJob(kind: String, payload: Data, total: Int) throws -> Int64 {
+        let progress = try Self.encode(JobProgress())
+        return try pool.write { db in
+            let now = Date()
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (kind, state, total, payload, progress, created_at, updated_at)
+                    VALUES (?, 'queued', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [kind, total, payload, progress, now, now])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func job(id: Int64) throws -> JobRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
+        }
+    }
+
+    /// Moves the oldest queued job to `running` and returns it; nil when none is queued.
+    public func claimNextJob() throws -> JobRecord? {
+        try pool.write { db in
+            // Write transactions are IMMEDIATE, so no other connection can claim the same job in between.
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1")
+            else { return nil }
+            let id = try row.decode(Int64.self, forColumn: "id")
+            try db.execute(sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?", arguments: [Date(), id])
+            // Read back so the record is exactly what `job(id:)` returns (timestamps at stored precision).
+            return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
+        }
+    }
+
+    public func updateJobProgress(id: Int64, progress: JobProgress) throws {
+        let encoded = try Self.encode(progress)
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ?", arguments: [encoded, Date(), id])
+            guard db.changesCount > 0 else { throw CatalogError.jobNotFound(id: id) }
+        }
+    }
+
+    /// Records the final progress. The job ends `failed` only when it had items and every one of them failed
+    /// (or its payload was unreadable); a job with some successes ends `done`, its failures listed in `errors`.
+    public func finishJob(id: Int64, progress: JobProgress) throws {
+        let encoded = try Self.encode(progress)
+        let state: JobRecord.State = progress.done == 0 && progress.failed > 0 ? .failed : .done
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE jobs SET state = ?, progress = ?, updated_at = ? WHERE id = ?",
+                arguments: [state.rawValue, encoded, Date(), id])
+            guard db.changesCount > 0 else { throw CatalogError.jobNotFound(id: id) }
+        }
+    }
+
+    /// Puts jobs left `running` by a previous process back in the queue; returns how many. Call once at start-up,
+    /// before any worker runs: a job in progress in this process would be re-queued too.
+    public func requeueRunningJobs() throws -> Int {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'", arguments: [Date()])
+            return db.changesCount
+        }
+    }
+
+    private static func jobRecord(_ row: Row) throws -> JobRecord {
+        let id = try row.decode(Int64.self, forColumn: "id")
+        do {
+            let stateText = try row.decode(String.self, forColumn: "state")
+            guard let state = JobRecord.State(rawValue: stateText) else {
+                throw CatalogError.corruptJob(id: id, reason: "unknown state \(stateText)")
+            }
+            let progressJSON = try row.decode(String.self, forColumn: "progress")
+            let progress = try JSONDecoder().decode(JobProgress.self, from: Data(progressJSON.utf8))
+            return JobRecord(
+                id: id, kind: try row.decode(forColumn: "kind"), state: state, total: try row.decode(forColumn: "total"),
+                payload: try row.decode(forColumn: "payload"), progress: progress,
+                createdAt: try row.decode(forColumn: "created_at"), updatedAt: try row.decode(forColumn: "updated_at"))
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw CatalogError.corruptJob(id: id, reason: "\(error)")
+        }
+    }
+
+    private static func encode(_ progress: JobProgress) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(progress), as: UTF8.self)
+    }
+}

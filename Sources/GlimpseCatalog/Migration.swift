@@ -1,0 +1,39 @@
+import Foundation
+import GRDB
+
+/// One numbered SQL file of the repository's top-level `migrations/`, embedded in the binary at build time.
+struct Migration: Sendable, Equatable {
+    /// The file name without `.sql`, e.g. `0001_initial`; recorded in `grdb_migrations` once applied.
+    let name: String
+    let sql: String
+
+    init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
+    }
+
+    init(name: String, bytes: [UInt8]) {
+        self.init(name: name, sql: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Every migration, in the order they are applied. Add a line here with each new file in `migrations/`;
+    /// `MigrationFileTests` fails until this list and the directory agree.
+    static let all: [Migration] = [
+        Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
+    ]
+
+    /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.
+    static func migrator(_ migrations: [Migration]) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.name) { db in
+                do {
+                    try db.execute(sql: migration.sql)
+                } catch {
+                    throw CatalogError.migrationFailed(name: migration.name, reason: "\(error)")
+                }
+            }
+        }
+        return migrator
+    }
+}
