@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct IngestBodyDecodingTests {
     private func decode(_ json: String) throws -> [String] {
-        try ItemRoutes<BasicRequestContextForTests>.decodeItems(Data(json.utf8)).map(\.imagePath)
+        try IngestBodyDecoding.items(from: Data(json.utf8)).map(\.imagePath)
     }
 
     private func refusal(_ json: String) -> String? {

@@ -1,0 +1,39 @@
+import Foundation
+import GlimpseAPI
+
+/// Decodes `POST /v1/items` bodies. Kept out of the generic route type, which cannot hold static stored properties.
+enum IngestBodyDecoding {
+    /// Accepts one item or `{"items": [...]}`. Unknown fields are refused rather than ignored: a typo such as
+    /// `"caption"` would otherwise silently store an item without the caption the user meant to give.
+    static func items(from body: Data) throws -> [IngestItem] {
+        let object = try RequestDecoding.json(JSONValue.self, from: body)
+        guard case .object(let fields) = object else {
+            throw APIErrorResponse.invalid(
+                "invalid_json", "the body must be a JSON object: one item or {\"items\": [...]}")
+        }
+        if fields["items"] != nil {
+            try refuseUnknownKeys(fields, allowed: ["items"], at: "the top level")
+            guard case .array(let elements) = fields["items"]! else {
+                throw APIErrorResponse.invalid("invalid_item", "items must be an array")
+            }
+            for (index, element) in elements.enumerated() {
+                guard case .object(let itemFields) = element else {
+                    throw APIErrorResponse.invalid("invalid_item", "items[\(index)] must be an object")
+                }
+                try refuseUnknownKeys(itemFields, allowed: itemKeys, at: "items[\(index)]")
+            }
+            return try RequestDecoding.json(IngestBatch.self, from: body).items
+        }
+        try refuseUnknownKeys(fields, allowed: itemKeys, at: "the item")
+        return [try RequestDecoding.json(IngestItem.self, from: body)]
+    }
+
+    private static let itemKeys: Set<String> = ["id", "image_path", "captions"]
+
+    private static func refuseUnknownKeys(_ fields: [String: JSONValue], allowed: Set<String>, at place: String) throws {
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIErrorResponse.invalid(
+                "unknown_field", "unknown field \"\(unknown)\" in \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+}
