@@ -77,7 +77,7 @@ import Testing
 
         // The same manifest again adds nothing.
         let again = try runCommand(glimpse, ["--socket", daemon.socketPath, "ingest", manifest.path])
-        #expect(again.status == 0, again.output)
+        #expect(again.status == 0, "\(again.output)")
         #expect(try await client.status().catalog.items == photos.count)
         #expect(try await client.status().catalog.vectors == photos.count)
 

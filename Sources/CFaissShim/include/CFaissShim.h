@@ -1,1 +1,79 @@
-// placeholder
+// C interface to the FAISS HNSW index used by GlimpseIndex.
+//
+// Debian's FAISS ships only libfaiss.a without its C API, so this shim wraps the C++ classes behind an opaque
+// handle. No FAISS (or OpenMP) header is visible here: Swift's importer only ever sees this file.
+//
+// Every entry point catches C++ exceptions and reports them as a status code plus a message written into the
+// caller's buffer; nothing throws across this boundary. All functions taking a handle are thread-safe: the
+// handle carries a reader–writer lock, searches/snapshots share it, adds take it exclusively.
+#ifndef CFAISS_SHIM_H
+#define CFAISS_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    GLIMPSE_SHIM_OK = 0,
+    /// An argument was out of range (caller bug or bad input).
+    GLIMPSE_SHIM_INVALID_ARGUMENT = 1,
+    /// Serialized index bytes were not a usable HNSW inner-product index.
+    GLIMPSE_SHIM_CORRUPT = 2,
+    /// FAISS (or the C++ runtime) raised an error, e.g. out of memory.
+    GLIMPSE_SHIM_FAILURE = 3,
+} GlimpseShimStatus;
+
+/// Length of the error-message buffers the caller passes in.
+#define GLIMPSE_SHIM_MESSAGE_CAPACITY 512
+
+/// An HNSW graph over flat inner-product storage plus the map from FAISS's sequential labels to catalog ids.
+typedef struct GlimpseHNSW GlimpseHNSW;
+
+/// A consistent copy of an index taken under the read lock: the id map and FAISS's serialized bytes.
+typedef struct GlimpseHNSWSnapshot GlimpseHNSWSnapshot;
+
+/// Creates an empty index. `use_stock_distance` selects FAISS's own distance code and HNSW search instead of
+/// ours (only the benchmark compares the two); indexes loaded from snapshots always use ours.
+GlimpseShimStatus glimpse_hnsw_create(
+    int32_t dimension, int32_t m, int32_t ef_construction, int32_t ef_search_max, int32_t use_stock_distance,
+    GlimpseHNSW **out_index, char *message);
+
+void glimpse_hnsw_free(GlimpseHNSW *index);
+
+/// Adds `count` vectors (row-major, count × dimension floats). Ids must be new to the index.
+GlimpseShimStatus glimpse_hnsw_add(
+    GlimpseHNSW *index, int64_t count, const int64_t *ids, const float *vectors, char *message);
+
+/// Nearest neighbours by inner product, best first. Writes up to `k` hits and their count; ids in `excluded`
+/// are never returned. `ef` above the index's ef_search_max is clamped to it.
+GlimpseShimStatus glimpse_hnsw_search(
+    GlimpseHNSW *index, const float *query, int32_t k, int32_t ef, const int64_t *excluded, int64_t excluded_count,
+    int64_t *out_ids, float *out_scores, int32_t *out_count, char *message);
+
+int64_t glimpse_hnsw_count(GlimpseHNSW *index);
+
+GlimpseShimStatus glimpse_hnsw_snapshot(GlimpseHNSW *index, GlimpseHNSWSnapshot **out_snapshot, char *message);
+const int64_t *glimpse_hnsw_snapshot_ids(const GlimpseHNSWSnapshot *snapshot, int64_t *out_count);
+const uint8_t *glimpse_hnsw_snapshot_bytes(const GlimpseHNSWSnapshot *snapshot, uint64_t *out_length);
+void glimpse_hnsw_snapshot_free(GlimpseHNSWSnapshot *snapshot);
+
+/// Rebuilds an index from a snapshot's parts. Checks that the bytes hold an HNSW-flat inner-product index of
+/// `dimension`, M `m` and efConstruction `ef_construction` with exactly `id_count` vectors.
+GlimpseShimStatus glimpse_hnsw_load(
+    const uint8_t *bytes, uint64_t length, const int64_t *ids, int64_t id_count, int32_t dimension, int32_t m,
+    int32_t ef_construction, int32_t ef_search_max, GlimpseHNSW **out_index, char *message);
+
+/// zlib's CRC-32 (initial value 0), continued from `crc`.
+uint32_t glimpse_crc32(uint32_t crc, const uint8_t *bytes, uint64_t length);
+
+/// Name of the inner-product kernel picked for this CPU ("avx2-fma" or "portable").
+const char *glimpse_distance_kernel_name(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

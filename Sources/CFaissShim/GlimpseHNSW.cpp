@@ -1,0 +1,369 @@
+// The C entry points: each validates its arguments, takes the handle's lock, and converts any C++ exception
+// into a status code and message.
+#include "CFaissShim.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <faiss/IndexHNSW.h>
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/HNSW.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_io.h>
+#include <faiss/utils/Heap.h>
+#include <zlib.h>
+
+#include "ExcludedLabels.h"
+#include "GraphSearch.h"
+#include "InnerProductKernel.h"
+#include "InnerProductStorage.h"
+
+struct GlimpseHNSW {
+    std::unique_ptr<faiss::IndexHNSWFlat> index;
+    /// The flat storage inside `index` (owned by it).
+    faiss::IndexFlat *storage = nullptr;
+    /// FAISS label (insertion order) → catalog id.
+    std::vector<int64_t> ids;
+    /// Catalog id → FAISS label, to turn excluded catalog ids into labels.
+    std::unordered_map<int64_t, int64_t> labels;
+    glimpse::InnerProductKernel searchKernel = nullptr;
+    /// Benchmark baseline: FAISS's distance code and FAISS's HNSW::search instead of ours.
+    bool stockSearch = false;
+    int32_t efSearchMax = 0;
+    /// Set when an add failed half-way; the graph may then be inconsistent with `ids`.
+    bool damaged = false;
+    /// Searches and snapshots share it; adds hold it exclusively (FAISS's add is not safe alongside search).
+    std::shared_mutex lock;
+};
+
+struct GlimpseHNSWSnapshot {
+    std::vector<int64_t> ids;
+    std::vector<uint8_t> bytes;
+};
+
+namespace {
+
+struct ShimError {
+    GlimpseShimStatus status;
+    std::string message;
+};
+
+void writeMessage(char *message, const std::string &text) {
+    if (message == nullptr) return;
+    std::snprintf(message, GLIMPSE_SHIM_MESSAGE_CAPACITY, "%s", text.c_str());
+}
+
+/// Runs `body`, mapping every exception to a status; nothing escapes to the C caller.
+template <typename Body>
+GlimpseShimStatus guarded(char *message, Body &&body) {
+    try {
+        body();
+        return GLIMPSE_SHIM_OK;
+    } catch (const ShimError &error) {
+        writeMessage(message, error.message);
+        return error.status;
+    } catch (const faiss::FaissException &error) {
+        writeMessage(message, std::string("FAISS error: ") + error.what());
+        return GLIMPSE_SHIM_FAILURE;
+    } catch (const std::bad_alloc &) {
+        writeMessage(message, "out of memory");
+        return GLIMPSE_SHIM_FAILURE;
+    } catch (const std::exception &error) {
+        writeMessage(message, std::string("C++ exception: ") + error.what());
+        return GLIMPSE_SHIM_FAILURE;
+    } catch (...) {
+        writeMessage(message, "unknown C++ exception");
+        return GLIMPSE_SHIM_FAILURE;
+    }
+}
+
+[[noreturn]] void fail(GlimpseShimStatus status, const std::string &message) {
+    throw ShimError{status, message};
+}
+
+void require(bool condition, const std::string &message) {
+    if (!condition) fail(GLIMPSE_SHIM_INVALID_ARGUMENT, message);
+}
+
+void requireSound(bool condition, const std::string &message) {
+    if (!condition) fail(GLIMPSE_SHIM_CORRUPT, "index bytes are not a usable HNSW index: " + message);
+}
+
+/// faiss::IOReader over a borrowed byte range; short reads make FAISS throw.
+struct ByteSpanReader final : faiss::IOReader {
+    const uint8_t *bytes;
+    size_t length;
+    size_t position = 0;
+
+    ByteSpanReader(const uint8_t *bytes, size_t length) : bytes(bytes), length(length) { name = "snapshot"; }
+
+    size_t operator()(void *destination, size_t size, size_t nitems) override {
+        if (size == 0 || nitems == 0) return 0;
+        size_t available = (length - position) / size;
+        size_t items = std::min(nitems, available);
+        std::memcpy(destination, bytes + position, items * size);
+        position += items * size;
+        return items;
+    }
+};
+
+/// FAISS stores vector ids as 32-bit ints inside the graph.
+constexpr int64_t maxVectors = INT32_MAX - 1;
+
+void useKernelStorage(GlimpseHNSW &handle, bool stock) {
+    faiss::IndexHNSWFlat &index = *handle.index;
+    auto *current = dynamic_cast<faiss::IndexFlat *>(index.storage);
+    requireSound(current != nullptr, "storage is not flat");
+    handle.stockSearch = stock;
+    if (stock) {
+        handle.storage = current;
+        handle.searchKernel = glimpse::stockInnerProduct;
+        return;
+    }
+    auto replacement = std::make_unique<glimpse::KernelFlatIP>(index.d, glimpse::bestInnerProductKernel());
+    replacement->codes.swap(current->codes);
+    replacement->ntotal = current->ntotal;
+    if (index.own_fields) delete current;
+    index.storage = replacement.release();
+    index.own_fields = true;
+    handle.storage = static_cast<faiss::IndexFlat *>(index.storage);
+    handle.searchKernel = glimpse::bestInnerProductKernel();
+}
+
+/// One search pass; returns (negated score, label) pairs, nearest first.
+std::vector<std::pair<float, int64_t>> searchOnce(
+    const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, glimpse::ExcludedLabels *excluded,
+    faiss::VisitedTable &visited) {
+    const faiss::IndexHNSWFlat &index = *handle.index;
+    glimpse::KernelDistanceComputer distance(
+        reinterpret_cast<const float *>(handle.storage->codes.data()), size_t(index.d), handle.searchKernel, true);
+    distance.set_query(query);
+    if (!handle.stockSearch) {
+        return glimpse::searchGraph(index.hnsw, distance, k, ef, excluded, visited);
+    }
+
+    // FAISS's own search: hnsw.efSearch (fixed at ef_search_max) sizes the candidate heap and
+    // params.efSearch only decides when to stop, so per-call ef works without touching shared state.
+    faiss::SearchParametersHNSW params;
+    params.efSearch = std::max(ef, k);
+    params.sel = excluded;
+    std::vector<float> distances(static_cast<size_t>(k));
+    std::vector<faiss::Index::idx_t> labels(static_cast<size_t>(k));
+    faiss::maxheap_heapify(size_t(k), distances.data(), labels.data());
+    index.hnsw.search(distance, k, labels.data(), distances.data(), visited, &params);
+
+    std::vector<std::pair<float, int64_t>> hits;
+    hits.reserve(size_t(k));
+    for (int32_t i = 0; i < k; i++) {
+        if (labels[size_t(i)] >= 0) hits.emplace_back(distances[size_t(i)], labels[size_t(i)]);
+    }
+    std::sort(hits.begin(), hits.end());
+    return hits;
+}
+
+} // namespace
+
+extern "C" {
+
+GlimpseShimStatus glimpse_hnsw_create(
+    int32_t dimension, int32_t m, int32_t ef_construction, int32_t ef_search_max, int32_t use_stock_distance,
+    GlimpseHNSW **out_index, char *message) {
+    return guarded(message, [&] {
+        require(out_index != nullptr, "missing output handle");
+        require(dimension > 0, "dimension must be positive");
+        require(m >= 2, "M must be at least 2");
+        require(ef_construction >= 1, "efConstruction must be positive");
+        require(ef_search_max >= 1, "efSearch maximum must be positive");
+        auto handle = std::make_unique<GlimpseHNSW>();
+        handle->index = std::make_unique<faiss::IndexHNSWFlat>(dimension, m, faiss::METRIC_INNER_PRODUCT);
+        handle->index->hnsw.efConstruction = ef_construction;
+        handle->index->hnsw.efSearch = ef_search_max;
+        handle->efSearchMax = ef_search_max;
+        useKernelStorage(*handle, use_stock_distance != 0);
+        *out_index = handle.release();
+    });
+}
+
+void glimpse_hnsw_free(GlimpseHNSW *index) {
+    delete index;
+}
+
+GlimpseShimStatus glimpse_hnsw_add(
+    GlimpseHNSW *index, int64_t count, const int64_t *ids, const float *vectors, char *message) {
+    return guarded(message, [&] {
+        require(index != nullptr, "missing index");
+        require(count >= 0, "negative vector count");
+        if (count == 0) return;
+        require(ids != nullptr && vectors != nullptr, "missing ids or vectors");
+        std::unique_lock<std::shared_mutex> guard(index->lock);
+        if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
+        int64_t ntotal = index->index->ntotal;
+        require(count <= maxVectors - ntotal, "index would exceed FAISS's 32-bit vector limit");
+
+        std::unordered_map<int64_t, int64_t> fresh;
+        fresh.reserve(size_t(count));
+        for (int64_t i = 0; i < count; i++) {
+            require(index->labels.find(ids[i]) == index->labels.end(),
+                    "id " + std::to_string(ids[i]) + " is already in the index");
+            require(fresh.emplace(ids[i], ntotal + i).second,
+                    "id " + std::to_string(ids[i]) + " appears twice in one add");
+        }
+        index->ids.reserve(size_t(ntotal + count));
+        index->labels.reserve(size_t(ntotal + count));
+
+        try {
+            index->index->add(count, vectors);
+        } catch (...) {
+            index->damaged = index->index->ntotal != ntotal || index->storage->ntotal != ntotal;
+            throw;
+        }
+        index->ids.insert(index->ids.end(), ids, ids + count);
+        index->labels.insert(fresh.begin(), fresh.end());
+    });
+}
+
+GlimpseShimStatus glimpse_hnsw_search(
+    GlimpseHNSW *index, const float *query, int32_t k, int32_t ef, const int64_t *excluded, int64_t excluded_count,
+    int64_t *out_ids, float *out_scores, int32_t *out_count, char *message) {
+    return guarded(message, [&] {
+        require(index != nullptr && query != nullptr, "missing index or query");
+        require(out_ids != nullptr && out_scores != nullptr && out_count != nullptr, "missing output buffers");
+        require(k >= 1, "k must be positive");
+        require(ef >= 1, "ef must be positive");
+        require(excluded_count >= 0 && (excluded_count == 0 || excluded != nullptr), "bad exclusion list");
+        *out_count = 0;
+        std::shared_lock<std::shared_mutex> guard(index->lock);
+        if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
+        int64_t ntotal = index->index->ntotal;
+        if (ntotal == 0) return;
+
+        // The bitmap is only worth allocating when something is excluded.
+        glimpse::ExcludedLabels exclusions(excluded_count > 0 ? ntotal : 0);
+        for (int64_t i = 0; i < excluded_count; i++) {
+            auto found = index->labels.find(excluded[i]);
+            if (found != index->labels.end()) exclusions.exclude(found->second);
+        }
+        int64_t wanted = std::min<int64_t>(k, ntotal - exclusions.count);
+        if (wanted <= 0) return;
+
+        // Exclusions can leave fewer than k allowed hits within ef; widen ef until k are found or the
+        // maximum is reached.
+        faiss::VisitedTable visited(static_cast<int>(ntotal));
+        int32_t effective = std::min(ef, index->efSearchMax);
+        std::vector<std::pair<float, int64_t>> hits;
+        while (true) {
+            hits = searchOnce(*index, query, k, effective, exclusions.count ? &exclusions : nullptr, visited);
+            if (int64_t(hits.size()) >= wanted || effective >= index->efSearchMax) break;
+            effective = std::min(effective * 2, index->efSearchMax);
+        }
+        for (size_t i = 0; i < hits.size(); i++) {
+            out_ids[i] = index->ids[size_t(hits[i].second)];
+            out_scores[i] = -hits[i].first;
+        }
+        *out_count = int32_t(hits.size());
+    });
+}
+
+int64_t glimpse_hnsw_count(GlimpseHNSW *index) {
+    if (index == nullptr) return 0;
+    std::shared_lock<std::shared_mutex> guard(index->lock);
+    return int64_t(index->ids.size());
+}
+
+GlimpseShimStatus glimpse_hnsw_snapshot(GlimpseHNSW *index, GlimpseHNSWSnapshot **out_snapshot, char *message) {
+    return guarded(message, [&] {
+        require(index != nullptr && out_snapshot != nullptr, "missing index or output");
+        auto snapshot = std::make_unique<GlimpseHNSWSnapshot>();
+        std::shared_lock<std::shared_mutex> guard(index->lock);
+        if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
+        faiss::VectorIOWriter writer;
+        faiss::write_index(index->index.get(), &writer);
+        snapshot->bytes.swap(writer.data);
+        snapshot->ids = index->ids;
+        *out_snapshot = snapshot.release();
+    });
+}
+
+const int64_t *glimpse_hnsw_snapshot_ids(const GlimpseHNSWSnapshot *snapshot, int64_t *out_count) {
+    *out_count = int64_t(snapshot->ids.size());
+    return snapshot->ids.data();
+}
+
+const uint8_t *glimpse_hnsw_snapshot_bytes(const GlimpseHNSWSnapshot *snapshot, uint64_t *out_length) {
+    *out_length = uint64_t(snapshot->bytes.size());
+    return snapshot->bytes.data();
+}
+
+void glimpse_hnsw_snapshot_free(GlimpseHNSWSnapshot *snapshot) {
+    delete snapshot;
+}
+
+GlimpseShimStatus glimpse_hnsw_load(
+    const uint8_t *bytes, uint64_t length, const int64_t *ids, int64_t id_count, int32_t dimension, int32_t m,
+    int32_t ef_construction, int32_t ef_search_max, GlimpseHNSW **out_index, char *message) {
+    return guarded(message, [&] {
+        require(bytes != nullptr && out_index != nullptr, "missing bytes or output");
+        require(id_count >= 0 && (id_count == 0 || ids != nullptr), "bad id list");
+        require(ef_search_max >= 1, "efSearch maximum must be positive");
+        ByteSpanReader reader(bytes, size_t(length));
+        std::unique_ptr<faiss::Index> loaded;
+        try {
+            loaded.reset(faiss::read_index(&reader));
+        } catch (const faiss::FaissException &error) {
+            fail(GLIMPSE_SHIM_CORRUPT, std::string("index bytes unreadable: ") + error.what());
+        }
+        requireSound(reader.position == reader.length, "trailing bytes after the index");
+        auto *hnsw = dynamic_cast<faiss::IndexHNSWFlat *>(loaded.get());
+        requireSound(hnsw != nullptr, "not an HNSW-flat index");
+        loaded.release();
+        auto handle = std::make_unique<GlimpseHNSW>();
+        handle->index.reset(hnsw);
+
+        requireSound(hnsw->metric_type == faiss::METRIC_INNER_PRODUCT, "metric is not inner product");
+        requireSound(hnsw->d == dimension, "dimension " + std::to_string(hnsw->d) + " instead of " +
+                                               std::to_string(dimension));
+        requireSound(hnsw->ntotal == id_count, std::to_string(hnsw->ntotal) + " vectors but " +
+                                                   std::to_string(id_count) + " ids");
+        requireSound(hnsw->ntotal <= maxVectors, "too many vectors");
+        requireSound(hnsw->hnsw.nb_neighbors(1) == m, "M differs from the header");
+        requireSound(hnsw->hnsw.efConstruction == ef_construction, "efConstruction differs from the header");
+        requireSound(hnsw->storage != nullptr && hnsw->storage->ntotal == hnsw->ntotal, "storage size mismatch");
+        requireSound(hnsw->hnsw.levels.size() == size_t(hnsw->ntotal) &&
+                         hnsw->hnsw.offsets.size() == size_t(hnsw->ntotal) + 1,
+                     "graph size mismatch");
+        requireSound(hnsw->hnsw.entry_point >= -1 && hnsw->hnsw.entry_point < hnsw->ntotal,
+                     "entry point out of range");
+        useKernelStorage(*handle, false);
+        requireSound(handle->storage->codes.size() == size_t(hnsw->ntotal) * size_t(dimension) * sizeof(float),
+                     "vector storage size mismatch");
+
+        handle->ids.assign(ids, ids + id_count);
+        handle->labels.reserve(size_t(id_count));
+        for (int64_t i = 0; i < id_count; i++) {
+            requireSound(handle->labels.emplace(ids[i], i).second, "id " + std::to_string(ids[i]) + " repeats");
+        }
+        hnsw->hnsw.efSearch = ef_search_max;
+        handle->efSearchMax = ef_search_max;
+        *out_index = handle.release();
+    });
+}
+
+uint32_t glimpse_crc32(uint32_t crc, const uint8_t *bytes, uint64_t length) {
+    return uint32_t(crc32_z(crc, bytes, size_t(length)));
+}
+
+const char *glimpse_distance_kernel_name(void) {
+    return glimpse::bestInnerProductKernelName();
+}
+
+} // extern "C"
