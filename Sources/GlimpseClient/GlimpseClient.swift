@@ -49,6 +49,10 @@ public struct GlimpseClient: Sendable {
         try await get(RequestPath.item(id: id))
     }
 
+    public func delete(id: String) async throws(GlimpseClientError) -> DeleteResponse {
+        try await call("DELETE", RequestPath.item(id: id), body: nil)
+    }
+
     /// Any request, answered as it came: for tests and tools that check error answers themselves. `path` is sent
     /// as given (already percent-encoded, query included). Only transport failures throw; 4xx/5xx are returned.
     public func raw(method: String, path: String, body: Data?) async throws(GlimpseClientError) -> (status: Int, body: Data) {

@@ -91,6 +91,16 @@ public final class GlimpseService: Service, Sendable {
             updatedAt: Self.timestamp(item.updatedAt))
     }
 
+    /// Deletes an item: the catalog commits first (captions gone, vectors tombstoned), then every index excludes
+    /// the vectors at once. A vector the worker adds after this is still dropped by search's catalog check.
+    public func delete(id: String) throws -> DeleteResponse {
+        guard let tombstoned = try catalog.deleteItem(externalID: id) else {
+            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+        }
+        for space in spaces { space.tombstone(tombstoned) }
+        return DeleteResponse(id: id, tombstonedVectors: tombstoned.count)
+    }
+
     public func status() throws -> StatusResponse {
         let counts = try catalog.counts()
         let embedder = spaces[0].embedder

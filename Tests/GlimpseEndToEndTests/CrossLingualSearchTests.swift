@@ -81,6 +81,19 @@ import Testing
         #expect(try await client.status().catalog.items == photos.count)
         #expect(try await client.status().catalog.vectors == photos.count)
 
+        // Deleting through the CLI: the dog photos never come back, in either language.
+        for id in dogPhotos.sorted() {
+            let deleted = try runCommand(glimpse, ["--socket", daemon.socketPath, "delete", id])
+            #expect(deleted.status == 0, "\(deleted.output)")
+        }
+        let missing = try runCommand(glimpse, ["--socket", daemon.socketPath, "delete", "no/such-item.jpg"])
+        #expect(missing.status == 2, "deleting an unknown id is a refused request: \(missing.output)")
+        for query in ["狗", "dog"] {
+            let ids = try await client.search(query, k: 20, ef: nil).results.map(\.id)
+            #expect(!ids.contains(where: dogPhotos.contains), "\(query) after delete: \(ids)")
+        }
+        #expect(try await client.status().catalog.items == photos.count - dogPhotos.count)
+
         #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on shutdown")
     }

@@ -3,7 +3,7 @@ import GlimpseAPI
 import GlimpseService
 import Hummingbird
 
-/// `POST /v1/items`, `GET /v1/items/{id}`.
+/// `POST /v1/items`, `GET /v1/items/{id}`, `DELETE /v1/items/{id}`.
 struct ItemRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let maxBodyBytes: Int
@@ -11,13 +11,20 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
     func register(on group: RouterGroup<Context>) {
         group.post("items") { request, _ in try await ingest(request) }
         group.get("items/{id}") { _, context in
-            // Path parameters arrive still percent-encoded; ids are often absolute paths sent with "/" as %2F.
-            let raw = try context.parameters.require("id")
-            guard let id = raw.removingPercentEncoding else {
-                throw APIErrorResponse.invalid("invalid_id", "the item id is not valid percent-encoded UTF-8")
-            }
-            return JSONResponse(value: try service.item(id: id))
+            JSONResponse(value: try service.item(id: try Self.itemID(context)))
         }
+        group.delete("items/{id}") { _, context in
+            JSONResponse(value: try service.delete(id: try Self.itemID(context)))
+        }
+    }
+
+    /// Path parameters arrive still percent-encoded; ids are often absolute paths sent with "/" as %2F.
+    private static func itemID(_ context: Context) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding else {
+            throw APIErrorResponse.invalid("invalid_id", "the item id is not valid percent-encoded UTF-8")
+        }
+        return id
     }
 
     private func ingest(_ request: Request) async throws -> JSONResponse<IngestAccepted> {
