@@ -37,6 +37,14 @@ extension Catalog {
         }
     }
 
+    /// A rebuild learns how much work it has only when it starts: the catalog may have grown since it was queued.
+    public func setJobTotal(id: Int64, total: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE jobs SET total = ?, updated_at = ? WHERE id = ?", arguments: [total, Date(), id])
+            guard db.changesCount == 1 else { throw CatalogError.jobNotFound(id: id) }
+        }
+    }
+
     public func updateJobProgress(id: Int64, progress: JobProgress) throws {
         let encoded = try Self.encode(progress)
         try pool.write { db in

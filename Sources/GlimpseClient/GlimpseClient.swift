@@ -53,6 +53,17 @@ public struct GlimpseClient: Sendable {
         try await call("DELETE", RequestPath.item(id: id), body: nil)
     }
 
+    /// Queues an index rebuild; nil parameters keep the daemon's configured ones.
+    public func rebuild(m: Int? = nil, efConstruction: Int? = nil) async throws(GlimpseClientError) -> RebuildAccepted {
+        let body: Data
+        do {
+            body = try JSONEncoder().encode(RebuildRequest(m: m, efConstruction: efConstruction))
+        } catch {
+            throw GlimpseClientError(kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the rebuild request: \(error)")
+        }
+        return try await call("POST", RequestPath.rebuild, body: body)
+    }
+
     /// Any request, answered as it came: for tests and tools that check error answers themselves. `path` is sent
     /// as given (already percent-encoded, query included). Only transport failures throw; 4xx/5xx are returned.
     public func raw(method: String, path: String, body: Data?) async throws(GlimpseClientError) -> (status: Int, body: Data) {

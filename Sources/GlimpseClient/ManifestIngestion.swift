@@ -21,6 +21,14 @@ public struct IngestProgress: Sendable, Equatable {
     public var failed: Int
     public var jobsFinished: Int
     public var jobs: Int
+
+    public init(total: Int, processed: Int, failed: Int, jobsFinished: Int, jobs: Int) {
+        self.total = total
+        self.processed = processed
+        self.failed = failed
+        self.jobsFinished = jobsFinished
+        self.jobs = jobs
+    }
 }
 
 /// One item the daemon could not ingest, pointed back at its manifest line.

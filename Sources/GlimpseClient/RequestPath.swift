@@ -6,6 +6,7 @@ public enum RequestPath {
     public static let health = "/v1/health"
     public static let status = "/v1/status"
     public static let items = "/v1/items"
+    public static let rebuild = "/v1/admin/rebuild"
 
     public static func search(_ query: String, k: Int?, ef: Int?) -> String {
         var parameters = ["q=\(encode(query))"]

@@ -40,6 +40,7 @@ public struct GlimpseDaemon: Sendable {
         JobRoutes(service: service).register(on: v1)
         SearchRoutes(service: service).register(on: v1)
         SystemRoutes(service: service).register(on: v1)
+        AdminRoutes(service: service).register(on: v1)
 
         let logger = self.logger
         let application = Application(

@@ -12,7 +12,7 @@ enum IngestBodyDecoding {
                 "invalid_json", "the body must be a JSON object: one item or {\"items\": [...]}")
         }
         if fields["items"] != nil {
-            try refuseUnknownKeys(fields, allowed: ["items"], at: "the top level")
+            try RequestDecoding.refuseUnknownKeys(fields, allowed: ["items"], at: "the top level")
             guard case .array(let elements) = fields["items"]! else {
                 throw APIErrorResponse.invalid("invalid_item", "items must be an array")
             }
@@ -20,20 +20,13 @@ enum IngestBodyDecoding {
                 guard case .object(let itemFields) = element else {
                     throw APIErrorResponse.invalid("invalid_item", "items[\(index)] must be an object")
                 }
-                try refuseUnknownKeys(itemFields, allowed: itemKeys, at: "items[\(index)]")
+                try RequestDecoding.refuseUnknownKeys(itemFields, allowed: itemKeys, at: "items[\(index)]")
             }
             return try RequestDecoding.json(IngestBatch.self, from: body).items
         }
-        try refuseUnknownKeys(fields, allowed: itemKeys, at: "the item")
+        try RequestDecoding.refuseUnknownKeys(fields, allowed: itemKeys, at: "the item")
         return [try RequestDecoding.json(IngestItem.self, from: body)]
     }
 
     private static let itemKeys: Set<String> = ["id", "image_path", "captions"]
-
-    private static func refuseUnknownKeys(_ fields: [String: JSONValue], allowed: Set<String>, at place: String) throws {
-        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw APIErrorResponse.invalid(
-                "unknown_field", "unknown field \"\(unknown)\" in \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
-        }
-    }
 }

@@ -59,6 +59,14 @@ enum RequestDecoding {
         return parameters
     }
 
+    /// A misspelt field is refused rather than ignored, so a request never silently does less than was meant.
+    static func refuseUnknownKeys(_ fields: [String: JSONValue], allowed: Set<String>, at place: String) throws {
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIErrorResponse.invalid(
+                "unknown_field", "unknown field \"\(unknown)\" in \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
     static func integer(_ name: String, in parameters: [String: String]) throws -> Int? {
         guard let text = parameters[name] else { return nil }
         guard let value = Int(text) else {

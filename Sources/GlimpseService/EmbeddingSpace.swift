@@ -7,8 +7,9 @@ import Synchronization
 /// Vectors of different spaces are never compared, so each space has its own index and snapshot file.
 final class EmbeddingSpace: Sendable {
     let embedder: any TextEmbedder
-    let index: HNSWIndex
     let snapshotURL: URL
+    /// The index searches use; a rebuild replaces it whole while searches keep using the one they started with.
+    private let current: Mutex<HNSWIndex>
     /// Vector ids replaced or deleted in the catalog. HNSW cannot remove points, so they stay in the graph and
     /// every search excludes them.
     private let tombstones: Mutex<Set<Int64>>
@@ -19,10 +20,23 @@ final class EmbeddingSpace: Sendable {
 
     init(embedder: any TextEmbedder, index: HNSWIndex, snapshotURL: URL, watermark: Int64, snapshotWatermark: Int64, tombstones: Set<Int64>) {
         self.embedder = embedder
-        self.index = index
+        self.current = Mutex(index)
         self.snapshotURL = snapshotURL
         self.tombstones = Mutex(tombstones)
         self.progress = Mutex((watermark, Int(clamping: max(0, watermark - snapshotWatermark)), snapshotWatermark))
+    }
+
+    var index: HNSWIndex { current.withLock { $0 } }
+
+    /// Swaps in a rebuilt index holding every live catalog vector up to `watermark`. Only the ingest worker adds
+    /// and rebuilds, so no add can slip in between the rebuild's last page and the swap.
+    func replaceIndex(with rebuilt: HNSWIndex, watermark: Int64) {
+        current.withLock { $0 = rebuilt }
+        progress.withLock { state in
+            state.watermark = watermark
+            // The snapshot on disk describes the old index: the next one must be written.
+            state.unsnapshotted = max(1, rebuilt.count)
+        }
     }
 
     var watermark: Int64 { progress.withLock { $0.watermark } }

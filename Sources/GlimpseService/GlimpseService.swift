@@ -64,6 +64,16 @@ public final class GlimpseService: Service, Sendable {
         return IngestAccepted(jobID: jobID, state: .queued, accepted: items.count)
     }
 
+    /// Queues a rebuild of every space's index from the catalog; searches keep using the old index until the swap.
+    public func rebuild(_ request: RebuildRequest) throws -> RebuildAccepted {
+        _ = try IndexRebuilder.parameters(for: request, base: configuration.hnsw)
+        let payload = try JSONEncoder().encode(request)
+        let jobID = try catalog.enqueueJob(
+            kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
+        worker.wake()
+        return RebuildAccepted(jobID: jobID, state: .queued)
+    }
+
     public func job(id: Int64) throws -> JobResponse {
         guard let job = try catalog.job(id: id) else {
             throw ServiceError(.notFound, code: "not_found", "no job with id \(id)")

@@ -89,6 +89,10 @@ final class IngestWorker: Sendable {
     }
 
     private func process(_ job: JobRecord) async {
+        if job.kind == IndexRebuilder.jobKind {
+            await rebuild(job)
+            return
+        }
         let items: [IngestItem]
         do {
             items = try JSONDecoder().decode(IngestBatch.self, from: job.payload).items
@@ -124,6 +128,22 @@ final class IngestWorker: Sendable {
                 "job": "\(job.id)", "inserted": "\(progress.inserted)", "updated": "\(progress.updated)",
                 "unchanged": "\(progress.unchanged)", "failed": "\(progress.failed)",
             ])
+    }
+
+    private func rebuild(_ job: JobRecord) async {
+        let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
+        logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
+        do {
+            if try await !rebuilder.run(job, isStopping: { isStopping }) {
+                logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
+            }
+        } catch {
+            logger.error("index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            var progress = JobProgress()
+            progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))
+            progress.failed = 1
+            finish(job.id, progress)
+        }
     }
 
     private func finish(_ jobID: Int64, _ progress: JobProgress) {

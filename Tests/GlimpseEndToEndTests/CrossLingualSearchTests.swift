@@ -94,6 +94,15 @@ import Testing
         }
         #expect(try await client.status().catalog.items == photos.count - dogPhotos.count)
 
+        // A rebuild through the CLI compacts the deleted vectors away and changes no search result.
+        let catBefore = try await client.search("猫", k: 5, ef: nil).results.map(\.id)
+        let rebuilt = try runCommand(glimpse, ["--socket", daemon.socketPath, "rebuild"])
+        #expect(rebuilt.status == 0, "\(rebuilt.output)\n\(daemon.log)")
+        #expect(try await client.status().indexes.first?.vectors == photos.count - dogPhotos.count)
+        #expect(try await client.search("猫", k: 5, ef: nil).results.map(\.id) == catBefore)
+        let badRebuild = try await client.raw(method: "POST", path: "/v1/admin/rebuild", body: Data(#"{"m": 1}"#.utf8))
+        #expect(badRebuild.status == 400)
+
         #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on shutdown")
     }

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Body of `POST /v1/admin/rebuild` (may be empty): HNSW parameters for the new index, defaulting to the
+/// configured ones.
+public struct RebuildRequest: Codable, Sendable, Equatable {
+    public var m: Int?
+    public var efConstruction: Int?
+
+    public init(m: Int? = nil, efConstruction: Int? = nil) {
+        self.m = m
+        self.efConstruction = efConstruction
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case m
+        case efConstruction = "ef_construction"
+    }
+}
+
+/// `202 Accepted` answer to a rebuild: follow it with `GET /v1/jobs/{job_id}` (done/total count vectors).
+public struct RebuildAccepted: Codable, Sendable, Equatable {
+    public var jobID: Int64
+    public var state: JobState
+
+    public init(jobID: Int64, state: JobState) {
+        self.jobID = jobID
+        self.state = state
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case state
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GlimpseAPI
+import GlimpseCatalog
+import GlimpseIndex
+import Logging
+
+/// Builds fresh indexes from the catalog's live vectors and swaps them in, compacting tombstoned vectors away.
+///
+/// It runs as a job of the ingest worker, so searches keep being served from the old index meanwhile and no ingest
+/// adds vectors half-way through. Nothing is written until the swap, then a snapshot: a crash before it leaves the
+/// old snapshot in place, and the job, still `running`, is re-queued and rebuilt from the start.
+struct IndexRebuilder {
+    let catalog: Catalog
+    let spaces: [EmbeddingSpace]
+    let configuration: ServiceConfiguration
+    let logger: Logger
+    var pageSize = 2_000
+
+    static let jobKind = "rebuild"
+
+    /// The HNSW parameters a rebuild request asks for, checked before the job is queued.
+    static func parameters(for request: RebuildRequest, base: HNSWParameters) throws(ServiceError) -> HNSWParameters {
+        var parameters = base
+        if let m = request.m {
+            guard (2...256).contains(m) else { throw .invalid("invalid_parameters", "m must be between 2 and 256, got \(m)") }
+            parameters.m = m
+        }
+        if let efConstruction = request.efConstruction {
+            guard (1...4_096).contains(efConstruction) else {
+                throw .invalid("invalid_parameters", "ef_construction must be between 1 and 4096, got \(efConstruction)")
+            }
+            parameters.efConstruction = efConstruction
+        }
+        return parameters
+    }
+
+    /// Returns false when stopped early by shutdown (the job stays running and resumes at the next start).
+    func run(_ job: JobRecord, isStopping: () -> Bool) async throws -> Bool {
+        let request = try JSONDecoder().decode(RebuildRequest.self, from: job.payload)
+        let parameters = try Self.parameters(for: request, base: configuration.hnsw)
+        try catalog.setJobTotal(id: job.id, total: try catalog.counts().liveVectors)
+        var progress = JobProgress()
+        for space in spaces {
+            let rebuilt = try HNSWIndex(dimension: space.embedder.dimension, parameters: parameters)
+            var watermark: Int64 = 0
+            while true {
+                if isStopping() { return false }
+                let page = try catalog.vectors(space: space.name, after: watermark, limit: pageSize)
+                guard let last = page.last else { break }
+                // Rows of the wrong size are skipped here as at start-up: a damaged row must not poison the index.
+                let usable = page.filter { $0.vector.count == space.embedder.dimension && $0.vector.allSatisfy(\.isFinite) }
+                let ids = usable.map(\.id)
+                let flat = usable.flatMap(\.vector)
+                if !ids.isEmpty {
+                    try await BlockingWork.run { try rebuilt.add(ids: ids, vectors: flat) }
+                }
+                watermark = last.id
+                progress.done += page.count
+                progress.failed += page.count - usable.count
+                try catalog.updateJobProgress(id: job.id, progress: progress)
+            }
+            space.replaceIndex(with: rebuilt, watermark: max(watermark, space.watermark))
+            try await BlockingWork.run { try space.writeSnapshot() }
+            logger.info(
+                "index rebuilt", metadata: ["space": "\(space.name)", "vectors": "\(rebuilt.count)", "m": "\(parameters.m)",
+                                            "ef_construction": "\(parameters.efConstruction)"])
+        }
+        try catalog.finishJob(id: job.id, progress: progress)
+        return true
+    }
+}
