@@ -18,8 +18,8 @@ bash scripts/install-deps.sh
 bash scripts/fetch-model.sh "$model_dir"
 
 echo "== building (release)"
-swift build -c release --product glimpsed
-swift build -c release --product glimpse
+# One build of every product: separate --product builds would each compile the shared dependencies again.
+swift build -c release
 bin="$(swift build -c release --show-bin-path)"
 
 if [ -f "$repo/../shared/data/photos/labels.tsv" ]; then

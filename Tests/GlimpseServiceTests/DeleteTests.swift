@@ -5,18 +5,12 @@ import Testing
 @testable import GlimpseService
 
 @Suite struct DeleteTests {
-    private func ingest(_ names: [String], into service: GlimpseService, fixture: ServiceFixture) async throws {
-        let items = try names.map { IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"]) }
-        let job = try await waitForJob(try service.ingest(items).jobID, in: service)
-        #expect(job.inserted == names.count)
-    }
-
     @Test func aDeletedItemIsNeverReturnedBeforeOrAfterRestart() async throws {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         let first = try fixture.makeService()
         try await withRunningService(first) { service in
-            try await ingest(["lion", "tiger", "zebra"], into: service, fixture: fixture)
+            try await ingestNamed(["lion", "tiger", "zebra"], into: service, fixture: fixture)
             #expect(try await service.search("lion", k: 1, ef: nil).results.first?.id == "lion")
 
             let deleted = try service.delete(id: "lion")
@@ -43,7 +37,7 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
-            try await ingest(["owl"], into: service, fixture: fixture)
+            try await ingestNamed(["owl"], into: service, fixture: fixture)
             do {
                 _ = try service.delete(id: "nope")
                 Issue.record("deleting an unknown id must fail")
@@ -61,9 +55,9 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
-            try await ingest(["crab"], into: service, fixture: fixture)
+            try await ingestNamed(["crab"], into: service, fixture: fixture)
             _ = try service.delete(id: "crab")
-            try await ingest(["crab"], into: service, fixture: fixture)
+            try await ingestNamed(["crab"], into: service, fixture: fixture)
             let results = try await service.search("crab", k: 10, ef: nil).results
             #expect(results.map(\.id) == ["crab"], "found once, through its new vector only")
             #expect(try service.item(id: "crab").vectors == 1)

@@ -5,12 +5,6 @@ import Testing
 @testable import GlimpseService
 
 @Suite struct RebuildTests {
-    private func ingest(_ names: [String], into service: GlimpseService, fixture: ServiceFixture) async throws {
-        let items = try names.map { IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"]) }
-        let job = try await waitForJob(try service.ingest(items).jobID, in: service)
-        #expect(job.inserted == names.count)
-    }
-
     private let animals = ["lion", "tiger", "zebra", "eagle", "owl", "crab", "bee", "moose", "camel", "otter"]
 
     @Test func rebuildCompactsDeletedVectorsAndKeepsSearchResults() async throws {
@@ -18,7 +12,7 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
-            try await ingest(animals, into: service, fixture: fixture)
+            try await ingestNamed(animals, into: service, fixture: fixture)
             _ = try service.delete(id: "lion")
             _ = try service.delete(id: "crab")
             var before: [String: [String]] = [:]
@@ -47,7 +41,7 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
-            try await ingest(Array(animals.prefix(4)), into: service, fixture: fixture)
+            try await ingestNamed(Array(animals.prefix(4)), into: service, fixture: fixture)
             let job = try await waitForJob(try service.rebuild(RebuildRequest(m: 8, efConstruction: 40)).jobID, in: service)
             #expect(job.state == .done)
             let parameters = service.spaces[0].index.parameters
@@ -67,7 +61,7 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
-            try await ingest(animals, into: service, fixture: fixture)
+            try await ingestNamed(animals, into: service, fixture: fixture)
             let accepted = try service.rebuild(RebuildRequest())
             var answered = 0
             while try service.job(id: accepted.jobID).state.isFinished == false || answered < 20 {
@@ -84,7 +78,7 @@ import Testing
         defer { fixture.remove() }
         let first = try fixture.makeService()
         try await withRunningService(first) { service in
-            try await ingest(["moose", "camel", "otter"], into: service, fixture: fixture)
+            try await ingestNamed(["moose", "camel", "otter"], into: service, fixture: fixture)
             _ = try service.delete(id: "camel")
         }
         // Queued and claimed, then the process "died" before the swap: the old snapshot is still the one on disk.

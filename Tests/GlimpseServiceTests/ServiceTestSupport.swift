@@ -61,3 +61,10 @@ func waitForJob(_ id: Int64, in service: GlimpseService) async throws -> JobResp
     Issue.record("job \(id) did not finish")
     return try service.job(id: id)
 }
+
+/// Ingests one item per name, id = name, captioned "a <name>", and waits until they are all inserted.
+func ingestNamed(_ names: [String], into service: GlimpseService, fixture: ServiceFixture) async throws {
+    let items = try names.map { IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"]) }
+    let job = try await waitForJob(try service.ingest(items).jobID, in: service)
+    #expect(job.inserted == names.count)
+}
