@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
         .testTarget(
             name: "GlimpseEndToEndTests",
-            dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog"]
+            dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "GlimpseClientTests",

@@ -86,6 +86,13 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         throw CancellationError()
     }
 
+    /// Kills the daemon the hard way, as a power cut or the OOM killer would: no shutdown code runs.
+    func killHard() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Sends SIGTERM and returns the exit status.
     func terminate() async -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
