@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: Debian packages, the model, the Swift tests (unit + end-to-end), the script tests.
+# The whole test suite: Debian packages, the model, the script tests, the Swift tests (unit, end-to-end, crash),
+# and the systemd unit checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,3 +10,4 @@ export GLIMPSE_MODEL_PATH="$GLIMPSE_MODEL_DIR/e5-small-q4.bin"
 python3 -m unittest discover -s scripts/tests -p 'test_*.py' -v
 swift build --build-tests
 swift test --skip-build
+bash scripts/check-systemd-units.sh
