@@ -25,6 +25,14 @@ enum RequestDecoding {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.dataCorrupted(context) {
+            // Foundation reports a fraction or an out-of-range number in an integer field as "not valid JSON" with no
+            // path; name the field instead of blaming the syntax.
+            if context.codingPath.isEmpty, let probe = try? JSONDecoder().decode(NonIntegerNumberProbe.self, from: data),
+                let badPath = probe.path
+            {
+                throw APIErrorResponse.invalid(
+                    "invalid_item", "wrong type at \(path(badPath)): expected an integer that fits in 64 bits, got \(probe.value)")
+            }
             throw APIErrorResponse.invalid("invalid_json", "malformed JSON: \(describe(context))")
         } catch let DecodingError.keyNotFound(key, context) {
             throw APIErrorResponse.invalid(
@@ -97,6 +105,26 @@ enum RequestDecoding {
         case is [String: String].Type: "an object of strings"
         case is Array<Any>.Type: "an array"
         default: "\(type)"
+        }
+    }
+}
+
+/// Finds the first number in a JSON document that is not a whole number fitting in `Int` (object keys in sorted order).
+private struct NonIntegerNumberProbe: Decodable {
+    var path: [any CodingKey]?
+    var value: Double = 0
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let object = try? container.decode([String: NonIntegerNumberProbe].self) {
+            if let key = object.keys.sorted().first(where: { object[$0]?.path != nil }), let found = object[key] {
+                self = found
+            }
+        } else if let array = try? container.decode([NonIntegerNumberProbe].self) {
+            if let found = array.first(where: { $0.path != nil }) { self = found }
+        } else if (try? container.decode(Int.self)) == nil, let number = try? container.decode(Double.self) {
+            path = decoder.codingPath
+            value = number
         }
     }
 }

@@ -32,7 +32,7 @@ struct IngestValidator: Sendable {
             guard !id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .invalid("invalid_item", "\(place).id is empty")
             }
-            guard id.count <= limits.maxIDCharacters else {
+            guard id.unicodeScalars.count <= limits.maxIDCharacters else {
                 throw .invalid("invalid_item", "\(place).id is longer than \(limits.maxIDCharacters) characters")
             }
         }
@@ -58,7 +58,7 @@ struct IngestValidator: Sendable {
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .invalid("invalid_item", "\(place).captions.\(language) is empty")
             }
-            guard text.count <= limits.maxCaptionCharacters else {
+            guard text.unicodeScalars.count <= limits.maxCaptionCharacters else {
                 throw .invalid(
                     "invalid_item", "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
             }

@@ -20,10 +20,10 @@ struct SearchEngine: Sendable {
         guard !query.isEmpty else {
             throw ServiceError.invalid("invalid_query", "the query q is empty")
         }
-        guard query.count <= limits.maxQueryCharacters else {
+        guard query.unicodeScalars.count <= limits.maxQueryCharacters else {
             throw ServiceError(
                 .tooLarge, code: "query_too_long",
-                "the query is \(query.count) characters long; the limit is \(limits.maxQueryCharacters)")
+                "the query is \(query.unicodeScalars.count) characters long; the limit is \(limits.maxQueryCharacters)")
         }
         let k = requestedK ?? 10
         guard (1...limits.maxK).contains(k) else {

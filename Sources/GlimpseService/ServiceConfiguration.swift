@@ -28,6 +28,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 }
 
+/// Lengths count Unicode code points, as the OpenAPI document's maxLength does.
 public struct RequestLimits: Sendable, Equatable {
     public var maxItemsPerRequest: Int = 1_000
     public var maxCaptionCharacters: Int = 2_000
