@@ -14,11 +14,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var hnsw = HNSWParameters()
     public var maxBodyBytes: Int = 8 << 20
     public var logLevel: Logger.Level = .info
+    /// Directories ingested images must lie under (after following symlinks); "/" allows any path.
+    public var imageRoots: [String] = ["/"]
 
     public init() {}
 
-    public func serviceConfiguration() -> ServiceConfiguration {
-        ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
+    /// Call after `validate()`, which checks the image roots.
+    public func serviceConfiguration() throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
+        configuration.imageRoots = try ImageRoots(imageRoots)
+        return configuration
     }
 
     /// Reads a config file; unknown keys are an error so a misspelt setting is never silently ignored.
@@ -65,6 +70,7 @@ struct ConfigurationFile: Decodable {
     var hnswEfSearchMax: Int?
     var maxBodyBytes: Int?
     var logLevel: String?
+    var imageRoots: [String]?
 
     enum CodingKeys: String, CodingKey {
         case socketPath = "socket_path"
@@ -77,6 +83,7 @@ struct ConfigurationFile: Decodable {
         case hnswEfSearchMax = "hnsw_ef_search_max"
         case maxBodyBytes = "max_body_bytes"
         case logLevel = "log_level"
+        case imageRoots = "image_roots"
     }
 
     func apply(to configuration: inout DaemonConfiguration) throws {
@@ -94,6 +101,7 @@ struct ConfigurationFile: Decodable {
         if let hnswEfSearch { configuration.hnsw.efSearchDefault = hnswEfSearch }
         if let hnswEfSearchMax { configuration.hnsw.efSearchMax = hnswEfSearchMax }
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        if let imageRoots { configuration.imageRoots = imageRoots }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ConfigurationError("log_level must be one of trace, debug, info, notice, warning, error, critical")
@@ -115,5 +123,10 @@ extension DaemonConfiguration {
             throw ConfigurationError("socket path is longer than the 107 bytes a Unix socket address holds: \(socketPath)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
+        do {
+            _ = try ImageRoots(imageRoots)
+        } catch {
+            throw ConfigurationError("image_roots: \(error.message)")
+        }
     }
 }

@@ -30,7 +30,7 @@ public struct GlimpseDaemon: Sendable {
         logger.info("loading model", metadata: ["path": "\(configuration.modelPath)"])
         let embedder = try E5TextEmbedder(modelPath: configuration.modelPath)
         let service = try GlimpseService(
-            configuration: configuration.serviceConfiguration(), embedders: [embedder],
+            configuration: try configuration.serviceConfiguration(), embedders: [embedder],
             modelPath: configuration.modelPath, logger: logger)
 
         let router = Router()

@@ -42,7 +42,7 @@ public final class GlimpseService: Service, Sendable {
         self.spaces = spaces
         self.worker = IngestWorker(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
         self.searchEngine = SearchEngine(catalog: catalog, spaces: spaces, configuration: configuration)
-        self.validator = IngestValidator(limits: configuration.limits)
+        self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
     }
 
     public func run() async throws {

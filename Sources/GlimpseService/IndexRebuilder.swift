@@ -22,14 +22,17 @@ struct IndexRebuilder {
     static func parameters(for request: RebuildRequest, base: HNSWParameters) throws(ServiceError) -> HNSWParameters {
         var parameters = base
         if let m = request.m {
-            guard (2...256).contains(m) else { throw .invalid("invalid_parameters", "m must be between 2 and 256, got \(m)") }
+            guard (4...128).contains(m) else { throw .invalid("invalid_parameters", "m must be between 4 and 128, got \(m)") }
             parameters.m = m
         }
         if let efConstruction = request.efConstruction {
-            guard (1...4_096).contains(efConstruction) else {
-                throw .invalid("invalid_parameters", "ef_construction must be between 1 and 4096, got \(efConstruction)")
-            }
             parameters.efConstruction = efConstruction
+        }
+        // The same bounds as the daemon's configuration, so a rebuild cannot make an index a restart would refuse.
+        guard (parameters.m...4_096).contains(parameters.efConstruction) else {
+            throw .invalid(
+                "invalid_parameters",
+                "ef_construction must be between m (\(parameters.m)) and 4096, got \(parameters.efConstruction)")
         }
         return parameters
     }

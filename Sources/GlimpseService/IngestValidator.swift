@@ -5,6 +5,7 @@ import GlimpseAPI
 /// process. Problems with the files themselves (missing, unreadable) are found by the worker, per item.
 struct IngestValidator: Sendable {
     let limits: RequestLimits
+    let imageRoots: ImageRoots
 
     func validate(_ items: [IngestItem]) throws(ServiceError) {
         guard !items.isEmpty else {
@@ -42,6 +43,11 @@ struct IngestValidator: Sendable {
         }
         guard item.imagePath.utf8.count <= limits.maxPathBytes, !item.imagePath.contains("\u{0}") else {
             throw .invalid("invalid_item", "\(place).image_path is not a usable path")
+        }
+        guard imageRoots.allowsSpelling(item.imagePath) else {
+            throw .invalid(
+                "path_not_allowed",
+                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or ..")
         }
         guard !item.captions.isEmpty else {
             throw .invalid("invalid_item", "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")

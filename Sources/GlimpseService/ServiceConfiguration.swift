@@ -14,6 +14,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var snapshotInterval: Duration = .seconds(30)
     /// Upper bounds for one request, so a single client cannot exhaust the daemon.
     public var limits: RequestLimits = RequestLimits()
+    /// Where images may be read from; see `ImageRoots`.
+    public var imageRoots: ImageRoots = .anywhere
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

@@ -9,7 +9,7 @@ struct Glimpsed: AsyncParsableCommand {
         commandName: "glimpsed",
         abstract: "Glimpse cross-lingual image search daemon: HTTP/JSON over a Unix domain socket.")
 
-    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level).")
+    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level, image_roots).")
     var config: String?
 
     @Option(name: .long, help: "Unix socket to listen on (default /run/glimpse/glimpse.sock).")
@@ -32,6 +32,9 @@ struct Glimpsed: AsyncParsableCommand {
 
     @Option(name: .long, help: "Default efSearch for queries that do not pass ef.")
     var efSearch: Int?
+
+    @Option(name: .long, help: "A directory ingested images must lie under, symlinks followed (repeatable; default: any path).")
+    var imageRoot: [String] = []
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
@@ -58,6 +61,7 @@ struct Glimpsed: AsyncParsableCommand {
         if let hnswM { configuration.hnsw.m = hnswM }
         if let efConstruction { configuration.hnsw.efConstruction = efConstruction }
         if let efSearch { configuration.hnsw.efSearchDefault = efSearch }
+        if !imageRoot.isEmpty { configuration.imageRoots = imageRoot }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")

@@ -14,7 +14,7 @@ import Testing
         let path = try write(#"""
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
              "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
-             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug"}
+             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"]}
             """#)
         let configuration = try DaemonConfiguration.load(from: path)
         #expect(configuration.socketPath == "/tmp/g.sock")
@@ -27,6 +27,8 @@ import Testing
         #expect(configuration.hnsw.efSearchMax == 512)
         #expect(configuration.maxBodyBytes == 4096)
         #expect(configuration.logLevel == .debug)
+        #expect(configuration.imageRoots == ["/srv/photos"])
+        #expect(try configuration.serviceConfiguration().imageRoots.paths == ["/srv/photos"])
     }
 
     @Test func refusesUnknownSettingsAndBadValues() throws {
@@ -43,6 +45,8 @@ import Testing
         #expect(try message(#"{"hnsw_m": 1}"#).contains("hnsw_m"))
         #expect(try message(#"{"log_level": "loud"}"#).contains("log_level"))
         #expect(try message("{not json").contains("not valid"))
+        #expect(try message(#"{"image_roots": ["photos"]}"#).contains("image_roots"))
+        #expect(try message(#"{"image_roots": []}"#).contains("image_roots"))
         #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/glimpsed.json") }
     }
 

@@ -5,7 +5,7 @@ import Testing
 @testable import GlimpseService
 
 @Suite struct IngestValidationTests {
-    let validator = IngestValidator(limits: RequestLimits())
+    let validator = IngestValidator(limits: RequestLimits(), imageRoots: .anywhere)
 
     private func message(_ items: [IngestItem]) -> String? {
         do {

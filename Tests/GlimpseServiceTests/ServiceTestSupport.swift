@@ -24,8 +24,11 @@ struct ServiceFixture {
         return url.path
     }
 
-    func makeService(snapshotEvery: Int = 5_000, embedder: any TextEmbedder = TestOnlyHashingEmbedder()) throws -> GlimpseService {
-        var configuration = ServiceConfiguration(dataDirectory: dataDirectory)
+    func makeService(
+        snapshotEvery: Int = 5_000, embedder: any TextEmbedder = TestOnlyHashingEmbedder(),
+        configuration base: ServiceConfiguration? = nil
+    ) throws -> GlimpseService {
+        var configuration = base ?? ServiceConfiguration(dataDirectory: dataDirectory)
         configuration.snapshotEveryVectors = snapshotEvery
         configuration.snapshotInterval = .seconds(3_600)
         var logger = Logger(label: "test")
