@@ -14,39 +14,18 @@ struct IndexLoader {
 
     func load(embedder: any TextEmbedder, snapshotURL: URL) throws -> EmbeddingSpace {
         let space = embedder.spaceName
-        var (index, watermark) = try loadSnapshot(at: snapshotURL, dimension: embedder.dimension)
-        let snapshotWatermark = watermark
-        var replayed = 0
-        var skipped = 0
-        while true {
-            let page = try catalog.vectors(space: space, after: watermark, limit: replayPageSize)
-            guard let last = page.last else { break }
-            var ids: [Int64] = []
-            var flat: [Float] = []
-            for stored in page {
-                // A row of the wrong size means a corrupted or foreign catalog; it must not poison the index.
-                guard stored.vector.count == embedder.dimension, stored.vector.allSatisfy(\.isFinite) else {
-                    skipped += 1
-                    logger.error(
-                        "skipping catalog vector with wrong dimension or non-finite values",
-                        metadata: ["space": "\(space)", "vector_id": "\(stored.id)", "dimension": "\(stored.vector.count)"])
-                    continue
-                }
-                ids.append(stored.id)
-                flat.append(contentsOf: stored.vector)
-            }
-            if !ids.isEmpty { try index.add(ids: ids, vectors: flat) }
-            replayed += ids.count
-            watermark = last.id
-        }
+        let (index, snapshotWatermark) = try loadSnapshot(at: snapshotURL, dimension: embedder.dimension)
+        let replay = try CatalogReplay(
+            catalog: catalog, space: space, dimension: embedder.dimension, logger: logger, pageSize: replayPageSize
+        ).replay(into: index, after: snapshotWatermark)
         logger.info(
             "index ready",
             metadata: [
-                "space": "\(space)", "vectors": "\(index.count)", "replayed": "\(replayed)", "skipped": "\(skipped)",
+                "space": "\(space)", "vectors": "\(index.count)", "replayed": "\(replay.added)", "skipped": "\(replay.skipped)",
                 "snapshot_watermark": "\(snapshotWatermark)",
             ])
         return EmbeddingSpace(
-            embedder: embedder, index: index, snapshotURL: snapshotURL, watermark: watermark,
+            embedder: embedder, index: index, snapshotURL: snapshotURL, watermark: replay.watermark,
             snapshotWatermark: snapshotWatermark, tombstones: try catalog.tombstonedVectorIDs(space: space))
     }
 

@@ -38,31 +38,30 @@ struct IndexRebuilder {
     }
 
     /// Returns false when stopped early by shutdown (the job stays running and resumes at the next start).
-    func run(_ job: JobRecord, isStopping: () -> Bool) async throws -> Bool {
+    func run(_ job: JobRecord, isStopping: @escaping @Sendable () -> Bool) async throws -> Bool {
         let request = try JSONDecoder().decode(RebuildRequest.self, from: job.payload)
         let parameters = try Self.parameters(for: request, base: configuration.hnsw)
         try catalog.setJobTotal(id: job.id, total: try catalog.counts().liveVectors)
         var progress = JobProgress()
         for space in spaces {
             let rebuilt = try HNSWIndex(dimension: space.embedder.dimension, parameters: parameters)
-            var watermark: Int64 = 0
-            while true {
-                if isStopping() { return false }
-                let page = try catalog.vectors(space: space.name, after: watermark, limit: pageSize)
-                guard let last = page.last else { break }
-                // Rows of the wrong size are skipped here as at start-up: a damaged row must not poison the index.
-                let usable = page.filter { $0.vector.count == space.embedder.dimension && $0.vector.allSatisfy(\.isFinite) }
-                let ids = usable.map(\.id)
-                let flat = usable.flatMap(\.vector)
-                if !ids.isEmpty {
-                    try await BlockingWork.run { try rebuilt.add(ids: ids, vectors: flat) }
+            let replay = CatalogReplay(
+                catalog: catalog, space: space.name, dimension: space.embedder.dimension, logger: logger,
+                pageSize: pageSize)
+            let base = progress
+            let outcome = try await BlockingWork.run { [catalog] in
+                try replay.replay(into: rebuilt, after: 0) { page in
+                    var now = base
+                    now.done += page.added + page.skipped
+                    now.failed += page.skipped
+                    try catalog.updateJobProgress(id: job.id, progress: now)
+                    return !isStopping()
                 }
-                watermark = last.id
-                progress.done += page.count
-                progress.failed += page.count - usable.count
-                try catalog.updateJobProgress(id: job.id, progress: progress)
             }
-            space.replaceIndex(with: rebuilt, watermark: max(watermark, space.watermark))
+            guard outcome.finished else { return false }
+            progress.done += outcome.added + outcome.skipped
+            progress.failed += outcome.skipped
+            space.replaceIndex(with: rebuilt, watermark: max(outcome.watermark, space.watermark))
             try await BlockingWork.run { try space.writeSnapshot() }
             logger.info(
                 "index rebuilt", metadata: ["space": "\(space.name)", "vectors": "\(rebuilt.count)", "m": "\(parameters.m)",

@@ -134,7 +134,7 @@ final class IngestWorker: Sendable {
         let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
-            if try await !rebuilder.run(job, isStopping: { isStopping }) {
+            if try await !rebuilder.run(job, isStopping: { self.isStopping }) {
                 logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
             }
         } catch {
