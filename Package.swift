@@ -34,10 +34,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"), .linkedLibrary("z")]
         ),
 
-        // Embedding: text → L2-normalised vectors.
+        // Images: decoding to upright RGB and model preprocessing.
+        .target(name: "GlimpseImage", swiftSettings: optimisedInDebug),
+        // Embedding: text and images → L2-normalised vectors.
         .target(
             name: "GlimpseEmbedding",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "GlimpseImage"],
             swiftSettings: optimisedInDebug
         ),
         // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
