@@ -19,8 +19,13 @@ final class IngestWorker: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
     private let stopping = Atomic<Bool>(false)
+    private let autoRebuild: AutoRebuild?
 
-    init(catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger) {
+    init(
+        catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
+        autoRebuild: AutoRebuild? = nil
+    ) {
+        self.autoRebuild = autoRebuild
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -53,6 +58,8 @@ final class IngestWorker: Sendable {
         for await _ in wakeups {
             while !isStopping, let job = claimNextJob() {
                 await process(job)
+                // Re-ingested items tombstone their old vectors too; the queued rebuild is claimed next.
+                autoRebuild?.compactIfNeeded()
                 if spaces.contains(where: { $0.vectorsSinceSnapshot >= configuration.snapshotEveryVectors }) {
                     await writeSnapshots()
                     lastSnapshot = .now
