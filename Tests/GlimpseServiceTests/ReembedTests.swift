@@ -73,4 +73,32 @@ import Testing
             }
         }
     }
+
+    @Test func aReembedCutShortResumesWithTheVectorsNotYetReplacedAndStoresNothingTwice() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        try await withRunningService(try fixture.makeService(embedder: TestOnlyHashingEmbedder(seed: 1))) { service in
+            try await ingestNamed(animals, into: service, fixture: fixture)
+        }
+        let new = TestOnlyHashingEmbedder(seed: 2)
+        let service = try fixture.makeService(embedder: new)
+        let job = try #require(try service.catalog.pendingJobs(kind: "rebuild").first)
+        // What a run killed after its first chunk leaves behind: two vectors already replaced, committed.
+        let firstTwo = try service.catalog.liveCaptionVectors(space: "test-only-hashing", after: 0, through: .max, limit: 2)
+        let vectors = try new.embed(firstTwo.map(\.text), role: .passage)
+        let replaced = try service.catalog.replaceVectors(zip(firstTwo, vectors).map { (oldID: $0.vectorID, vector: $1) })
+        #expect(replaced.count == 2)
+
+        try await withRunningService(service) { service in
+            #expect(try await waitForJob(job.id, in: service).state == .done)
+            let status = try service.status()
+            #expect(status.catalog.vectors == animals.count, "one live vector per caption")
+            #expect(status.catalog.tombstonedVectors == animals.count, "each old vector replaced exactly once")
+            for name in animals {
+                #expect(try service.item(id: name).vectors == 1)
+                #expect(try vector(of: name, in: service.catalog) == (try new.embed(["a \(name)"], role: .passage)[0]))
+            }
+            #expect(!(try #require(status.indexes.first).reembedPending))
+        }
+    }
 }
