@@ -1,20 +1,37 @@
 import Foundation
 import GlimpseCatalog
 import Logging
+import Synchronization
 
 /// Queues rebuilds the daemon decides on itself: a compaction once too many of an index's points are tombstoned,
 /// and a re-embed when the model changed. A compaction is queued only when no rebuild is queued or running, in the
-/// same transaction as the check, so concurrent deletes cannot queue two.
+/// same transaction as the check, so concurrent deletes cannot queue two. After a rebuild fails, no compaction is
+/// queued automatically until one succeeds (or the daemon restarts), so a persistent failure (a full disk) does not
+/// become an endless series of failing jobs.
 struct AutoRebuild: Sendable {
     let catalog: Catalog
     let spaces: [EmbeddingSpace]
     let fraction: Double
     let logger: Logger
+    private let lastRebuildFailed = FailureFlag()
+
+    init(catalog: Catalog, spaces: [EmbeddingSpace], fraction: Double, logger: Logger) {
+        self.catalog = catalog
+        self.spaces = spaces
+        self.fraction = fraction
+        self.logger = logger
+    }
+
+    /// The worker reports each rebuild's outcome.
+    func rebuildFinished(succeeded: Bool) {
+        lastRebuildFailed.set(!succeeded)
+    }
 
     /// Returns the queued job's id, if one was queued.
     @discardableResult
     func compactIfNeeded() -> Int64? {
         guard fraction > 0, let space = spaces.first(where: { $0.tombstonedFraction > fraction }) else { return nil }
+        guard !lastRebuildFailed.isSet else { return nil }
         do {
             let payload = try JSONEncoder().encode(RebuildJobPayload(reason: "tombstone_fraction"))
             guard
@@ -53,4 +70,11 @@ struct AutoRebuild: Sendable {
             metadata: ["spaces": "\(changed.map(\.name).joined(separator: ","))", "job": "\(jobID)"])
         return jobID
     }
+}
+
+/// Whether the last rebuild failed; set by the worker, read by deletes on request tasks.
+private final class FailureFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set(_ value: Bool) { flag.store(value, ordering: .releasing) }
 }

@@ -84,14 +84,20 @@ struct IndexRebuilder {
             // From here the catalog is read page by page: a vector tombstoned before its page is read is left out.
             let compactionStarted = Date()
             space.beginCompaction()
-            let outcome = try await BlockingWork.run { [catalog] in
-                try replay.replay(into: rebuilt, after: 0) { page in
-                    var now = base
-                    now.done += page.added + page.skipped
-                    now.failed += page.skipped
-                    try catalog.updateJobProgress(id: job.id, progress: now)
-                    return !isStopping()
+            let outcome: CatalogReplay.Outcome
+            do {
+                outcome = try await BlockingWork.run { [catalog] in
+                    try replay.replay(into: rebuilt, after: 0) { page in
+                        var now = base
+                        now.done += page.added + page.skipped
+                        now.failed += page.skipped
+                        try catalog.updateJobProgress(id: job.id, progress: now)
+                        return !isStopping()
+                    }
                 }
+            } catch {
+                space.abandonCompaction()
+                throw error
             }
             guard outcome.finished else {
                 space.abandonCompaction()

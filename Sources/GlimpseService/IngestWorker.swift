@@ -141,10 +141,13 @@ final class IngestWorker: Sendable {
         let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
-            if try await !rebuilder.run(job, isStopping: { self.isStopping }) {
+            if try await rebuilder.run(job, isStopping: { self.isStopping }) {
+                autoRebuild?.rebuildFinished(succeeded: true)
+            } else {
                 logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
             }
         } catch {
+            autoRebuild?.rebuildFinished(succeeded: false)
             logger.error("index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = JobProgress()
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))

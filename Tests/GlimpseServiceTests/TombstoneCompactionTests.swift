@@ -77,4 +77,28 @@ import Testing
         #expect(try service.catalog.pendingJobs(kind: "rebuild").isEmpty)
         #expect(try service.status().indexes.first?.tombstonedFraction == 0.75)
     }
+
+    @Test func afterAFailedRebuildNoMoreAreQueuedAutomatically() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
+        configuration.autoRebuildTombstoneFraction = 0.2
+        let first = try fixture.makeService(configuration: configuration)
+        try await ingestNamed(animals, into: first, fixture: fixture, running: false)
+        for name in ["lion", "tiger", "zebra"] { _ = try first.delete(id: name) }
+        let queued = try #require(try first.catalog.pendingJobs(kind: "rebuild").first)
+
+        // A file where the snapshot directory should be: every snapshot write, and so the rebuild, fails.
+        let indexes = fixture.dataDirectory.appendingPathComponent("indexes")
+        try FileManager.default.removeItem(at: indexes)
+        try Data("not a directory".utf8).write(to: indexes)
+        try await withRunningService(try fixture.makeService(configuration: configuration)) { service in
+            #expect(try await waitForJob(queued.id, in: service).state == .failed)
+            for name in ["eagle", "owl", "crab"] { _ = try service.delete(id: name) }
+            #expect(try #require(try service.status().indexes.first).tombstonedFraction > 0.2)
+            #expect(try service.catalog.pendingJobs(kind: "rebuild").isEmpty, "no automatic rebuild after a failed one")
+            // An admin can still ask for one.
+            #expect(try service.rebuild(RebuildRequest()).state == .queued)
+        }
+    }
 }
