@@ -81,6 +81,13 @@ import Testing
         #expect(try await client.status().catalog.items == photos.count)
         #expect(try await client.status().catalog.vectors == photos.count)
 
+        // The query socket cannot change the catalog, even when the CLI is pointed at it for an admin command.
+        let sneaky = try runCommand(
+            glimpse, ["--admin-socket", daemon.socketPath, "delete", try #require(dogPhotos.sorted().first)])
+        #expect(sneaky.status == 2, "a refused request: \(sneaky.output)")
+        #expect(sneaky.output.contains("admin_socket_required") || sneaky.output.contains("admin socket"), "\(sneaky.output)")
+        #expect(try await client.status().catalog.items == photos.count, "nothing was deleted through the query socket")
+
         // Deleting through the CLI: the dog photos never come back, in either language.
         for id in dogPhotos.sorted() {
             let deleted = try runCommand(glimpse, daemon.socketArguments + ["delete", id])
