@@ -33,7 +33,7 @@ struct RequestDeadline: Sendable {
     }
 }
 
-/// A result set once, by whichever of the handler and the timer finishes first, awaited by the middleware.
+/// A result set once, by whichever of the work and the timer finishes first, awaited by the route handler.
 private final class Deadline<Value: Sendable>: Sendable {
     private enum State {
         case pending(CheckedContinuation<Value, any Error>?)
