@@ -120,7 +120,14 @@ let package = Package(
             name: "GlimpseClientTests",
             dependencies: ["GlimpseClient", "GlimpseAPI", .product(name: "Hummingbird", package: "hummingbird")]
         ),
-        .testTarget(name: "GlimpseServerTests", dependencies: ["GlimpseServer"]),
+        .testTarget(
+            name: "GlimpseServerTests",
+            dependencies: [
+                "GlimpseServer", "GlimpseService", "GlimpseEmbedding", "GlimpseClient", "GlimpseAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,7 @@ serve=0
 
 demo_dir="${GLIMPSE_DEMO_DIR:-$HOME/.local/share/glimpse/demo}"
 socket="$demo_dir/glimpse.sock"
+admin_socket="$demo_dir/admin.sock"
 model_dir="${GLIMPSE_MODEL_DIR:-$HOME/.local/share/glimpse/models}"
 mkdir -p "$demo_dir"
 
@@ -37,7 +38,7 @@ if "$bin/glimpse" --socket "$socket" status >/dev/null 2>&1; then
   started=0
 else
   echo "== starting glimpsed on $socket (log: $demo_dir/glimpsed.log)"
-  "$bin/glimpsed" --socket "$socket" --data-dir "$demo_dir/data" --model "$model_dir/e5-small-q4.bin" \
+  "$bin/glimpsed" --socket "$socket" --admin-socket "$admin_socket" --data-dir "$demo_dir/data" --model "$model_dir/e5-small-q4.bin" \
     >"$demo_dir/glimpsed.log" 2>&1 &
   pid=$!
   started=1
@@ -49,7 +50,7 @@ else
 fi
 
 echo "== ingesting"
-"$bin/glimpse" --socket "$socket" ingest "$demo_dir/manifest.jsonl"
+"$bin/glimpse" --socket "$socket" --admin-socket "$admin_socket" ingest "$demo_dir/manifest.jsonl"
 echo "== search: 狗"
 "$bin/glimpse" --socket "$socket" search "狗" -k 5
 echo "== search: dog"

@@ -45,7 +45,8 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$schemathesis_ve
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/glimpse-fuzz.XXXXXX")"
-socket="$work/glimpse.sock"
+# Fuzz the admin socket: it serves every endpoint (the query socket answers the admin ones with 403).
+socket="$work/admin.sock"
 daemon_pid=""
 bridge_pid=""
 cleanup() {
@@ -58,7 +59,7 @@ trap cleanup EXIT
 api() { curl -sS --max-time 30 --unix-socket "$socket" "$@"; }
 
 echo "== starting glimpsed ($bin/glimpsed) in $work"
-"$bin/glimpsed" --socket "$socket" --data-dir "$work/data" --model "$model" >"$work/glimpsed.log" 2>&1 &
+"$bin/glimpsed" --socket "$work/glimpse.sock" --admin-socket "$socket" --data-dir "$work/data" --model "$model" >"$work/glimpsed.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 1 300); do
   api http://localhost/v1/health >/dev/null 2>&1 && break

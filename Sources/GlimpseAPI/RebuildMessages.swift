@@ -1,18 +1,20 @@
 import Foundation
 
 /// Body of `POST /v1/admin/rebuild` (may be empty): HNSW parameters for the new index, defaulting to the
-/// configured ones.
+/// configured ones, and whether to re-embed every live caption with the current model first.
 public struct RebuildRequest: Codable, Sendable, Equatable {
     public var m: Int?
     public var efConstruction: Int?
+    public var reembed: Bool?
 
-    public init(m: Int? = nil, efConstruction: Int? = nil) {
+    public init(m: Int? = nil, efConstruction: Int? = nil, reembed: Bool? = nil) {
         self.m = m
         self.efConstruction = efConstruction
+        self.reembed = reembed
     }
 
     enum CodingKeys: String, CodingKey {
-        case m
+        case m, reembed
         case efConstruction = "ef_construction"
     }
 }

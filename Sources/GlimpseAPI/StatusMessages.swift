@@ -84,6 +84,17 @@ public struct IndexStatus: Codable, Sendable, Equatable {
     public var efSearchDefault: Int
     public var efSearchMax: Int
     public var snapshotWatermark: Int64
+    /// Points of this index whose catalog vectors were deleted or replaced; searches skip them until a rebuild.
+    public var tombstonedVectors: Int = 0
+    /// `tombstonedVectors / vectors` (0 for an empty index).
+    public var tombstonedFraction: Double = 0
+    /// Above this fraction a rebuild is queued automatically; 0 means never.
+    public var autoRebuildTombstoneFraction: Double = 0
+    /// Fingerprint of the model the daemon embeds with, and of the one the catalog's vectors were embedded with;
+    /// they differ until a re-embedding rebuild has finished (`reembedPending`).
+    public var modelFingerprint: String = ""
+    public var vectorsModelFingerprint: String = ""
+    public var reembedPending: Bool = false
 
     public init(
         space: String, dimension: Int, vectors: Int, m: Int, efConstruction: Int, efSearchDefault: Int,
@@ -105,6 +116,12 @@ public struct IndexStatus: Codable, Sendable, Equatable {
         case efSearchDefault = "ef_search_default"
         case efSearchMax = "ef_search_max"
         case snapshotWatermark = "snapshot_watermark"
+        case tombstonedVectors = "tombstoned_vectors"
+        case tombstonedFraction = "tombstoned_fraction"
+        case autoRebuildTombstoneFraction = "auto_rebuild_tombstone_fraction"
+        case modelFingerprint = "model_fingerprint"
+        case vectorsModelFingerprint = "vectors_model_fingerprint"
+        case reembedPending = "reembed_pending"
     }
 }
 

@@ -5,22 +5,33 @@ import GRDB
 /// time oldest first, and a job a crash left `running` goes back to the queue at the next start.
 extension Catalog {
     public func enqueueJob(kind: String, payload: Data, total: Int) throws -> Int64 {
+        try pool.write { db in try Self.insertJob(db, kind: kind, payload: payload, total: total) }
+    }
+
+    static func insertJob(_ db: Database, kind: String, payload: Data, total: Int) throws -> Int64 {
         let progress = try Self.encode(JobProgress())
-        return try pool.write { db in
-            let now = Date()
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs (kind, state, total, payload, progress, created_at, updated_at)
-                    VALUES (?, 'queued', ?, ?, ?, ?, ?)
-                    """,
-                arguments: [kind, total, payload, progress, now, now])
-            return db.lastInsertedRowID
-        }
+        let now = Date()
+        try db.execute(
+            sql: """
+                INSERT INTO jobs (kind, state, total, payload, progress, created_at, updated_at)
+                VALUES (?, 'queued', ?, ?, ?, ?, ?)
+                """,
+            arguments: [kind, total, payload, progress, now, now])
+        return db.lastInsertedRowID
     }
 
     public func job(id: Int64) throws -> JobRecord? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
+        }
+    }
+
+    /// Jobs of `kind` that are queued or running, oldest first.
+    public func pendingJobs(kind: String) throws -> [JobRecord] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id", arguments: [kind]
+            ).map(Self.jobRecord)
         }
     }
 

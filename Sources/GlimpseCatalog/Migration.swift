@@ -20,6 +20,7 @@ struct Migration: Sendable, Equatable {
     /// `MigrationFileTests` fails until this list and the directory agree.
     static let all: [Migration] = [
         Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
+        Migration(name: "0002_index_spaces", bytes: PackageResources._002_index_spaces_sql),
     ]
 
     /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.

@@ -12,10 +12,16 @@ public struct GlimpseClient: Sendable {
         self.timeout = timeout
     }
 
-    /// The socket `glimpse` uses when none is given: `$GLIMPSE_SOCKET`, else the systemd unit's path.
+    /// The query socket `glimpse` uses when none is given: `$GLIMPSE_SOCKET`, else the systemd unit's path.
     public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["GLIMPSE_SOCKET"], !path.isEmpty { return path }
         return "/run/glimpse/glimpse.sock"
+    }
+
+    /// The admin socket (ingest, delete, rebuild) when none is given: `$GLIMPSE_ADMIN_SOCKET`, else the unit's path.
+    public static func defaultAdminSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["GLIMPSE_ADMIN_SOCKET"], !path.isEmpty { return path }
+        return "/run/glimpse/admin.sock"
     }
 
     @discardableResult
@@ -53,11 +59,12 @@ public struct GlimpseClient: Sendable {
         try await call("DELETE", RequestPath.item(id: id), body: nil)
     }
 
-    /// Queues an index rebuild; nil parameters keep the daemon's configured ones.
-    public func rebuild(m: Int? = nil, efConstruction: Int? = nil) async throws(GlimpseClientError) -> RebuildAccepted {
+    /// Queues an index rebuild (on the admin socket); nil parameters keep the daemon's configured ones, `reembed`
+    /// embeds every caption again with the daemon's current model first.
+    public func rebuild(m: Int? = nil, efConstruction: Int? = nil, reembed: Bool = false) async throws(GlimpseClientError) -> RebuildAccepted {
         let body: Data
         do {
-            body = try JSONEncoder().encode(RebuildRequest(m: m, efConstruction: efConstruction))
+            body = try JSONEncoder().encode(RebuildRequest(m: m, efConstruction: efConstruction, reembed: reembed ? true : nil))
         } catch {
             throw GlimpseClientError(kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the rebuild request: \(error)")
         }

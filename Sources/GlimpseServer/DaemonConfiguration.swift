@@ -5,9 +5,22 @@ import Logging
 
 /// What `glimpsed` reads from its JSON config file; every field is optional there and can be overridden by a flag.
 public struct DaemonConfiguration: Sendable, Equatable {
+    /// The query socket: search, item and job reads, status, health, the OpenAPI document.
     public var socketPath: String = "/run/glimpse/glimpse.sock"
-    /// Permission bits of the socket file: who may talk to the daemon at all.
+    /// Permission bits of the query socket: who may search.
     public var socketMode: UInt16 = 0o660
+    /// The admin socket: everything the query socket serves plus ingest, delete and rebuild.
+    public var adminSocketPath: String = "/run/glimpse/admin.sock"
+    /// Permission bits of the admin socket: by default only the daemon's own user may change the catalog.
+    public var adminSocketMode: UInt16 = 0o600
+    /// Group (name or numeric gid) both socket files are given; nil keeps the daemon's own group.
+    public var socketGroup: String?
+    /// A connection with no request in progress (or a request that stops arriving half-way) is closed after this.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request still unanswered after this gets 503 `timeout`.
+    public var requestTimeout: Duration = .seconds(30)
+    /// Queue an automatic rebuild once this fraction of an index's points are tombstoned; 0 disables.
+    public var autoRebuildTombstoneFraction: Double = 0.2
     public var dataDirectory: String = "/var/lib/glimpse"
     /// `e5-small-q4.bin`, installed by `scripts/fetch-model.sh`.
     public var modelPath: String = "/var/lib/glimpse/models/e5-small-q4.bin"
@@ -23,6 +36,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public func serviceConfiguration() throws -> ServiceConfiguration {
         var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
         configuration.imageRoots = try ImageRoots(imageRoots)
+        configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
         return configuration
     }
 
@@ -62,6 +76,12 @@ public struct ConfigurationError: Error, CustomStringConvertible, LocalizedError
 struct ConfigurationFile: Decodable {
     var socketPath: String?
     var socketMode: String?
+    var adminSocketPath: String?
+    var adminSocketMode: String?
+    var socketGroup: String?
+    var idleTimeoutSeconds: Double?
+    var requestTimeoutSeconds: Double?
+    var autoRebuildTombstoneFraction: Double?
     var dataDirectory: String?
     var modelPath: String?
     var hnswM: Int?
@@ -75,6 +95,12 @@ struct ConfigurationFile: Decodable {
     enum CodingKeys: String, CodingKey {
         case socketPath = "socket_path"
         case socketMode = "socket_mode"
+        case adminSocketPath = "admin_socket_path"
+        case adminSocketMode = "admin_socket_mode"
+        case socketGroup = "socket_group"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case requestTimeoutSeconds = "request_timeout_seconds"
+        case autoRebuildTombstoneFraction = "auto_rebuild_tombstone_fraction"
         case dataDirectory = "data_directory"
         case modelPath = "model_path"
         case hnswM = "hnsw_m"
@@ -88,12 +114,19 @@ struct ConfigurationFile: Decodable {
 
     func apply(to configuration: inout DaemonConfiguration) throws {
         if let socketPath { configuration.socketPath = socketPath }
-        if let socketMode {
-            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
-                throw ConfigurationError("socket_mode must be octal permission bits such as \"0660\", got \"\(socketMode)\"")
-            }
-            configuration.socketMode = mode
+        if let socketMode { configuration.socketMode = try DaemonConfiguration.mode(socketMode, setting: "socket_mode") }
+        if let adminSocketPath { configuration.adminSocketPath = adminSocketPath }
+        if let adminSocketMode {
+            configuration.adminSocketMode = try DaemonConfiguration.mode(adminSocketMode, setting: "admin_socket_mode")
         }
+        if let socketGroup { configuration.socketGroup = socketGroup }
+        if let idleTimeoutSeconds {
+            configuration.idleTimeout = try DaemonConfiguration.seconds(idleTimeoutSeconds, setting: "idle_timeout_seconds")
+        }
+        if let requestTimeoutSeconds {
+            configuration.requestTimeout = try DaemonConfiguration.seconds(requestTimeoutSeconds, setting: "request_timeout_seconds")
+        }
+        if let autoRebuildTombstoneFraction { configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction }
         if let dataDirectory { configuration.dataDirectory = dataDirectory }
         if let modelPath { configuration.modelPath = modelPath }
         if let hnswM { configuration.hnsw.m = hnswM }
@@ -113,14 +146,41 @@ struct ConfigurationFile: Decodable {
 }
 
 extension DaemonConfiguration {
+    /// Octal permission bits as written in the config file or on the command line ("0660").
+    public static func mode(_ text: String, setting: String) throws -> UInt16 {
+        guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
+            throw ConfigurationError("\(setting) must be octal permission bits such as \"0660\", got \"\(text)\"")
+        }
+        return mode
+    }
+
+    /// A positive number of seconds, fractions allowed.
+    public static func seconds(_ value: Double, setting: String) throws -> Duration {
+        guard value.isFinite, value > 0, value <= 86_400 else {
+            throw ConfigurationError("\(setting) must be a number of seconds above 0 and at most 86400, got \(value)")
+        }
+        return .milliseconds(Int64((value * 1_000).rounded(.up)))
+    }
+
     public func validate() throws {
         guard (4...128).contains(hnsw.m) else { throw ConfigurationError("hnsw_m must be between 4 and 128") }
         guard hnsw.efConstruction >= hnsw.m else { throw ConfigurationError("hnsw_ef_construction must be at least hnsw_m") }
         guard hnsw.efSearchDefault >= 1, hnsw.efSearchDefault <= hnsw.efSearchMax else {
             throw ConfigurationError("hnsw_ef_search must be between 1 and hnsw_ef_search_max")
         }
-        guard socketPath.utf8.count < 108 else {
-            throw ConfigurationError("socket path is longer than the 107 bytes a Unix socket address holds: \(socketPath)")
+        for path in [socketPath, adminSocketPath] {
+            guard path.utf8.count < 108 else {
+                throw ConfigurationError("socket path is longer than the 107 bytes a Unix socket address holds: \(path)")
+            }
+        }
+        guard socketPath != adminSocketPath else {
+            throw ConfigurationError("socket_path and admin_socket_path must differ: the admin socket is the only way to change the catalog")
+        }
+        if let socketGroup {
+            _ = try SocketPermissions.groupID(socketGroup)
+        }
+        guard autoRebuildTombstoneFraction >= 0, autoRebuildTombstoneFraction < 1 else {
+            throw ConfigurationError("auto_rebuild_tombstone_fraction must be at least 0 (off) and below 1, got \(autoRebuildTombstoneFraction)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
         do {

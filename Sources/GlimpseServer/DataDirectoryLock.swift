@@ -34,8 +34,11 @@ final class DataDirectoryLock: Sendable {
 enum SocketGuard {
     static func prepare(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            // Searchable by all: who may connect is decided by each socket file's own mode and group, and the
+            // daemon's umask (0077) would otherwise lock the socket group out of a directory created here.
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
         guard FileManager.default.fileExists(atPath: path) else { return }
         if isListening(path) {

@@ -9,8 +9,8 @@ import ServiceLifecycle
 import Glibc
 #endif
 
-/// Wires the service to an HTTP server on a Unix socket and runs both until SIGTERM/SIGINT.
-/// Shutdown order matters: the server stops accepting first, then the worker finishes its chunk and snapshots.
+/// Wires the service to two HTTP servers on Unix sockets (query and admin) and runs them until SIGTERM/SIGINT.
+/// Shutdown order matters: the servers stop accepting first, then the worker finishes its chunk and snapshots.
 public struct GlimpseDaemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
@@ -23,47 +23,66 @@ public struct GlimpseDaemon: Sendable {
     public func run() async throws {
         let configuration = self.configuration
         try configuration.validate()
+        // Before any file or socket exists: sockets are born private and opened up only once their group is set.
+        SocketPermissions.restrictUmask()
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         defer { lock.release() }
         try SocketGuard.prepare(path: configuration.socketPath)
+        try SocketGuard.prepare(path: configuration.adminSocketPath)
 
         logger.info("loading model", metadata: ["path": "\(configuration.modelPath)"])
-        let embedder = try E5TextEmbedder(modelPath: configuration.modelPath)
+        let embedder: E5TextEmbedder
+        var serviceConfiguration = try configuration.serviceConfiguration()
+        do {
+            embedder = try E5TextEmbedder(modelPath: configuration.modelPath)
+            serviceConfiguration.modelFingerprints[embedder.spaceName] = try ModelFingerprint.ofFile(at: configuration.modelPath)
+        } catch {
+            // The embedding errors say what is wrong with the file, not always which file.
+            throw ConfigurationError("cannot load the model file \(configuration.modelPath): \(error)")
+        }
         let service = try GlimpseService(
-            configuration: try configuration.serviceConfiguration(), embedders: [embedder],
-            modelPath: configuration.modelPath, logger: logger)
-
-        let router = Router()
-        router.add(middleware: APIErrorMiddleware())
-        let v1 = router.group("v1")
-        ItemRoutes(service: service, maxBodyBytes: configuration.maxBodyBytes).register(on: v1)
-        JobRoutes(service: service).register(on: v1)
-        SearchRoutes(service: service).register(on: v1)
-        SystemRoutes(service: service).register(on: v1)
-        AdminRoutes(service: service).register(on: v1)
+            configuration: serviceConfiguration, embedders: [embedder], modelPath: configuration.modelPath, logger: logger)
 
         let logger = self.logger
-        let application = Application(
-            router: router,
-            configuration: .init(address: .unixDomainSocket(path: configuration.socketPath), serverName: "glimpsed"),
-            onServerRunning: { _ in
-                // The socket file is created with the process umask; set the configured mode before anyone relies on it.
-                if chmod(configuration.socketPath, mode_t(configuration.socketMode)) != 0 {
-                    logger.error("cannot set socket permissions", metadata: ["errno": "\(errno)"])
-                }
-                logger.info("glimpsed ready", metadata: ["socket": "\(configuration.socketPath)"])
-                SystemdNotifier.notify("READY=1\nSTATUS=serving on \(configuration.socketPath)")
-            },
-            logger: logger)
+        let readySockets = SharedValue(0)
+        let failure = SharedValue<(any Error)?>(nil)
+        let onReady: @Sendable () async -> Void = {
+            // READY=1 only once both sockets accept connections with their final permissions.
+            guard readySockets.withLock({ count in count += 1; return count }) == 2 else { return }
+            logger.info(
+                "glimpsed ready", metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
+            SystemdNotifier.notify("READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
+        }
+        let onFailure: @Sendable (any Error) -> Void = { error in failure.withLock { $0 = $0 ?? error } }
+        let query = SocketServer.application(
+            service: service, settings: configuration.socketSettings(role: .query), logger: logger, onReady: onReady,
+            onFailure: onFailure)
+        let admin = SocketServer.application(
+            service: service, settings: configuration.socketSettings(role: .admin), logger: logger, onReady: onReady,
+            onFailure: onFailure)
 
         let group = ServiceGroup(
             configuration: .init(
                 // Shut down in reverse order: tell systemd, stop accepting requests, then drain the worker.
-                services: [.init(service: service), .init(service: application), .init(service: StoppingNotifier(), successTerminationBehavior: .ignore)],
+                services: [
+                    .init(service: service), .init(service: query), .init(service: admin),
+                    .init(service: StoppingNotifier(), successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
         try? FileManager.default.removeItem(atPath: configuration.socketPath)
+        try? FileManager.default.removeItem(atPath: configuration.adminSocketPath)
+        if let error = failure.value { throw error }
         logger.info("glimpsed stopped")
+    }
+}
+
+extension DaemonConfiguration {
+    public func socketSettings(role: SocketRole) -> SocketServer.Settings {
+        SocketServer.Settings(
+            path: role == .query ? socketPath : adminSocketPath, role: role,
+            mode: role == .query ? socketMode : adminSocketMode, group: socketGroup, maxBodyBytes: maxBodyBytes,
+            idleTimeout: idleTimeout, requestTimeout: requestTimeout)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseCatalog
 import GlimpseEmbedding
 import GlimpseIndex
 import Synchronization
@@ -10,19 +11,27 @@ final class EmbeddingSpace: Sendable {
     let snapshotURL: URL
     /// The index searches use; a rebuild replaces it whole while searches keep using the one they started with.
     private let current: Mutex<HNSWIndex>
-    /// Vector ids replaced or deleted in the catalog. HNSW cannot remove points, so they stay in the graph and
-    /// every search excludes them.
-    private let tombstones: Mutex<Set<Int64>>
+    /// Vector ids replaced or deleted in the catalog that the current index still holds. HNSW cannot remove points,
+    /// so they stay in the graph and every search excludes them, until a rebuild leaves them out.
+    private let tombstones: Mutex<TombstoneSet>
+    /// The model this process embeds with, and whether the catalog's vectors of this space were embedded by another.
+    let model: ModelIdentity
+    private let storedModel: Mutex<ModelIdentity>
     /// Highest catalog vector id in `index`, and how many were added since the last snapshot.
     private let progress: Mutex<(watermark: Int64, unsnapshotted: Int, snapshotWatermark: Int64)>
 
     var name: String { embedder.spaceName }
 
-    init(embedder: any TextEmbedder, index: HNSWIndex, snapshotURL: URL, watermark: Int64, snapshotWatermark: Int64, tombstones: Set<Int64>) {
+    init(
+        embedder: any TextEmbedder, index: HNSWIndex, snapshotURL: URL, watermark: Int64, snapshotWatermark: Int64,
+        tombstones: Set<Int64>, model: ModelIdentity, storedModel: ModelIdentity
+    ) {
         self.embedder = embedder
         self.current = Mutex(index)
         self.snapshotURL = snapshotURL
-        self.tombstones = Mutex(tombstones)
+        self.tombstones = Mutex(TombstoneSet(inIndex: tombstones))
+        self.model = model
+        self.storedModel = Mutex(storedModel)
         self.progress = Mutex((watermark, Int(clamping: max(0, watermark - snapshotWatermark)), snapshotWatermark))
     }
 
@@ -30,8 +39,14 @@ final class EmbeddingSpace: Sendable {
 
     /// Swaps in a rebuilt index holding every live catalog vector up to `watermark`. Only the ingest worker adds
     /// and rebuilds, so no add can slip in between the rebuild's last page and the swap.
+    /// Only the ids tombstoned since `beginCompaction()` can be in the rebuilt index (its pages were read after).
     func replaceIndex(with rebuilt: HNSWIndex, watermark: Int64) {
-        current.withLock { $0 = rebuilt }
+        // Both locks, in this order everywhere: a search never sees the new index with the old exclusions.
+        tombstones.withLock { set in
+            current.withLock { $0 = rebuilt }
+            set.inIndex = set.sinceCompactionBegan ?? set.inIndex
+            set.sinceCompactionBegan = nil
+        }
         progress.withLock { state in
             state.watermark = watermark
             // The snapshot on disk describes the old index: the next one must be written.
@@ -42,8 +57,31 @@ final class EmbeddingSpace: Sendable {
     var watermark: Int64 { progress.withLock { $0.watermark } }
     var snapshotWatermark: Int64 { progress.withLock { $0.snapshotWatermark } }
     var vectorsSinceSnapshot: Int { progress.withLock { $0.unsnapshotted } }
-    var tombstoneCount: Int { tombstones.withLock { $0.count } }
-    var excludedIDs: Set<Int64> { tombstones.withLock { $0 } }
+    var tombstoneCount: Int { tombstones.withLock { $0.inIndex.count } }
+    var excludedIDs: Set<Int64> { tombstones.withLock { $0.inIndex } }
+
+    /// Tombstoned points over all points of the current index (0 for an empty one).
+    var tombstonedFraction: Double {
+        tombstones.withLock { set in
+            let count = current.withLock { $0.count }
+            return count == 0 ? 0 : Double(set.inIndex.count) / Double(count)
+        }
+    }
+
+    /// A rebuild is about to read the catalog's live vectors: from now on, remember tombstones separately, as
+    /// they are the only ones the rebuilt index can hold.
+    func beginCompaction() {
+        tombstones.withLock { $0.sinceCompactionBegan = [] }
+    }
+
+    /// A rebuild that stopped before its swap: the old index stays, with all its tombstones.
+    func abandonCompaction() {
+        tombstones.withLock { $0.sinceCompactionBegan = nil }
+    }
+
+    var modelOfStoredVectors: ModelIdentity { storedModel.withLock { $0 } }
+    var reembedPending: Bool { modelOfStoredVectors != model }
+    func storedVectorsNowEmbedded(by model: ModelIdentity) { storedModel.withLock { $0 = model } }
 
     /// Adds freshly committed vectors. Only the ingest worker calls this, so ids arrive in increasing order.
     func add(ids: [Int64], vectors: [[Float]]) throws {
@@ -57,7 +95,10 @@ final class EmbeddingSpace: Sendable {
 
     func tombstone(_ ids: [Int64]) {
         guard !ids.isEmpty else { return }
-        tombstones.withLock { $0.formUnion(ids) }
+        tombstones.withLock { set in
+            set.inIndex.formUnion(ids)
+            set.sinceCompactionBegan?.formUnion(ids)
+        }
     }
 
     /// Writes the index atomically; the watermark tells the next start which catalog vectors to replay.
@@ -71,4 +112,10 @@ final class EmbeddingSpace: Sendable {
             state.unsnapshotted = 0
         }
     }
+}
+
+/// The exclusion set of a space's index, and during a rebuild the part of it the rebuilt index will need.
+struct TombstoneSet {
+    var inIndex: Set<Int64>
+    var sinceCompactionBegan: Set<Int64>?
 }

@@ -18,6 +18,7 @@ public final class GlimpseService: Service, Sendable {
     private let validator: IngestValidator
     private let modelPath: String
     private let logger: Logger
+    private let autoRebuild: AutoRebuild
 
     /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
     /// space's index from its snapshot plus the catalog.
@@ -34,15 +35,23 @@ public final class GlimpseService: Service, Sendable {
         if requeued > 0 {
             logger.notice("re-queued jobs interrupted by the previous run", metadata: ["jobs": "\(requeued)"])
         }
-        let loader = IndexLoader(catalog: catalog, parameters: configuration.hnsw, logger: logger)
+        var loader = IndexLoader(catalog: catalog, parameters: configuration.hnsw, logger: logger)
+        loader.modelFingerprints = configuration.modelFingerprints
         let spaces = try embedders.map { embedder in
             try loader.load(embedder: embedder, snapshotURL: configuration.snapshotURL(space: embedder.spaceName))
         }
         self.catalog = catalog
         self.spaces = spaces
-        self.worker = IngestWorker(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
+        let autoRebuild = AutoRebuild(
+            catalog: catalog, spaces: spaces, fraction: configuration.autoRebuildTombstoneFraction, logger: logger)
+        self.autoRebuild = autoRebuild
+        self.worker = IngestWorker(
+            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild)
         self.searchEngine = SearchEngine(catalog: catalog, spaces: spaces, configuration: configuration)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
+        if try autoRebuild.reembedIfModelChanged() == nil {
+            autoRebuild.compactIfNeeded()
+        }
     }
 
     public func run() async throws {
@@ -67,7 +76,10 @@ public final class GlimpseService: Service, Sendable {
     /// Queues a rebuild of every space's index from the catalog; searches keep using the old index until the swap.
     public func rebuild(_ request: RebuildRequest) throws -> RebuildAccepted {
         _ = try IndexRebuilder.parameters(for: request, base: configuration.hnsw)
-        let payload = try JSONEncoder().encode(request)
+        let payload = try JSONEncoder().encode(
+            RebuildJobPayload(
+                m: request.m, efConstruction: request.efConstruction,
+                reembedThrough: request.reembed == true ? try catalog.maxVectorID() : nil, reason: "admin"))
         let jobID = try catalog.enqueueJob(
             kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
         worker.wake()
@@ -108,6 +120,7 @@ public final class GlimpseService: Service, Sendable {
             throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
         }
         for space in spaces { space.tombstone(tombstoned) }
+        if autoRebuild.compactIfNeeded() != nil { worker.wake() }
         return DeleteResponse(id: id, tombstonedVectors: tombstoned.count)
     }
 
@@ -122,11 +135,18 @@ public final class GlimpseService: Service, Sendable {
                 jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
             indexes: spaces.map { space in
                 let parameters = space.index.parameters
-                return IndexStatus(
+                var status = IndexStatus(
                     space: space.name, dimension: space.index.dimension, vectors: space.index.count,
                     m: parameters.m, efConstruction: parameters.efConstruction,
                     efSearchDefault: configuration.hnsw.efSearchDefault, efSearchMax: configuration.hnsw.efSearchMax,
                     snapshotWatermark: space.snapshotWatermark)
+                status.tombstonedVectors = space.tombstoneCount
+                status.tombstonedFraction = space.tombstonedFraction
+                status.autoRebuildTombstoneFraction = configuration.autoRebuildTombstoneFraction
+                status.modelFingerprint = space.model.fingerprint
+                status.vectorsModelFingerprint = space.modelOfStoredVectors.fingerprint
+                status.reembedPending = space.reembedPending
+                return status
             },
             model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension))
     }

@@ -11,10 +11,39 @@ struct IndexLoader {
     let parameters: HNSWParameters
     let logger: Logger
     var replayPageSize = 10_000
+    var modelFingerprints: [String: String] = [:]
 
     func load(embedder: any TextEmbedder, snapshotURL: URL) throws -> EmbeddingSpace {
         let space = embedder.spaceName
-        let (index, snapshotWatermark) = try loadSnapshot(at: snapshotURL, dimension: embedder.dimension)
+        let model = try ModelFingerprint.identity(of: embedder, configured: modelFingerprints[space])
+        let record: IndexSpaceRecord
+        if let stored = try catalog.indexSpace(space) {
+            record = stored
+            if stored.model != model {
+                logger.notice(
+                    "the model changed since this space's vectors were embedded; they will be embedded again",
+                    metadata: [
+                        "space": "\(space)", "stored_fingerprint": "\(stored.model.fingerprint)",
+                        "stored_dimension": "\(stored.model.dimension)", "fingerprint": "\(model.fingerprint)",
+                        "dimension": "\(model.dimension)",
+                    ])
+            }
+        } else {
+            // First start (or a catalog from before identities were recorded): the vectors are taken to be this model's.
+            try catalog.setModelIdentity(model, space: space)
+            record = IndexSpaceRecord(space: space, model: model, compactedAt: nil)
+        }
+
+        let started = Date()
+        let (index, snapshotWatermark, fresh) = try loadSnapshot(at: snapshotURL, dimension: embedder.dimension)
+        if fresh {
+            // An index filled from live vectors only holds no tombstone from before now.
+            try catalog.setCompactedAt(started, space: space)
+        }
+        var tombstones: Set<Int64> = []
+        if !fresh {
+            tombstones = try catalog.tombstonedVectorIDs(space: space, through: snapshotWatermark, since: record.compactedAt)
+        }
         let replay = try CatalogReplay(
             catalog: catalog, space: space, dimension: embedder.dimension, logger: logger, pageSize: replayPageSize
         ).replay(into: index, after: snapshotWatermark)
@@ -22,16 +51,17 @@ struct IndexLoader {
             "index ready",
             metadata: [
                 "space": "\(space)", "vectors": "\(index.count)", "replayed": "\(replay.added)", "skipped": "\(replay.skipped)",
-                "snapshot_watermark": "\(snapshotWatermark)",
+                "snapshot_watermark": "\(snapshotWatermark)", "tombstoned_in_index": "\(tombstones.count)",
             ])
         return EmbeddingSpace(
             embedder: embedder, index: index, snapshotURL: snapshotURL, watermark: replay.watermark,
-            snapshotWatermark: snapshotWatermark, tombstones: try catalog.tombstonedVectorIDs(space: space))
+            snapshotWatermark: snapshotWatermark, tombstones: tombstones, model: model, storedModel: record.model)
     }
 
-    private func loadSnapshot(at url: URL, dimension: Int) throws -> (HNSWIndex, Int64) {
+    /// The snapshot's index and watermark, or a new empty index (`fresh`) when there is no usable snapshot.
+    private func loadSnapshot(at url: URL, dimension: Int) throws -> (HNSWIndex, Int64, fresh: Bool) {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            return (try HNSWIndex(dimension: dimension, parameters: parameters), 0)
+            return (try HNSWIndex(dimension: dimension, parameters: parameters), 0, true)
         }
         do {
             let (index, watermark) = try HNSWIndex.read(from: url)
@@ -41,9 +71,9 @@ struct IndexLoader {
                 logger.notice(
                     "index snapshot was built with other parameters; rebuilding from the catalog",
                     metadata: ["path": "\(url.path)"])
-                return (try HNSWIndex(dimension: dimension, parameters: parameters), 0)
+                return (try HNSWIndex(dimension: dimension, parameters: parameters), 0, true)
             }
-            return (index, watermark)
+            return (index, watermark, false)
         } catch {
             // The catalog is the source of truth: a damaged snapshot is set aside and rebuilt, never trusted.
             let aside = url.appendingPathExtension("corrupt")
@@ -52,7 +82,7 @@ struct IndexLoader {
             logger.error(
                 "index snapshot unreadable; rebuilding from the catalog",
                 metadata: ["path": "\(url.path)", "error": "\(error)", "moved_to": "\(aside.path)"])
-            return (try HNSWIndex(dimension: dimension, parameters: parameters), 0)
+            return (try HNSWIndex(dimension: dimension, parameters: parameters), 0, true)
         }
     }
 }

@@ -19,8 +19,13 @@ final class IngestWorker: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
     private let stopping = Atomic<Bool>(false)
+    private let autoRebuild: AutoRebuild?
 
-    init(catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger) {
+    init(
+        catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
+        autoRebuild: AutoRebuild? = nil
+    ) {
+        self.autoRebuild = autoRebuild
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -53,6 +58,8 @@ final class IngestWorker: Sendable {
         for await _ in wakeups {
             while !isStopping, let job = claimNextJob() {
                 await process(job)
+                // Re-ingested items tombstone their old vectors too; the queued rebuild is claimed next.
+                autoRebuild?.compactIfNeeded()
                 if spaces.contains(where: { $0.vectorsSinceSnapshot >= configuration.snapshotEveryVectors }) {
                     await writeSnapshots()
                     lastSnapshot = .now
@@ -134,10 +141,13 @@ final class IngestWorker: Sendable {
         let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
-            if try await !rebuilder.run(job, isStopping: { self.isStopping }) {
+            if try await rebuilder.run(job, isStopping: { self.isStopping }) {
+                autoRebuild?.rebuildFinished(succeeded: true)
+            } else {
                 logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
             }
         } catch {
+            autoRebuild?.rebuildFinished(succeeded: false)
             logger.error("index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = JobProgress()
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))

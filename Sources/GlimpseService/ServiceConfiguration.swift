@@ -16,6 +16,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var limits: RequestLimits = RequestLimits()
     /// Where images may be read from; see `ImageRoots`.
     public var imageRoots: ImageRoots = .anywhere
+    /// Queue a rebuild once this fraction of an index's points are tombstoned; 0 (the default here; glimpsed's is
+    /// 0.2) never does.
+    public var autoRebuildTombstoneFraction: Double = 0
+    /// Model fingerprints by space name (glimpsed: the model file's size and SHA-256). A space without one is
+    /// fingerprinted by the vectors its embedder gives fixed probe texts.
+    public var modelFingerprints: [String: String] = [:]
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

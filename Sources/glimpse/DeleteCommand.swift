@@ -14,7 +14,7 @@ struct DeleteCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let deleted = try await connection.client.delete(id: id)
+        let deleted = try await connection.adminClient.delete(id: id)
         if json {
             try Output.json(deleted)
         } else {

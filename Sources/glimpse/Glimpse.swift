@@ -5,8 +5,9 @@ struct Glimpse: AsyncParsableCommand {
         commandName: "glimpse",
         abstract: "Ingest captioned images into glimpsed and search them in any language.",
         discussion: """
-            Talks to the glimpsed daemon over its Unix socket (--socket, default $GLIMPSE_SOCKET, \
-            else /run/glimpse/glimpse.sock).
+            Talks to the glimpsed daemon over its Unix sockets: search, status, item, job and health use the \
+            query socket (--socket, default $GLIMPSE_SOCKET, else /run/glimpse/glimpse.sock); ingest, delete and \
+            rebuild use the admin socket (--admin-socket, default $GLIMPSE_ADMIN_SOCKET, else /run/glimpse/admin.sock).
 
             EXIT STATUS
               0  success

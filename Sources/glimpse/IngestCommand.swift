@@ -38,7 +38,7 @@ struct IngestCommand: AsyncParsableCommand {
             return
         }
         let batches = IngestBatching.split(entries, maxItems: batchSize)
-        let ingestion = ManifestIngestion(client: connection.client)
+        let ingestion = ManifestIngestion(client: connection.adminClient)
         let submitted = try await ingestion.submit(batches)
         let jobList = submitted.map { String($0.jobID) }.joined(separator: ", ")
 

@@ -19,12 +19,15 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "HNSW efConstruction for the new index (default: the daemon's configured one).")
     var efConstruction: Int?
 
+    @Flag(help: "Embed every caption again with the daemon's current model first (after replacing the model file).")
+    var reembed = false
+
     @Flag(help: "Return once the rebuild is queued instead of following it.")
     var noWait = false
 
     func run() async throws {
-        let client = connection.client
-        let accepted = try await client.rebuild(m: m, efConstruction: efConstruction)
+        let client = connection.adminClient
+        let accepted = try await client.rebuild(m: m, efConstruction: efConstruction, reembed: reembed)
         if noWait {
             print("rebuild queued as job \(accepted.jobID); follow it with: glimpse job \(accepted.jobID)")
             return

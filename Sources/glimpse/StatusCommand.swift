@@ -27,7 +27,17 @@ struct StatusCommand: AsyncParsableCommand {
             print("index    \(index.space): \(index.vectors) vectors, dimension \(index.dimension), M \(index.m), "
                 + "efConstruction \(index.efConstruction), efSearch \(index.efSearchDefault) (max \(index.efSearchMax)), "
                 + "snapshot at vector \(index.snapshotWatermark)")
+            let limit = index.autoRebuildTombstoneFraction > 0
+                ? "automatic rebuild above \(Self.percent(index.autoRebuildTombstoneFraction))" : "no automatic rebuild"
+            print("         tombstoned points \(index.tombstonedVectors) (\(Self.percent(index.tombstonedFraction)); \(limit))")
+            if index.reembedPending {
+                print("         the model changed: vectors are being embedded again (stored \(index.vectorsModelFingerprint.prefix(24))…, current \(index.modelFingerprint.prefix(24))…)")
+            }
         }
         print("model    \(status.model.name) (\(status.model.dimension) dimensions) \(status.model.path)")
+    }
+
+    private static func percent(_ fraction: Double) -> String {
+        "\((fraction * 1_000).rounded() / 10)%"
     }
 }

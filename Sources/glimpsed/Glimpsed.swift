@@ -9,14 +9,32 @@ struct Glimpsed: AsyncParsableCommand {
         commandName: "glimpsed",
         abstract: "Glimpse cross-lingual image search daemon: HTTP/JSON over a Unix domain socket.")
 
-    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level, image_roots).")
+    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, admin_socket_path, admin_socket_mode, socket_group, idle_timeout_seconds, request_timeout_seconds, auto_rebuild_tombstone_fraction, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level, image_roots).")
     var config: String?
 
-    @Option(name: .long, help: "Unix socket to listen on (default /run/glimpse/glimpse.sock).")
+    @Option(name: .long, help: "Query socket: search, item and job reads, status (default /run/glimpse/glimpse.sock).")
     var socket: String?
 
-    @Option(name: .long, help: "Socket permission bits, octal (default 0660).")
+    @Option(name: .long, help: "Query socket permission bits, octal (default 0660).")
     var socketMode: String?
+
+    @Option(name: .long, help: "Admin socket: also ingest, delete, rebuild (default /run/glimpse/admin.sock).")
+    var adminSocket: String?
+
+    @Option(name: .long, help: "Admin socket permission bits, octal (default 0600).")
+    var adminSocketMode: String?
+
+    @Option(name: .long, help: "Group (name or gid) given to both sockets (default: the daemon's own group).")
+    var socketGroup: String?
+
+    @Option(name: .long, help: "Seconds before an idle or stalled connection is closed (default 60).")
+    var idleTimeout: Double?
+
+    @Option(name: .long, help: "Seconds before an unfinished request is answered 503 timeout (default 30).")
+    var requestTimeout: Double?
+
+    @Option(name: .long, help: "Queue a rebuild once this fraction of an index is tombstoned; 0 never (default 0.2).")
+    var autoRebuildTombstoneFraction: Double?
 
     @Option(name: .long, help: "Data directory holding the catalog and index snapshots (default /var/lib/glimpse).")
     var dataDir: String?
@@ -45,12 +63,21 @@ struct Glimpsed: AsyncParsableCommand {
             configuration = try DaemonConfiguration.load(from: config)
         }
         if let socket { configuration.socketPath = socket }
-        if let socketMode {
-            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
-                throw ValidationError("--socket-mode must be octal permission bits such as 0660")
+        do {
+            if let socketMode { configuration.socketMode = try DaemonConfiguration.mode(socketMode, setting: "--socket-mode") }
+            if let adminSocketMode {
+                configuration.adminSocketMode = try DaemonConfiguration.mode(adminSocketMode, setting: "--admin-socket-mode")
             }
-            configuration.socketMode = mode
+            if let idleTimeout { configuration.idleTimeout = try DaemonConfiguration.seconds(idleTimeout, setting: "--idle-timeout") }
+            if let requestTimeout {
+                configuration.requestTimeout = try DaemonConfiguration.seconds(requestTimeout, setting: "--request-timeout")
+            }
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
         }
+        if let adminSocket { configuration.adminSocketPath = adminSocket }
+        if let socketGroup { configuration.socketGroup = socketGroup }
+        if let autoRebuildTombstoneFraction { configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction }
         if let dataDir {
             configuration.dataDirectory = dataDir
             if model == nil && config == nil {

@@ -12,7 +12,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let daemon = try DaemonProcess(directory: directory)
         try await daemon.waitUntilHealthy()
-        let client = daemon.client
+        let client = daemon.adminClient
 
         let cases: [(method: String, path: String, body: String?, status: Int, code: String, mentions: String)] = [
             ("POST", "/v1/items", "{not json", 400, "invalid_json", "malformed JSON"),

@@ -34,7 +34,7 @@ import Testing
         for round in 0..<24 {
             let daemon = try DaemonProcess(directory: directory, extraArguments: ["--log-level", "warning"])
             try await daemon.waitUntilHealthy()
-            let client = daemon.client
+            let client = daemon.adminClient
             // Two thirds of the rounds send more photos (the cron job's retry resends a batch already taken);
             // the others ask for a rebuild, so kills also land mid-rebuild and mid-snapshot.
             let rebuilding = round % 3 == 2
@@ -60,7 +60,7 @@ import Testing
         // Finally a clean start: every queued or interrupted job runs to its end.
         let daemon = try DaemonProcess(directory: directory)
         try await daemon.waitUntilHealthy()
-        let client = daemon.client
+        let client = daemon.adminClient
         var status = try await client.status()
         for _ in 0..<600 where (status.catalog.jobs["queued"] ?? 0) + (status.catalog.jobs["running"] ?? 0) > 0 {
             try await Task.sleep(for: .milliseconds(200))

@@ -35,7 +35,7 @@ import Testing
 
         // Ingest through the CLI, as a cron job would.
         let glimpse = TestEnvironment.binaries.appendingPathComponent("glimpse")
-        let ingest = try runCommand(glimpse, ["--socket", daemon.socketPath, "ingest", manifest.path])
+        let ingest = try runCommand(glimpse, daemon.socketArguments + ["ingest", manifest.path])
         #expect(ingest.status == 0, "glimpse ingest failed:\n\(ingest.output)\n\(daemon.log)")
 
         let client = daemon.client
@@ -76,17 +76,24 @@ import Testing
         #expect(dogByEnglish.results.contains { dogPhotos.contains($0.id) })
 
         // The same manifest again adds nothing.
-        let again = try runCommand(glimpse, ["--socket", daemon.socketPath, "ingest", manifest.path])
+        let again = try runCommand(glimpse, daemon.socketArguments + ["ingest", manifest.path])
         #expect(again.status == 0, "\(again.output)")
         #expect(try await client.status().catalog.items == photos.count)
         #expect(try await client.status().catalog.vectors == photos.count)
 
+        // The query socket cannot change the catalog, even when the CLI is pointed at it for an admin command.
+        let sneaky = try runCommand(
+            glimpse, ["--admin-socket", daemon.socketPath, "delete", try #require(dogPhotos.sorted().first)])
+        #expect(sneaky.status == 2, "a refused request: \(sneaky.output)")
+        #expect(sneaky.output.contains("admin_socket_required") || sneaky.output.contains("admin socket"), "\(sneaky.output)")
+        #expect(try await client.status().catalog.items == photos.count, "nothing was deleted through the query socket")
+
         // Deleting through the CLI: the dog photos never come back, in either language.
         for id in dogPhotos.sorted() {
-            let deleted = try runCommand(glimpse, ["--socket", daemon.socketPath, "delete", id])
+            let deleted = try runCommand(glimpse, daemon.socketArguments + ["delete", id])
             #expect(deleted.status == 0, "\(deleted.output)")
         }
-        let missing = try runCommand(glimpse, ["--socket", daemon.socketPath, "delete", "no/such-item.jpg"])
+        let missing = try runCommand(glimpse, daemon.socketArguments + ["delete", "no/such-item.jpg"])
         #expect(missing.status == 2, "deleting an unknown id is a refused request: \(missing.output)")
         for query in ["狗", "dog"] {
             let ids = try await client.search(query, k: 20, ef: nil).results.map(\.id)
@@ -96,11 +103,11 @@ import Testing
 
         // A rebuild through the CLI compacts the deleted vectors away and changes no search result.
         let catBefore = try await client.search("猫", k: 5, ef: nil).results.map(\.id)
-        let rebuilt = try runCommand(glimpse, ["--socket", daemon.socketPath, "rebuild"])
+        let rebuilt = try runCommand(glimpse, daemon.socketArguments + ["rebuild"])
         #expect(rebuilt.status == 0, "\(rebuilt.output)\n\(daemon.log)")
         #expect(try await client.status().indexes.first?.vectors == photos.count - dogPhotos.count)
         #expect(try await client.search("猫", k: 5, ef: nil).results.map(\.id) == catBefore)
-        let badRebuild = try await client.raw(method: "POST", path: "/v1/admin/rebuild", body: Data(#"{"m": 1}"#.utf8))
+        let badRebuild = try await daemon.adminClient.raw(method: "POST", path: "/v1/admin/rebuild", body: Data(#"{"m": 1}"#.utf8))
         #expect(badRebuild.status == 400)
 
         #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")

@@ -50,18 +50,20 @@ enum TestEnvironment {
 final class DaemonProcess: @unchecked Sendable {  // only used from one test task at a time
     let directory: URL
     let socketPath: String
+    let adminSocketPath: String
     let process = Process()
     let logURL: URL
 
     init(directory: URL, extraArguments: [String] = []) throws {
         self.directory = directory
         socketPath = directory.appendingPathComponent("glimpse.sock").path
+        adminSocketPath = directory.appendingPathComponent("admin.sock").path
         logURL = directory.appendingPathComponent("glimpsed.log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = TestEnvironment.binaries.appendingPathComponent("glimpsed")
         process.arguments = [
-            "--socket", socketPath, "--data-dir", directory.appendingPathComponent("data").path,
+            "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", directory.appendingPathComponent("data").path,
             "--model", TestEnvironment.modelPath, "--log-level", "info",
         ] + extraArguments
         process.standardOutput = log
@@ -69,7 +71,12 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         try process.run()
     }
 
+    /// The query socket: search, reads, status.
     var client: GlimpseClient { GlimpseClient(socketPath: socketPath) }
+    /// The admin socket: ingest, delete, rebuild (and every read).
+    var adminClient: GlimpseClient { GlimpseClient(socketPath: adminSocketPath) }
+    /// `glimpse` arguments naming both sockets.
+    var socketArguments: [String] { ["--socket", socketPath, "--admin-socket", adminSocketPath] }
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// Waits until the daemon answers /v1/health; model loading takes a moment.
@@ -79,7 +86,7 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
                 Issue.record("glimpsed exited during start-up:\n\(log)")
                 throw CancellationError()
             }
-            if (try? await client.health()) != nil { return }
+            if (try? await client.health()) != nil, (try? await adminClient.health()) != nil { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("glimpsed did not become healthy:\n\(log)")

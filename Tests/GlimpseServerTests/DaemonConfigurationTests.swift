@@ -56,3 +56,48 @@ import Testing
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
     }
 }
+
+@Suite struct SocketAndTimeoutSettingsTests {
+    @Test func readsTheAdminSocketGroupTimeoutAndRebuildSettings() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(#"""
+            {"socket_path": "/run/g/q.sock", "admin_socket_path": "/run/g/a.sock", "admin_socket_mode": "0640",
+             "socket_group": "0", "idle_timeout_seconds": 2.5, "request_timeout_seconds": 10,
+             "auto_rebuild_tombstone_fraction": 0.3}
+            """#.utf8).write(to: url)
+        let configuration = try DaemonConfiguration.load(from: url.path)
+        #expect(configuration.adminSocketPath == "/run/g/a.sock")
+        #expect(configuration.adminSocketMode == 0o640)
+        #expect(configuration.socketGroup == "0")
+        #expect(configuration.idleTimeout == .milliseconds(2_500))
+        #expect(configuration.requestTimeout == .seconds(10))
+        #expect(try configuration.serviceConfiguration().autoRebuildTombstoneFraction == 0.3)
+    }
+
+    @Test func defaultsKeepTheAdminSocketPrivate() {
+        let configuration = DaemonConfiguration()
+        #expect(configuration.socketMode == 0o660)
+        #expect(configuration.adminSocketMode == 0o600)
+        #expect(configuration.adminSocketPath != configuration.socketPath)
+        #expect(configuration.autoRebuildTombstoneFraction == 0.2)
+    }
+
+    @Test func refusesBadTimeoutsFractionsAndGroups() throws {
+        func message(_ json: String) throws -> String {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+            try Data(json.utf8).write(to: url)
+            do {
+                _ = try DaemonConfiguration.load(from: url.path)
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try message(#"{"idle_timeout_seconds": 0}"#).contains("idle_timeout_seconds"))
+        #expect(try message(#"{"request_timeout_seconds": -1}"#).contains("request_timeout_seconds"))
+        #expect(try message(#"{"auto_rebuild_tombstone_fraction": 1.5}"#).contains("auto_rebuild_tombstone_fraction"))
+        #expect(try message(#"{"admin_socket_mode": "999"}"#).contains("admin_socket_mode"))
+        #expect(try message(#"{"socket_group": "no-such-group-glimpse"}"#).contains("socket_group"))
+        #expect(try message(#"{"admin_socket_path": "/run/glimpse/glimpse.sock"}"#).contains("must differ"))
+    }
+}

@@ -65,9 +65,13 @@ func waitForJob(_ id: Int64, in service: GlimpseService) async throws -> JobResp
     return try service.job(id: id)
 }
 
-/// Ingests one item per name, id = name, captioned "a <name>", and waits until they are all inserted.
-func ingestNamed(_ names: [String], into service: GlimpseService, fixture: ServiceFixture) async throws {
+/// Ingests one item per name, id = name, captioned "a <name>", and waits until they are all inserted. With
+/// `running: false` the worker is run just for this job and stopped again.
+func ingestNamed(_ names: [String], into service: GlimpseService, fixture: ServiceFixture, running: Bool = true) async throws {
     let items = try names.map { IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"]) }
-    let job = try await waitForJob(try service.ingest(items).jobID, in: service)
+    let jobID = try service.ingest(items).jobID
+    let job = running
+        ? try await waitForJob(jobID, in: service)
+        : try await withRunningService(service) { try await waitForJob(jobID, in: $0) }
     #expect(job.inserted == names.count)
 }

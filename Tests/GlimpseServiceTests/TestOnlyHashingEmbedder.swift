@@ -7,12 +7,14 @@ import GlimpseEmbedding
 struct TestOnlyHashingEmbedder: TextEmbedder {
     var spaceName = "test-only-hashing"
     var dimension = 64
+    /// Another seed gives every word another direction: a stand-in for another model of the same space.
+    var seed: UInt64 = 0
 
     func embed(_ texts: [String], role: EmbeddingRole) throws -> [[Float]] {
         texts.map { text in
             var sum = [Float](repeating: 0, count: dimension)
             for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
-                var generator = SplitMix64(seed: Self.fnv1a(String(word)))
+                var generator = SplitMix64(seed: Self.fnv1a(String(word)) ^ seed)
                 for i in 0..<dimension { sum[i] += generator.nextGaussianLike() }
             }
             let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()

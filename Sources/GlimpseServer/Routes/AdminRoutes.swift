@@ -3,14 +3,27 @@ import GlimpseAPI
 import GlimpseService
 import Hummingbird
 
-/// `POST /v1/admin/rebuild`.
+/// `POST /v1/admin/rebuild`: on the admin socket only (403 on the query socket).
 struct AdminRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
+    let deadline: RequestDeadline
 
-    func register(on group: RouterGroup<Context>) {
-        group.post("admin/rebuild") { request, _ in
+    func register(on group: RouterGroup<Context>, role: SocketRole) {
+        guard role == .admin else {
+            group.post("admin/rebuild") { _, _ -> Response in throw AdminRefusal.error(for: "POST /v1/admin/rebuild") }
+            return
+        }
+        group.post("admin/rebuild") { [service, deadline] request, context in
             let body = try await RequestDecoding.body(of: request, limit: 64 << 10)
-            let accepted = try service.rebuild(try Self.decodeRequest(body))
+            let rebuildRequest = try Self.decodeRequest(body)
+            let accepted = try await deadline.run { try service.rebuild(rebuildRequest) }
+            context.logger.notice(
+                "admin: rebuild queued",
+                metadata: [
+                    "job": "\(accepted.jobID)", "m": "\(rebuildRequest.m.map { "\($0)" } ?? "configured")",
+                    "ef_construction": "\(rebuildRequest.efConstruction.map { "\($0)" } ?? "configured")",
+                    "reembed": "\(rebuildRequest.reembed ?? false)",
+                ])
             return JSONResponse(status: .accepted, value: accepted)
         }
     }
@@ -22,7 +35,7 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
         guard case .object(let fields) = try RequestDecoding.json(JSONValue.self, from: body) else {
             throw APIErrorResponse.invalid("invalid_json", "the body must be a JSON object such as {\"m\": 16}")
         }
-        try RequestDecoding.refuseUnknownKeys(fields, allowed: ["m", "ef_construction"], at: "the rebuild request")
+        try RequestDecoding.refuseUnknownKeys(fields, allowed: ["m", "ef_construction", "reembed"], at: "the rebuild request")
         return try RequestDecoding.json(RebuildRequest.self, from: body)
     }
 }

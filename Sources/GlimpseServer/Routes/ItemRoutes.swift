@@ -3,18 +3,31 @@ import GlimpseAPI
 import GlimpseService
 import Hummingbird
 
-/// `POST /v1/items`, `GET /v1/items/{id}`, `DELETE /v1/items/{id}`.
+/// `POST /v1/items`, `GET /v1/items/{id}`, `DELETE /v1/items/{id}`. Ingest and delete are admin actions: served on
+/// the admin socket (logged with the peer's credentials) and refused with 403 on the query socket.
 struct ItemRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let maxBodyBytes: Int
+    let deadline: RequestDeadline
 
-    func register(on group: RouterGroup<Context>) {
-        group.post("items") { request, _ in try await ingest(request) }
-        group.get("items/{id}") { _, context in
-            JSONResponse(value: try service.item(id: try Self.itemID(context)))
+    func register(on group: RouterGroup<Context>, role: SocketRole) {
+        group.get("items/{id}") { [service, deadline] _, context in
+            let id = try Self.itemID(context)
+            return JSONResponse(value: try await deadline.run { try service.item(id: id) })
         }
-        group.delete("items/{id}") { _, context in
-            JSONResponse(value: try service.delete(id: try Self.itemID(context)))
+        switch role {
+        case .query:
+            group.post("items") { _, _ -> Response in throw AdminRefusal.error(for: "POST /v1/items") }
+            group.delete("items/{id}") { _, _ -> Response in throw AdminRefusal.error(for: "DELETE /v1/items/{id}") }
+        case .admin:
+            group.post("items") { request, context in try await ingest(request, context: context) }
+            group.delete("items/{id}") { [service, deadline] _, context in
+                let id = try Self.itemID(context)
+                let deleted = try await deadline.run { try service.delete(id: id) }
+                context.logger.notice(
+                    "admin: item deleted", metadata: ["id": "\(id)", "tombstoned_vectors": "\(deleted.tombstonedVectors)"])
+                return JSONResponse(value: deleted)
+            }
         }
     }
 
@@ -27,10 +40,12 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
         return id
     }
 
-    private func ingest(_ request: Request) async throws -> JSONResponse<IngestAccepted> {
+    private func ingest(_ request: Request, context: Context) async throws -> JSONResponse<IngestAccepted> {
         let body = try await RequestDecoding.body(of: request, limit: maxBodyBytes)
         let items = try IngestBodyDecoding.items(from: body)
-        let accepted = try service.ingest(items)
+        let accepted = try await deadline.run { [service] in try service.ingest(items) }
+        context.logger.notice(
+            "admin: ingest accepted", metadata: ["job": "\(accepted.jobID)", "items": "\(accepted.accepted)"])
         return JSONResponse(status: .accepted, value: accepted)
     }
 }

@@ -4,14 +4,15 @@ import Hummingbird
 /// `GET /v1/jobs/{id}`.
 struct JobRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
+    let deadline: RequestDeadline
 
     func register(on group: RouterGroup<Context>) {
-        group.get("jobs/{id}") { _, context in
+        group.get("jobs/{id}") { [service, deadline] _, context in
             let text = try context.parameters.require("id")
             guard let id = Int64(text) else {
                 throw APIErrorResponse.invalid("invalid_id", "job id must be an integer, got \"\(text.prefix(40))\"")
             }
-            return JSONResponse(value: try service.job(id: id))
+            return JSONResponse(value: try await deadline.run { try service.job(id: id) })
         }
     }
 }

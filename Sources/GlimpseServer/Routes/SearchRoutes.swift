@@ -4,16 +4,17 @@ import Hummingbird
 /// `GET /v1/search?q=…&k=…&ef=…`.
 struct SearchRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
+    let deadline: RequestDeadline
 
     func register(on group: RouterGroup<Context>) {
-        group.get("search") { request, _ in
+        group.get("search") { [service, deadline] request, _ in
             let parameters = try RequestDecoding.queryParameters(of: request)
             guard let query = parameters["q"] else {
                 throw APIErrorResponse.invalid("invalid_query", "missing query parameter q, e.g. /v1/search?q=dog")
             }
             let k = try RequestDecoding.integer("k", in: parameters)
             let ef = try RequestDecoding.integer("ef", in: parameters)
-            return JSONResponse(value: try await service.search(query, k: k, ef: ef))
+            return JSONResponse(value: try await deadline.run { try await service.search(query, k: k, ef: ef) })
         }
     }
 }

@@ -6,10 +6,11 @@ import Hummingbird
 /// `GET /v1/health`, `GET /v1/status`, `GET /v1/openapi.yaml`.
 struct SystemRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
+    let deadline: RequestDeadline
 
     func register(on group: RouterGroup<Context>) {
         group.get("health") { _, _ in JSONResponse(value: HealthResponse(status: "ok")) }
-        group.get("status") { _, _ in JSONResponse(value: try service.status()) }
+        group.get("status") { [service, deadline] _, _ in JSONResponse(value: try await deadline.run { try service.status() }) }
         group.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -1,0 +1,87 @@
+import GlimpseService
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Builds the HTTP server for one of the daemon's sockets. Both serve the same read routes; only the admin socket
+/// serves ingest, delete and rebuild, and it logs who asked (peer credentials).
+public enum SocketServer {
+    public struct Settings: Sendable {
+        public var path: String
+        public var role: SocketRole
+        public var mode: UInt16
+        public var group: String?
+        public var maxBodyBytes: Int
+        public var idleTimeout: Duration
+        public var requestTimeout: Duration
+
+        public init(
+            path: String, role: SocketRole, mode: UInt16, group: String?, maxBodyBytes: Int, idleTimeout: Duration,
+            requestTimeout: Duration
+        ) {
+            self.path = path
+            self.role = role
+            self.mode = mode
+            self.group = group
+            self.maxBodyBytes = maxBodyBytes
+            self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+        }
+    }
+
+    /// The router of one socket: every endpoint, admin ones answered with 403 on the query socket.
+    static func router(service: GlimpseService, settings: Settings) -> Router<GlimpseRequestContext> {
+        let router = Router(context: GlimpseRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        if settings.role == .admin {
+            router.add(middleware: PeerCredentialsMiddleware())
+        }
+        let deadline = RequestDeadline(limit: settings.requestTimeout)
+        let v1 = router.group("v1")
+        ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(on: v1, role: settings.role)
+        JobRoutes(service: service, deadline: deadline).register(on: v1)
+        SearchRoutes(service: service, deadline: deadline).register(on: v1)
+        SystemRoutes(service: service, deadline: deadline).register(on: v1)
+        AdminRoutes(service: service, deadline: deadline).register(on: v1, role: settings.role)
+        return router
+    }
+
+    /// The server as a swift-service-lifecycle service. Call `SocketPermissions.restrictUmask()` first: the socket
+    /// must be created private and only then opened up (`onReady` runs after the group and mode are set).
+    /// A socket whose permissions cannot be set is closed again and fails the whole daemon.
+    public static func application(
+        service: GlimpseService, settings: Settings, logger: Logger, onReady: @escaping @Sendable () async -> Void,
+        onFailure: @escaping @Sendable (any Error) -> Void
+    ) -> some ApplicationProtocol {
+        var logger = logger
+        logger[metadataKey: "socket"] = "\(settings.role.rawValue)"
+        let serverLogger = logger
+        return Application(
+            router: router(service: service, settings: settings),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.nanoseconds)))),
+            configuration: .init(address: .unixDomainSocket(path: settings.path), serverName: "glimpsed"),
+            onServerRunning: { channel in
+                do {
+                    try SocketPermissions.apply(path: settings.path, mode: settings.mode, group: settings.group)
+                } catch {
+                    serverLogger.critical("\(error)")
+                    onFailure(error)
+                    try? await channel.close()
+                    return
+                }
+                serverLogger.info(
+                    "socket ready",
+                    metadata: ["path": "\(settings.path)", "mode": "\(String(settings.mode, radix: 8))", "group": "\(settings.group ?? "(daemon's)")"])
+                await onReady()
+            },
+            logger: logger)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GlimpseClient
+import GlimpseEmbedding
+import GlimpseService
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import GlimpseServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TEST ONLY, never reachable from the daemon: a bag-of-words embedder whose query embeddings take `queryDelay`,
+/// standing in for a model slow enough to hit the request timeout. Passages are embedded at once.
+struct TestOnlySlowEmbedder: TextEmbedder {
+    var spaceName = "test-only-slow"
+    var dimension = 16
+    var queryDelay: Duration = .zero
+
+    func embed(_ texts: [String], role: EmbeddingRole) throws -> [[Float]] {
+        if role == .query, queryDelay > .zero {
+            Thread.sleep(forTimeInterval: Double(queryDelay.components.seconds) + Double(queryDelay.components.attoseconds) / 1e18)
+        }
+        return texts.map { text in
+            var vector = [Float](repeating: 0, count: dimension)
+            for byte in text.utf8 { vector[Int(byte) % dimension] += 1 }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm == 0 { vector[0] = 1; return vector }
+            return vector.map { $0 / norm }
+        }
+    }
+}
+
+/// Remembers every log entry, so tests can check what the daemon logged and with which metadata.
+final class RecordedLog: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let entries = Mutex<[Entry]>([])  // appended from any request's task
+
+    func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+    var all: [Entry] { entries.withLock { $0 } }
+
+    func logger() -> Logger {
+        Logger(label: "glimpsed-test") { _ in RecordingHandler(log: self) }
+    }
+}
+
+private struct RecordingHandler: LogHandler {
+    let log: RecordedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        log.append(.init(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+    }
+}
+
+/// Both socket servers of a daemon over a service with a test-only embedder, in a temporary directory that other
+/// users may traverse (so the permission tests are about the socket files alone).
+final class ServerFixture: Sendable {
+    let directory: URL
+    let configuration: DaemonConfiguration
+    let log = RecordedLog()
+    let service: GlimpseService
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    init(embedder: any TextEmbedder = TestOnlySlowEmbedder(), adjust: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("glimpse-server-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        chmod(directory.path, 0o755)
+        var configuration = DaemonConfiguration()
+        configuration.socketPath = directory.appendingPathComponent("query.sock").path
+        configuration.adminSocketPath = directory.appendingPathComponent("admin.sock").path
+        configuration.dataDirectory = directory.appendingPathComponent("data").path
+        adjust(&configuration)
+        try configuration.validate()
+        self.configuration = configuration
+        let logger = log.logger()
+        let service = try GlimpseService(
+            configuration: try configuration.serviceConfiguration(), embedders: [embedder], modelPath: "(test)",
+            logger: logger)
+        self.service = service
+        SocketPermissions.restrictUmask()
+        let ready = AsyncStream<Void>.makeStream()
+        let failure = SharedValue<(any Error)?>(nil)
+        let servers = [SocketRole.query, .admin].map { role in
+            SocketServer.application(
+                service: service, settings: configuration.socketSettings(role: role), logger: logger,
+                onReady: { _ = ready.continuation.yield() }, onFailure: { error in failure.withLock { $0 = error } })
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)] + servers.map { .init(service: $0) }, logger: logger))
+        self.group = group
+        running = Task { try await group.run() }
+        var count = 0
+        for await _ in ready.stream {
+            count += 1
+            if count == 2 { break }
+        }
+        if let error = failure.value { throw error }
+    }
+
+    var queryClient: GlimpseClient { GlimpseClient(socketPath: configuration.socketPath) }
+    var adminClient: GlimpseClient { GlimpseClient(socketPath: configuration.adminSocketPath) }
+
+    func image(_ name: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data("image bytes of \(name)".utf8).write(to: url)
+        return url.path
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Decodes the `{"error": {"code", …}}` body of an error answer.
+func errorCode(_ body: Data) -> String? {
+    struct Answer: Decodable {
+        struct Detail: Decodable { var code: String }
+        var error: Detail
+    }
+    return (try? JSONDecoder().decode(Answer.self, from: body))?.error.code
+}
+
+/// A raw connection to a Unix socket, for what an HTTP client will not do (stall half-way through a request).
+struct RawUnixConnection: ~Copyable {
+    let fd: Int32
+
+    init(path: String) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        self.fd = fd
+    }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until the peer closes the connection or `limit` passes (a guard against hanging, not a measurement);
+    /// returns what was read and whether the peer closed.
+    func readUntilClosed(limit: Int) -> (data: Data, closed: Bool) {
+        var timeout = timeval(tv_sec: limit, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count == 0 { return (received, true) }
+            if count < 0 { return (received, false) }
+            received.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    deinit { close(fd) }
+}
