@@ -1,0 +1,138 @@
+// JPEG through libjpeg(-turbo) with an error manager that longjmps back here instead of calling exit().
+#include "CImageCodec.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jpeglib.h>
+#include <jerror.h>
+
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    int saw_eof;  // libjpeg's memory source reached the end of the data and inserted a fake EOI
+    char *message;
+} cic_jpeg_error;
+
+static void cic_jpeg_error_exit(j_common_ptr cinfo) {
+    cic_jpeg_error *error = (cic_jpeg_error *)cinfo->err;
+    error->base.format_message(cinfo, error->message);
+    longjmp(error->jump, 1);
+}
+
+// Warnings (level -1) are recoverable corruption; libjpeg keeps decoding, as PIL does. Only the end of data matters.
+static void cic_jpeg_emit_message(j_common_ptr cinfo, int level) {
+    cic_jpeg_error *error = (cic_jpeg_error *)cinfo->err;
+    if (level == -1 && error->base.msg_code == JWRN_JPEG_EOF) error->saw_eof = 1;
+}
+
+static void cic_jpeg_silence(j_common_ptr cinfo) { (void)cinfo; }
+
+static void cic_jpeg_prepare(struct jpeg_decompress_struct *cinfo, cic_jpeg_error *error, char *message) {
+    memset(cinfo, 0, sizeof(*cinfo));
+    cinfo->err = jpeg_std_error(&error->base);
+    error->base.error_exit = cic_jpeg_error_exit;
+    error->base.emit_message = cic_jpeg_emit_message;
+    error->base.output_message = cic_jpeg_silence;
+    error->saw_eof = 0;
+    error->message = message;
+    message[0] = 0;
+}
+
+static int cic_jpeg_failure(cic_jpeg_error *error) {
+    if (error->saw_eof) {
+        snprintf(error->message, CIC_MESSAGE_SIZE, "JPEG data ends early");
+        return CIC_TRUNCATED;
+    }
+    return CIC_CORRUPT;
+}
+
+int cic_jpeg_header(const uint8_t *data, size_t size, cic_header *header, char message[CIC_MESSAGE_SIZE]) {
+    struct jpeg_decompress_struct cinfo;
+    cic_jpeg_error error;
+    cic_jpeg_prepare(&cinfo, &error, message);
+    if (setjmp(error.jump)) {
+        int code = cic_jpeg_failure(&error);
+        jpeg_destroy_decompress(&cinfo);
+        return code;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    header->width = (int)cinfo.image_width;
+    header->height = (int)cinfo.image_height;
+    header->components = cinfo.num_components;
+    header->bit_depth = cinfo.data_precision;
+    int code = error.saw_eof ? cic_jpeg_failure(&error) : CIC_OK;
+    jpeg_destroy_decompress(&cinfo);
+    return code;
+}
+
+int cic_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, cic_image *image,
+                    char message[CIC_MESSAGE_SIZE]) {
+    struct jpeg_decompress_struct cinfo;
+    cic_jpeg_error error;
+    // volatile: these change between setjmp and a possible longjmp.
+    uint8_t *volatile pixels = NULL;
+    cic_jpeg_prepare(&cinfo, &error, message);
+    memset(image, 0, sizeof(*image));
+    if (setjmp(error.jump)) {
+        free(pixels);
+        int code = cic_jpeg_failure(&error);
+        jpeg_destroy_decompress(&cinfo);
+        return code;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.data_precision != 8) {
+        snprintf(message, CIC_MESSAGE_SIZE, "%d-bit JPEG samples are not supported", cinfo.data_precision);
+        jpeg_destroy_decompress(&cinfo);
+        return CIC_UNSUPPORTED;
+    }
+    int channels;
+    switch (cinfo.num_components) {
+    case 1:
+    case 3:
+        cinfo.out_color_space = JCS_RGB;  // libjpeg-turbo converts grey and YCbCr to RGB itself
+        channels = 3;
+        break;
+    case 4:
+        cinfo.out_color_space = JCS_CMYK;  // YCCK is converted to CMYK by libjpeg; CMYK → RGB happens in Swift
+        channels = 4;
+        break;
+    default:
+        snprintf(message, CIC_MESSAGE_SIZE, "JPEG with %d colour components is not supported", cinfo.num_components);
+        jpeg_destroy_decompress(&cinfo);
+        return CIC_UNSUPPORTED;
+    }
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)(scale_denom == 2 || scale_denom == 4 || scale_denom == 8 ? scale_denom : 1);
+    jpeg_start_decompress(&cinfo);
+    size_t stride = (size_t)cinfo.output_width * (size_t)channels;
+    pixels = malloc(stride * cinfo.output_height);
+    if (!pixels) {
+        snprintf(message, CIC_MESSAGE_SIZE, "out of memory for %ux%u pixels", cinfo.output_width, cinfo.output_height);
+        jpeg_destroy_decompress(&cinfo);
+        return CIC_NO_MEMORY;
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW row = pixels + stride * cinfo.output_scanline;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+        if (error.saw_eof) break;
+    }
+    if (error.saw_eof) {
+        free(pixels);
+        jpeg_destroy_decompress(&cinfo);
+        return cic_jpeg_failure(&error);
+    }
+    image->pixels = pixels;
+    image->width = (int)cinfo.output_width;
+    image->height = (int)cinfo.output_height;
+    image->channels = channels;
+    // Data after the last scan (or a missing EOI) is not our problem: the image is complete.
+    jpeg_abort_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    return CIC_OK;
+}
