@@ -11,7 +11,8 @@
 typedef struct {
     struct jpeg_error_mgr base;
     jmp_buf jump;
-    int saw_eof;  // libjpeg's memory source reached the end of the data and inserted a fake EOI
+    int saw_eof;      // libjpeg's memory source reached the end of the data and inserted a fake EOI
+    int saw_damage;   // a warning that the entropy-coded data is damaged (the pixels would be garbage)
     char *message;
 } cic_jpeg_error;
 
@@ -21,10 +22,26 @@ static void cic_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(error->jump, 1);
 }
 
-// Warnings (level -1) are recoverable corruption; libjpeg keeps decoding, as PIL does. Only the end of data matters.
+// Warnings (level -1) are recoverable for libjpeg, which keeps decoding (PIL ignores them). We stop on the end of
+// data and on damaged entropy-coded data; benign ones (extraneous bytes between segments, odd JFIF versions…) pass.
 static void cic_jpeg_emit_message(j_common_ptr cinfo, int level) {
     cic_jpeg_error *error = (cic_jpeg_error *)cinfo->err;
-    if (level == -1 && error->base.msg_code == JWRN_JPEG_EOF) error->saw_eof = 1;
+    if (level != -1) return;
+    switch (error->base.msg_code) {
+    case JWRN_JPEG_EOF:
+        error->saw_eof = 1;
+        break;
+    case JWRN_HIT_MARKER:      // "premature end of data segment"
+    case JWRN_HUFF_BAD_CODE:   // "bad Huffman code"
+    case JWRN_MUST_RESYNC:
+    case JWRN_BOGUS_PROGRESSION:
+    case JWRN_NOT_SEQUENTIAL:
+        if (!error->saw_damage) error->base.format_message(cinfo, error->message);
+        error->saw_damage = 1;
+        break;
+    default:
+        break;
+    }
 }
 
 static void cic_jpeg_silence(j_common_ptr cinfo) { (void)cinfo; }
@@ -36,6 +53,7 @@ static void cic_jpeg_prepare(struct jpeg_decompress_struct *cinfo, cic_jpeg_erro
     error->base.emit_message = cic_jpeg_emit_message;
     error->base.output_message = cic_jpeg_silence;
     error->saw_eof = 0;
+    error->saw_damage = 0;
     error->message = message;
     message[0] = 0;
 }
@@ -120,9 +138,9 @@ int cic_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, cic_image
     while (cinfo.output_scanline < cinfo.output_height) {
         JSAMPROW row = pixels + stride * cinfo.output_scanline;
         jpeg_read_scanlines(&cinfo, &row, 1);
-        if (error.saw_eof) break;
+        if (error.saw_eof || error.saw_damage) break;
     }
-    if (error.saw_eof) {
+    if (error.saw_eof || error.saw_damage) {
         free(pixels);
         jpeg_destroy_decompress(&cinfo);
         return cic_jpeg_failure(&error);

@@ -61,7 +61,9 @@ public enum ImageDecodingError: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String { message }
 
+    /// Whole numbers without a decimal point, others to one decimal.
     private static func format(_ value: Double) -> String {
-        value >= 100 ? String(Int(value.rounded())) : String((value * 10).rounded() / 10)
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? String(Int(tenths)) : String(tenths)
     }
 }

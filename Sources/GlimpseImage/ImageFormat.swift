@@ -35,7 +35,7 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
         if ascii("RIFF") && ascii("WEBP", at: 8) { return .format(.webp) }
         if isPrefix(of: jpegSignature) { return .truncatedSignature(.jpeg) }
         if isPrefix(of: pngSignature) { return .truncatedSignature(.png) }
-        if bytes.count < 12 && ascii("RIFF") { return .truncatedSignature(.webp) }
+        if bytes.count < 12 && ascii("RIFF") { return .truncatedSignature(.webp) }  // "RIFF" alone could be WAV/AVI too
         if ascii("GIF87a") || ascii("GIF89a") { return .unsupported("GIF") }
         if ascii("BM") && bytes.count >= 14 { return .unsupported("BMP") }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .unsupported("TIFF") }
