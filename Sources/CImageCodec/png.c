@@ -94,8 +94,9 @@ int cic_png_decode(const uint8_t *data, size_t size, cic_image *image, char mess
         png_set_expand_gray_1_2_4_to_8(png);
         png_set_gray_to_rgb(png);
     }
-    if (colour & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);  // dropped, not composited (PIL convert("RGB"))
-    // tRNS is deliberately not expanded to alpha: convert("RGB") ignores it.
+    // Alpha is dropped, not composited (PIL convert("RGB")); that includes the alpha libpng's palette expansion
+    // makes from a tRNS chunk. Grey tRNS is never expanded.
+    png_set_strip_alpha(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     if (png_get_channels(png, info) != 3 || png_get_bit_depth(png, info) != 8) {
