@@ -1,3 +1,5 @@
+import Foundation
+
 /// `transformers`' `CLIPImageProcessor` on the PIL backend (`CLIPImageProcessorPil`), for one decoded image:
 /// resize (shorter edge, PIL bicubic with antialiasing), centre crop, rescale, normalise → CHW floats.
 ///
@@ -8,6 +10,11 @@ public struct CLIPImagePreprocessor: Sendable {
 
     public init(config: CLIPPreprocessorConfig = CLIPPreprocessorConfig()) {
         self.config = config
+    }
+
+    /// Reads a Hugging Face `preprocessor_config.json`.
+    public init(configFile: URL) throws {
+        self.init(config: try JSONDecoder().decode(CLIPPreprocessorConfig.self, from: Data(contentsOf: configFile)))
     }
 
     /// Number of floats `pixelValues` returns: 3 × height × width of the output.

@@ -15,9 +15,8 @@ struct CLIPReferencePixelTests {
     @Test(arguments: names)
     func preprocessedPixelsMatchTransformers(name: String) throws {
         let reference = try #require(try CLIPFixtures.preprocessReference()[name])
-        let config = try JSONDecoder().decode(CLIPPreprocessorConfig.self, from: Data(contentsOf:
-            CLIPFixtures.root.appendingPathComponent("clip-tiny/preprocessor_config.json")))
-        let preprocessor = CLIPImagePreprocessor(config: config)
+        let preprocessor = try CLIPImagePreprocessor(configFile: CLIPFixtures.root.appendingPathComponent("clip-tiny/preprocessor_config.json"))
+        let config = preprocessor.config
 
         // Full-size decoding (no DCT scaling): the reference decodes full size too.
         let image = try ImageDecoder().decode(contentsOf: CLIPFixtures.images.appendingPathComponent(name))

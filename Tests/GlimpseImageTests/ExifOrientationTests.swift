@@ -47,7 +47,7 @@ struct ExifOrientationTests {
 
     @Test(arguments: [2, 6, 8])
     func pngExifChunkOrientationIsApplied(orientation: Int) throws {
-        let rows = (0..<3).map { y in (0..<4).flatMap { x in [UInt8(x * 60), UInt8(y * 100), 7] } }
+        let rows: [[UInt8]] = (0..<3).map { y in (0..<4).flatMap { x -> [UInt8] in [UInt8(x * 60), UInt8(y * 100), 7] } }
         let plain = TestImageBytes.png(width: 4, height: 3, bitDepth: 8, colourType: 2, rows: rows)
         let tagged = TestImageBytes.png(width: 4, height: 3, bitDepth: 8, colourType: 2, rows: rows, extraChunks: [
             TestImageBytes.pngChunk("eXIf", TestImageBytes.tiffWithOrientation(orientation)),

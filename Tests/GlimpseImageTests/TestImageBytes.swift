@@ -48,7 +48,7 @@ enum TestImageBytes {
     /// A PNG whose rows (`rowBytes` each, filter type 0 prepended here) are given raw.
     static func png(width: Int, height: Int, bitDepth: UInt8, colourType: UInt8, rows: [[UInt8]],
                     extraChunks: [[UInt8]] = []) -> Data {
-        let raw = rows.flatMap { [0] + $0 }
+        let raw: [UInt8] = rows.flatMap { row -> [UInt8] in [0] + row }
         var bytes = pngSignature + ihdr(width: width, height: height, bitDepth: bitDepth, colourType: colourType)
         for chunk in extraChunks { bytes += chunk }
         bytes += pngChunk("IDAT", zlibStored(raw)) + pngChunk("IEND", [])
