@@ -34,7 +34,7 @@ struct ImageBenchmark: ParsableCommand {
         let reduced = try time {
             for blob in blobs { _ = try decoder.decode(blob, reducedDecodingMinimumEdge: preprocessor.reducedDecodingMinimumEdge) }
         }
-        let preprocess = try time { for image in images { _ = preprocessor.pixelValues(image) } }
+        let preprocess = time { for image in images { _ = preprocessor.pixelValues(image) } }
 
         let megapixels = images.reduce(0.0) { $0 + Double($1.width * $1.height) } / Double(images.count) / 1e6
         print("\(blobs.count) files × \(repeats) passes from \(directory) (mean \(String(format: "%.2f", megapixels)) MP), one thread")
