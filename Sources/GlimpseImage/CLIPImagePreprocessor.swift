@@ -39,7 +39,12 @@ public struct CLIPImagePreprocessor: Sendable {
         if config.doResize {
             let (height, width) = resizeTarget(height: image.height, width: image.width)
             let filter: PillowResampler.Filter = config.resample == .bicubic ? .bicubic : .bilinear
-            image = PillowResampler.resize(image, width: width, height: height, filter: filter)
+            // Only the part the centre crop keeps is resampled: the same pixels, at a cost bounded by the crop.
+            func window(_ size: Int, _ crop: Int) -> Range<Int> {
+                config.doCenterCrop && size > crop ? ((size - crop) / 2)..<((size - crop) / 2 + crop) : 0..<size
+            }
+            image = PillowResampler.resize(image, width: width, height: height, filter: filter,
+                                           columns: window(width, config.cropWidth), rows: window(height, config.cropHeight))
         }
         if config.doCenterCrop {
             image = centreCrop(image, height: config.cropHeight, width: config.cropWidth)

@@ -39,18 +39,19 @@ enum PillowResampler {
         var weights: [Int32]
     }
 
-    /// Pillow's `precompute_coeffs` followed by `normalize_coeffs_8bpc`.
-    static func coefficients(inSize: Int, outSize: Int, filter: Filter) -> Coefficients {
+    /// Pillow's `precompute_coeffs` followed by `normalize_coeffs_8bpc`, for the output pixels in `range` only (each
+    /// output pixel's weights depend on its own index alone, so a window gives exactly the same values).
+    static func coefficients(inSize: Int, outSize: Int, filter: Filter, range: Range<Int>) -> Coefficients {
         let scale = Double(Float(inSize) - Float(0)) / Double(outSize)  // Pillow's box is float
         let filterScale = max(scale, 1.0)
         let support = filter.support * filterScale
         let kernelSize = Int(support.rounded(.up)) * 2 + 1
-        var first = [Int](repeating: 0, count: outSize)
-        var count = [Int](repeating: 0, count: outSize)
-        var weights = [Int32](repeating: 0, count: outSize * kernelSize)
+        var first = [Int](repeating: 0, count: range.count)
+        var count = [Int](repeating: 0, count: range.count)
+        var weights = [Int32](repeating: 0, count: range.count * kernelSize)
         var k = [Double](repeating: 0, count: kernelSize)
         let one = Double(1 << precisionBits)
-        for xx in 0..<outSize {
+        for (i, xx) in range.enumerated() {
             let center = 0.0 + (Double(xx) + 0.5) * scale
             let ss = 1.0 / filterScale
             let xmin = max(Int(center - support + 0.5), 0)
@@ -64,10 +65,10 @@ enum PillowResampler {
             for x in 0..<max(xmax, 0) {
                 if ww != 0.0 { k[x] /= ww }
                 let value = k[x] * one
-                weights[xx * kernelSize + x] = Int32(k[x] < 0 ? (-0.5 + value) : (0.5 + value))
+                weights[i * kernelSize + x] = Int32(k[x] < 0 ? (-0.5 + value) : (0.5 + value))
             }
-            first[xx] = xmin
-            count[xx] = max(xmax, 0)
+            first[i] = xmin
+            count[i] = max(xmax, 0)
         }
         return Coefficients(kernelSize: kernelSize, first: first, count: count, weights: weights)
     }
@@ -78,37 +79,45 @@ enum PillowResampler {
         return shifted < 0 ? 0 : shifted > 255 ? 255 : UInt8(shifted)
     }
 
-    /// `image.resize((width, height), resample=filter)` for an RGB image.
-    static func resize(_ image: RGBImage, width: Int, height: Int, filter: Filter) -> RGBImage {
-        if width == image.width && height == image.height { return image }  // PIL returns a copy
-        let horizontal = coefficients(inSize: image.width, outSize: width, filter: filter)
-        var vertical = coefficients(inSize: image.height, outSize: height, filter: filter)
-        var source = image.pixels
-        var sourceWidth = image.width
-        var sourceHeight = image.height
+    /// `image.resize((width, height), resample=filter)` for an RGB image, cropped to `columns` × `rows` of the
+    /// resized image. Only the window is computed, so the cost and memory follow the window, not the resized size
+    /// (a 1×100000 image resized to a shorter edge of 224 would be 224×22,400,000).
+    static func resize(_ image: RGBImage, width: Int, height: Int, filter: Filter,
+                       columns: Range<Int>? = nil, rows: Range<Int>? = nil) -> RGBImage {
+        let columns = columns ?? 0..<width, rows = rows ?? 0..<height
+        precondition(columns.lowerBound >= 0 && columns.upperBound <= width && rows.lowerBound >= 0 && rows.upperBound <= height)
+        let needHorizontal = width != image.width, needVertical = height != image.height
+        var vertical = needVertical ? coefficients(inSize: image.height, outSize: height, filter: filter, range: rows) : nil
 
-        if width != image.width {
-            // Only the rows the vertical pass will read.
-            let firstRow = vertical.first[0]
-            let lastRow = vertical.first[height - 1] + vertical.count[height - 1]
-            for i in 0..<height { vertical.first[i] -= firstRow }
-            source = horizontalPass(image.pixels, inWidth: image.width, rows: firstRow..<lastRow, outWidth: width,
-                                    coefficients: horizontal)
-            sourceWidth = width
-            sourceHeight = lastRow - firstRow
+        // Horizontal pass (or a plain column crop) over the input rows the vertical pass will read.
+        let inputRows: Range<Int>
+        if let v = vertical {
+            inputRows = v.first[0]..<(v.first[rows.count - 1] + v.count[rows.count - 1])
+            for i in 0..<rows.count { vertical!.first[i] -= inputRows.lowerBound }
+        } else {
+            inputRows = rows
         }
-        if height != image.height {
-            source = verticalPass(source, width: sourceWidth, outHeight: height, coefficients: vertical)
-            sourceHeight = height
-        }
-        return RGBImage(width: sourceWidth, height: sourceHeight, pixels: source)
+        let horizontal = needHorizontal ? coefficients(inSize: image.width, outSize: width, filter: filter, range: columns) : nil
+        let stage = horizontalPass(image.pixels, inWidth: image.width, rows: inputRows, columns: columns, coefficients: horizontal)
+        guard let vertical else { return RGBImage(width: columns.count, height: rows.count, pixels: stage) }
+        return RGBImage(width: columns.count, height: rows.count,
+                        pixels: verticalPass(stage, width: columns.count, outHeight: rows.count, coefficients: vertical))
     }
 
-    private static func horizontalPass(_ input: [UInt8], inWidth: Int, rows: Range<Int>, outWidth: Int,
-                                       coefficients c: Coefficients) -> [UInt8] {
+    /// Output columns `columns` of each row in `rows`: resampled with `coefficients`, or copied when nil.
+    private static func horizontalPass(_ input: [UInt8], inWidth: Int, rows: Range<Int>, columns: Range<Int>,
+                                       coefficients: Coefficients?) -> [UInt8] {
         let half = Int32(1 << (precisionBits - 1))
+        let outWidth = columns.count
         return [UInt8](unsafeUninitializedCapacity: rows.count * outWidth * 3) { out, initialised in
             input.withUnsafeBufferPointer { input in
+                guard let c = coefficients else {
+                    for (row, y) in rows.enumerated() {
+                        let from = (y * inWidth + columns.lowerBound) * 3
+                        for i in 0..<(outWidth * 3) { out[row * outWidth * 3 + i] = input[from + i] }
+                    }
+                    return
+                }
                 c.weights.withUnsafeBufferPointer { weights in
                     for (row, y) in rows.enumerated() {
                         let inRow = y * inWidth * 3
