@@ -13,6 +13,7 @@ typedef struct {
     jmp_buf jump;
     int saw_eof;      // libjpeg's memory source reached the end of the data and inserted a fake EOI
     int saw_damage;   // a warning that the entropy-coded data is damaged (the pixels would be garbage)
+    int too_many_scans;
     char *message;
 } cic_jpeg_error;
 
@@ -46,6 +47,23 @@ static void cic_jpeg_emit_message(j_common_ptr cinfo, int level) {
 
 static void cic_jpeg_silence(j_common_ptr cinfo) { (void)cinfo; }
 
+// A valid progressive JPEG may hold thousands of scans, each a full pass over the image: a CPU bomb for a daemon.
+// Real encoders write at most a few dozen (libjpeg-turbo's own tools suggest a limit of 500).
+#define CIC_JPEG_MAX_SCANS 500
+
+// Called between chunks of input; a progressive JPEG reads all its scans inside jpeg_start_decompress, so this is
+// also where damage is noticed early.
+static void cic_jpeg_progress(j_common_ptr cinfo) {
+    j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
+    cic_jpeg_error *error = (cic_jpeg_error *)cinfo->err;
+    if (dinfo->input_scan_number > CIC_JPEG_MAX_SCANS) {
+        snprintf(error->message, CIC_MESSAGE_SIZE, "more than %d progressive scans", CIC_JPEG_MAX_SCANS);
+        error->too_many_scans = 1;
+        longjmp(error->jump, 1);
+    }
+    if (error->saw_damage) longjmp(error->jump, 1);
+}
+
 static void cic_jpeg_prepare(struct jpeg_decompress_struct *cinfo, cic_jpeg_error *error, char *message) {
     memset(cinfo, 0, sizeof(*cinfo));
     cinfo->err = jpeg_std_error(&error->base);
@@ -54,6 +72,7 @@ static void cic_jpeg_prepare(struct jpeg_decompress_struct *cinfo, cic_jpeg_erro
     error->base.output_message = cic_jpeg_silence;
     error->saw_eof = 0;
     error->saw_damage = 0;
+    error->too_many_scans = 0;
     error->message = message;
     message[0] = 0;
 }
@@ -63,7 +82,7 @@ static int cic_jpeg_failure(cic_jpeg_error *error) {
         snprintf(error->message, CIC_MESSAGE_SIZE, "JPEG data ends early");
         return CIC_TRUNCATED;
     }
-    return CIC_CORRUPT;
+    return error->too_many_scans ? CIC_UNSUPPORTED : CIC_CORRUPT;
 }
 
 int cic_jpeg_header(const uint8_t *data, size_t size, cic_header *header, char message[CIC_MESSAGE_SIZE]) {
@@ -102,6 +121,8 @@ int cic_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, cic_image
         return code;
     }
     jpeg_create_decompress(&cinfo);
+    struct jpeg_progress_mgr progress = {.progress_monitor = cic_jpeg_progress};
+    cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
     if (cinfo.data_precision != 8) {

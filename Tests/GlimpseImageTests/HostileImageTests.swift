@@ -164,6 +164,33 @@ struct HostileImageTests {
         #expect(error(decoding: Data(bytes)) == .tooLarge(width: 65_000, height: 65_000, maxMegapixels: 50))
     }
 
+    /// A valid progressive JPEG may carry hundreds of scans, each a pass over the whole image (a CPU bomb when the
+    /// image is big). Built here: 8×8 grey, one DC scan, then per AC band a first scan and 13 refinement scans.
+    static func progressiveJPEG(acBands: Int) -> Data {
+        func segment(_ marker: UInt8, _ body: [UInt8]) -> [UInt8] {
+            [0xFF, marker, UInt8((body.count + 2) >> 8), UInt8((body.count + 2) & 0xFF)] + body
+        }
+        var bytes: [UInt8] = [0xFF, 0xD8] + segment(0xDB, [0] + [UInt8](repeating: 1, count: 64))
+        bytes += segment(0xC2, [8, 0, 8, 0, 8, 1, 1, 0x11, 0])
+        let oneCodeForSymbolZero: [UInt8] = [1] + [UInt8](repeating: 0, count: 15) + [0]
+        bytes += segment(0xC4, [0x00] + oneCodeForSymbolZero) + segment(0xC4, [0x10] + oneCodeForSymbolZero)
+        bytes += segment(0xDA, [1, 1, 0, 0, 0, 0x00]) + [0x7F]  // DC: difference 0
+        for band in 1...acBands {
+            bytes += segment(0xDA, [1, 1, 0, UInt8(band), UInt8(band), 0x0D]) + [0x7F]  // first scan, Al 13: EOB
+            for ah in stride(from: 13, to: 0, by: -1) {
+                bytes += segment(0xDA, [1, 1, 0, UInt8(band), UInt8(band), UInt8(ah << 4 | (ah - 1))]) + [0x7F]
+            }
+        }
+        return Data(bytes + [0xFF, 0xD9])
+    }
+
+    @Test func progressiveJPEGsWithHundredsOfScansAreRefused() throws {
+        let fine = try decoder.decode(Self.progressiveJPEG(acBands: 35))  // 491 scans: decodes (flat grey)
+        #expect(fine.width == 8 && fine.height == 8 && fine.pixels.allSatisfy { $0 == 128 })
+        let failure = error(decoding: Self.progressiveJPEG(acBands: 63))  // 883 scans, which PIL decodes
+        #expect(failure == .unsupportedVariant(format: .jpeg, detail: "more than 500 progressive scans"))
+    }
+
     @Test func limitsAreConfigurable() throws {
         let data = try CLIPFixtures.image("large-1600x1200.jpg")
         let small = ImageDecoder(limits: ImageDecodingLimits(maxFileBytes: 64 << 20, maxMegapixels: 1.9))
