@@ -8,6 +8,9 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+// libjpeg's format_message writes up to JMSG_LENGTH_MAX bytes into our message buffer.
+_Static_assert(CIC_MESSAGE_SIZE >= JMSG_LENGTH_MAX, "message buffer smaller than libjpeg's messages");
+
 typedef struct {
     struct jpeg_error_mgr base;
     jmp_buf jump;

@@ -40,6 +40,7 @@ public struct ImageDecoder: Sendable {
         return try result.get()
     }
 
+    /// The format and declared size, without decoding pixels (the megapixel limit is not applied here).
     public func header(_ data: Data) throws(ImageDecodingError) -> Header {
         let result: Result<Header, ImageDecodingError> = data.withUnsafeBytes { bytes in
             Result { () throws(ImageDecodingError) in try header(bytes) }
