@@ -1,5 +1,3 @@
-import Foundation
-
 /// BERT's text preparation as `tokenizers`' BertNormalizer + BertPreTokenizer: drop NUL, U+FFFD and control/format
 /// characters and turn whitespace into spaces; put spaces around CJK ideographs (so each is its own word); strip
 /// accents (NFD, then drop non-spacing marks); lowercase character by character; then split on whitespace and cut
@@ -19,7 +17,6 @@ struct BertBasicTokenizer: Sendable {
     func normalized(_ text: Substring) -> [Unicode.Scalar] {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(text.utf8.count)
-        var isASCII = true
         for scalar in text.unicodeScalars {
             if TokenizerCharacterClasses.isBertRemovedControl(scalar) { continue }
             if TokenizerCharacterClasses.isWhitespace(scalar) {
@@ -29,15 +26,14 @@ struct BertBasicTokenizer: Sendable {
                 scalars.append(scalar)
                 scalars.append(" ")
             } else {
-                if scalar.value >= 0x80 { isASCII = false }
                 scalars.append(scalar)
             }
         }
-        if stripAccents && !isASCII {
+        if stripAccents && scalars.contains(where: { !$0.isASCII }) {
             var view = String.UnicodeScalarView()
             view.append(contentsOf: scalars)
             scalars.removeAll(keepingCapacity: true)
-            for scalar in String(view).decomposedStringWithCanonicalMapping.unicodeScalars
+            for scalar in UnicodeNormalization.decomposed(String(view)).unicodeScalars
             where !TokenizerCharacterClasses.isBertNonspacingMark(scalar) {
                 scalars.append(scalar)
             }

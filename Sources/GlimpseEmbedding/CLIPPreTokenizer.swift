@@ -1,5 +1,3 @@
-import Foundation
-
 /// CLIP's text normaliser and pre-tokenizer as `transformers`' CLIPTokenizer sets up `tokenizers`:
 /// NFC, each run of whitespace → one space, lowercase (character by character, so no final sigma); then the words
 /// are the matches of `<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+`
@@ -8,7 +6,7 @@ import Foundation
 enum CLIPPreTokenizer {
     /// The normalised scalars of `text`.
     static func normalized(_ text: Substring) -> [Unicode.Scalar] {
-        let composed: String = text.utf8.allSatisfy { $0 < 0x80 } ? String(text) : String(text).precomposedStringWithCanonicalMapping
+        let composed = UnicodeNormalization.composed(String(text))
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(composed.utf8.count)
         var inWhitespace = false
