@@ -29,14 +29,8 @@ struct BertBasicTokenizer: Sendable {
                 scalars.append(scalar)
             }
         }
-        if stripAccents && scalars.contains(where: { !$0.isASCII }) {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars)
-            scalars.removeAll(keepingCapacity: true)
-            for scalar in UnicodeNormalization.decomposed(String(view)).unicodeScalars
-            where !TokenizerCharacterClasses.isBertNonspacingMark(scalar) {
-                scalars.append(scalar)
-            }
+        if stripAccents {
+            scalars = UnicodeNormalization.decomposed(scalars).filter { !TokenizerCharacterClasses.isBertNonspacingMark($0) }
         }
         if lowercase {
             var lowered: [Unicode.Scalar] = []

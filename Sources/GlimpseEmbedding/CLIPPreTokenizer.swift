@@ -6,11 +6,11 @@
 enum CLIPPreTokenizer {
     /// The normalised scalars of `text`.
     static func normalized(_ text: Substring) -> [Unicode.Scalar] {
-        let composed = UnicodeNormalization.composed(String(text))
+        let composed = UnicodeNormalization.composed(Array(text.unicodeScalars))
         var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(composed.utf8.count)
+        scalars.reserveCapacity(composed.count)
         var inWhitespace = false
-        for scalar in composed.unicodeScalars {
+        for scalar in composed {
             if TokenizerCharacterClasses.isWhitespace(scalar) {
                 if !inWhitespace { scalars.append(" ") }
                 inWhitespace = true

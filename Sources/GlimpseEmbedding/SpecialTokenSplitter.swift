@@ -9,13 +9,16 @@ struct SpecialTokenSplitter: Sendable {
 
     /// (UTF-8 spelling, id), longest first so the first match at a position is the longest.
     private let tokens: [(bytes: [UInt8], id: Int)]
-    private let firstBytes: Set<UInt8>
+    /// Whether some token starts with this byte, by byte value.
+    private let firstBytes: [Bool]
 
     init(tokens: [String: Int]) {
         self.tokens = tokens.filter { !$0.key.isEmpty }
             .map { (Array($0.key.utf8), $0.value) }
             .sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes) }
-        firstBytes = Set(self.tokens.map { $0.bytes[0] })
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for token in self.tokens { firstBytes[Int(token.bytes[0])] = true }
+        self.firstBytes = firstBytes
     }
 
     /// The text cut at every special token, in order. Text segments may be empty.
@@ -26,7 +29,7 @@ struct SpecialTokenSplitter: Sendable {
         var textStart = utf8.startIndex
         var position = utf8.startIndex
         while position != utf8.endIndex {
-            guard firstBytes.contains(utf8[position]),
+            guard firstBytes[Int(utf8[position])],
                   let (id, length) = match(in: utf8[position...])
             else {
                 position = utf8.index(after: position)

@@ -11,11 +11,19 @@
 enum TokenizerCharacterClasses {
     // MARK: Shared
 
+    /// CJK ideographs and Hangul syllables (the bulk of Chinese and Korean text): letters, not whitespace, control
+    /// or punctuation, unchanged by lowercasing, all assigned by Unicode 14. Checked first to skip table lookups.
+    @inline(__always)
+    static func isCommonIdeographOrSyllable(_ value: UInt32) -> Bool {
+        (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value) || (0xAC00...0xD7A3).contains(value)
+    }
+
     /// The White_Space property: Oniguruma's `\s` and Rust's `char::is_whitespace` (tables agree on it).
     @inline(__always)
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        if isCommonIdeographOrSyllable(value) { return false }
         return scalar.properties.isWhitespace
     }
 
@@ -25,7 +33,7 @@ enum TokenizerCharacterClasses {
         let value = scalar.value
         if value < 0x80 {
             scalars.append((0x41...0x5A).contains(value) ? Unicode.Scalar(value + 0x20)! : scalar)
-        } else if scalar.properties.changesWhenLowercased {
+        } else if !isCommonIdeographOrSyllable(value) && scalar.properties.changesWhenLowercased {
             scalars.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
         } else {
             scalars.append(scalar)
@@ -39,6 +47,7 @@ enum TokenizerCharacterClasses {
     static func isRegexLetter(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 { return (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) }
+        if isCommonIdeographOrSyllable(value) { return true }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
             return assigned(scalar, byMajor: 16, minor: 0)
@@ -52,6 +61,7 @@ enum TokenizerCharacterClasses {
     static func isRegexNumber(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 { return (0x30...0x39).contains(value) }
+        if isCommonIdeographOrSyllable(value) { return false }
         switch scalar.properties.generalCategory {
         case .decimalNumber, .letterNumber, .otherNumber:
             return assigned(scalar, byMajor: 16, minor: 0)
@@ -68,6 +78,7 @@ enum TokenizerCharacterClasses {
         let value = scalar.value
         if value < 0x80 { return value == 0 || value == 0x7F || (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) }
         if value == 0xFFFD { return true }
+        if isCommonIdeographOrSyllable(value) { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .privateUse: return assignedByUnicode8(scalar)
         default: return false
@@ -75,7 +86,7 @@ enum TokenizerCharacterClasses {
     }
 
     /// BertPreTokenizer's punctuation: every ASCII punctuation character (including symbols such as `$+<=>^|~`),
-    /// and the Unicode P* categories as of Unicode 8.0.
+    /// and the Unicode P* categories as of Unicode 8.0 (U+166D and U+111C9 were Po then; now So and Mn).
     @inline(__always)
     static func isBertPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
@@ -83,7 +94,8 @@ enum TokenizerCharacterClasses {
             return (0x21...0x2F).contains(value) || (0x3A...0x40).contains(value)
                 || (0x5B...0x60).contains(value) || (0x7B...0x7E).contains(value)
         }
-        if punctuationIn8ButNotNow.contains(value) { return true }
+        if isCommonIdeographOrSyllable(value) { return false }
+        if value == 0x166D || value == 0x111C9 { return true }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
@@ -93,13 +105,17 @@ enum TokenizerCharacterClasses {
         }
     }
 
-    /// Dropped after NFD when BERT strips accents: category Mn as of Unicode 8.0.
+    /// Dropped after NFD when BERT strips accents: category Mn as of Unicode 8.0 (U+1734 and U+1171E were Mn then,
+    /// now Mc; U+1885, U+1886, U+A9BD and U+111C9 became Mn later).
     @inline(__always)
     static func isBertNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if value < 0x300 { return false }
-        if nonspacingIn8ButNotNow.contains(value) { return true }
-        if nonspacingNowButNotIn8.contains(value) { return false }
+        if value < 0x300 || isCommonIdeographOrSyllable(value) { return false }
+        switch value {
+        case 0x1734, 0x1171E: return true
+        case 0x1885, 0x1886, 0xA9BD, 0x111C9: return false
+        default: break
+        }
         return scalar.properties.generalCategory == .nonspacingMark && assignedByUnicode8(scalar)
     }
 
@@ -115,12 +131,6 @@ enum TokenizerCharacterClasses {
             return false
         }
     }
-
-    /// Categories that changed after Unicode 8.0 (U+166D Po→So, U+111C9 Po→Mn; U+1734 and U+1171E Mn→Mc;
-    /// U+1885/U+1886 Lo→Mn, U+A9BD Mc→Mn).
-    private static let punctuationIn8ButNotNow: Set<UInt32> = [0x166D, 0x111C9]
-    private static let nonspacingIn8ButNotNow: Set<UInt32> = [0x1734, 0x1171E]
-    private static let nonspacingNowButNotIn8: Set<UInt32> = [0x1885, 0x1886, 0xA9BD, 0x111C9]
 
     @inline(__always)
     private static func assignedByUnicode8(_ scalar: Unicode.Scalar) -> Bool {
