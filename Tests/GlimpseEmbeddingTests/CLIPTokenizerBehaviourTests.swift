@@ -97,6 +97,21 @@ import Testing
         #expect(words("cafe\u{301}") == ["café"])
     }
 
+    @Test func canonicallyEquivalentMarkOrdersGiveTheSameTokens() {
+        // NFC puts marks in combining-class order: U+0F75 is U+0F71 U+0F74 (classes 129, 132), before U+0330 (220).
+        #expect(tokenizer.tokenIDs("a\u{330}\u{F75}") == tokenizer.tokenIDs("a\u{F71}\u{F74}\u{330}"))
+        #expect(words("a\u{330}\u{F75}") == ["a", "\u{F71}\u{F74}\u{330}"])
+        #expect(tokenizer.tokenIDs("e\u{316}\u{301}") == tokenizer.tokenIDs("é\u{316}"))
+        #expect(words("a\u{301}\u{334}") == ["á", "\u{334}"])
+    }
+
+    @Test func marksNewerThanUnicode9AreNotReorderedAsInTransformers() {
+        // tokenizers normalises with Unicode 9.0 tables, where U+1DFA (Unicode 14, class 218) is an ordinary
+        // character: U+0334 (class 1) is not moved before it.
+        #expect(words("a\u{1DFA}\u{334}") == ["a", "\u{1DFA}\u{334}"])
+        #expect(tokenizer.tokenIDs("a\u{1DFA}\u{334}") != tokenizer.tokenIDs("a\u{334}\u{1DFA}"))
+    }
+
     @Test func truncationKeepsTheEndToken() {
         let text = String(repeating: "the quick brown fox jumps over the lazy dog ", count: 20)
         let full = tokenizer.withMaximumLength(10_000).tokenIDs(text)
@@ -115,6 +130,9 @@ import Testing
         let ids = tokenizer.tokenIDs(oneWord)
         #expect(ids.count == 77)
         #expect(ids.last == tokenizer.endOfTextID)
+        // One letter carrying 400,000 alternating accents: canonical reordering must not be quadratic.
+        let marks = "a" + String(repeating: "\u{301}\u{316}", count: 200_000)
+        #expect(tokenizer.tokenIDs(marks).count == 77)
     }
 
     @Test func concurrentCallersGetTheSameIDsAsASerialCaller() async throws {

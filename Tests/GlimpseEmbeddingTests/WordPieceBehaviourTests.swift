@@ -53,6 +53,11 @@ import Testing
         #expect(lowercasingOnly.tokenIDs("É") == framed(["é"]))
     }
 
+    @Test func compatibilityIdeographsDecomposeToTheirUnifiedForm() {
+        // Stripping accents runs NFD, which maps U+FA08 to U+884C 行.
+        #expect(tokenizer.tokenIDs("\u{FA08}") == framed(["行"]))
+    }
+
     @Test func greedyLongestMatchUsesContinuationPieces() {
         #expect(tokenizer.tokenIDs("dogs") == framed(["dog", "##s"]))
         #expect(tokenizer.tokenIDs("xyz") == framed(["x", "##y", "##z"]))
@@ -106,5 +111,7 @@ import Testing
         #expect(text.utf8.count > 1_000_000)
         #expect(tokenizer.tokenIDs(text).count == 52)
         #expect(tokenizer.tokenIDs(String(repeating: "a", count: 1_000_000)) == framed(["[UNK]"]))
+        let marks = "a" + String(repeating: "\u{301}\u{316}", count: 200_000)
+        #expect(tokenizer.tokenIDs(marks) == framed(["a"]))
     }
 }
