@@ -92,7 +92,7 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
         ids.reserveCapacity(min(limit, text.utf8.count) + 2)
         var content = 0
         var bytes: [UInt8] = []
-        segments: for segment in specialTokens.segments(of: text) {
+        for segment in specialTokens.segments(of: text) {
             guard content < limit else { break }
             switch segment {
             case .special(let id):

@@ -93,6 +93,19 @@ struct TemporaryTokenizerFolder {
         #expect(loaded.tokenIDs("一只棕色的小狗 a brown dog") == direct.tokenIDs("一只棕色的小狗 a brown dog"))
     }
 
+    @Test func specialTokensNamedInTheConfigurationAreMatchedWhole() throws {
+        // Some CLIP checkpoints pad with "!": transformers then cuts "!" out of the text as that special token.
+        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
+            "tokenizer_config.json": #"{"tokenizer_class": "CLIPTokenizer", "pad_token": {"content": "!", "special": true}}"#,
+        ])
+        defer { folder.remove() }
+        let vocabulary = try TokenizerFixtures.clipVocabulary()
+        let tokenizer = try HuggingFaceTokenizer.load(folder: folder.url)
+        #expect(tokenizer.tokenIDs("dog!") == [vocabulary["<|startoftext|>"]!, vocabulary["dog</w>"]!, vocabulary["!"]!,
+                                               vocabulary["<|endoftext|>"]!])
+        #expect((try TokenizerFixtures.clip()).tokenIDs("dog!")[2] == vocabulary["!</w>"]!)
+    }
+
     @Test func withoutConfigurationTheFilesPresentDecideTheKind() throws {
         let clip = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: ["tokenizer_config.json": nil])
         defer { clip.remove() }
