@@ -43,8 +43,9 @@ public struct CLIPVisionTower: Sendable {
     /// concatenated.
     public func imageFeatures(pixelValues: [Float], count: Int) throws -> [[Float]] {
         let perImage = configuration.pixelCount
-        guard count >= 0, pixelValues.count == count * perImage else {
-            throw CLIPModelError.invalidPixelValues(expected: max(count, 0) * perImage, found: pixelValues.count,
+        let (expected, overflow) = max(count, 0).multipliedReportingOverflow(by: perImage)
+        guard count >= 0, !overflow, pixelValues.count == expected else {
+            throw CLIPModelError.invalidPixelValues(expected: overflow ? .max : expected, found: pixelValues.count,
                                                     count: count)
         }
         var features: [[Float]] = []

@@ -18,7 +18,7 @@ import Testing
                 largestDifference = max(largestDifference, maxAbsDifference(vector, reference.textFeatures[index]))
                 #expect(similarity >= 0.9999, "\(label) \(reference.texts[index].debugDescription): cosine \(similarity)")
             }
-            print("\(label) text tower: \(features.count) texts, minimum cosine \(String(format: "%.9f", minimum.cosine)) "
+            print("\(label) text tower: \(features.count) texts, minimum cosine \(String(format: "%.9f", minimum.cosine)) (1 − cos = \(String(format: "%.1e", 1 - minimum.cosine))) "
                   + "(\(minimum.text.prefix(30).debugDescription)), max abs diff \(largestDifference)")
         }
     }

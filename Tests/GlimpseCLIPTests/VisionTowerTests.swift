@@ -25,7 +25,7 @@ import Testing
                 largestDifference = max(largestDifference, maxAbsDifference(vector, expected))
                 #expect(similarity >= 0.9999, "\(label) \(image): cosine \(similarity)")
             }
-            print("\(label) vision tower: \(images.count) images, minimum cosine \(String(format: "%.9f", minimum)), max abs diff \(largestDifference)")
+            print("\(label) vision tower: \(images.count) images, minimum cosine \(String(format: "%.9f", minimum)) (1 − cos = \(String(format: "%.1e", 1 - minimum))), max abs diff \(largestDifference)")
         }
     }
 
