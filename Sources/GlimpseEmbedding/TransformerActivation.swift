@@ -10,8 +10,23 @@ package enum TransformerActivation: String, Sendable, CaseIterable {
     case geluNew = "gelu_new"
     case geluPyTorchTanh = "gelu_pytorch_tanh"
 
-    /// Applies the activation in place to `count` values.
+    /// Values below which splitting the work across cores costs more than it saves.
+    private static let valuesPerTask = 1 << 16
+
+    /// Applies the activation in place to `count` values; large arrays are split across the cores (each value is
+    /// computed the same way either way, so the result does not depend on the split).
     package func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, count / Self.valuesPerTask)
+        guard tasks > 1 else { return applySerially(p, count: count) }
+        let chunk = (count + tasks - 1) / tasks
+        nonisolated(unsafe) let base = p  // each task writes only its own disjoint chunk
+        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+            let start = task * chunk
+            applySerially(base + start, count: min(chunk, count - start))
+        }
+    }
+
+    private func applySerially(_ p: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .gelu:
             for i in 0..<count {
