@@ -130,6 +130,7 @@ struct CLIPBenchmark: ParsableCommand {
         process.standardOutput = stdout
         var environment = ProcessInfo.processInfo.environment
         environment["TOKENIZERS_PARALLELISM"] = "false"
+        environment["OMP_NUM_THREADS"] = String(E5TextEmbedder.blasThreadCount)  // torch's OpenMP pool = our threads
         process.environment = environment
         try process.run()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
