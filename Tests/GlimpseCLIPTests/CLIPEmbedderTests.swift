@@ -2,6 +2,7 @@ import Foundation
 import GlimpseCLIP
 import GlimpseEmbedding
 import GlimpseImage
+import Synchronization
 import Testing
 
 @Suite struct CLIPEmbedderTests {
@@ -57,6 +58,30 @@ import Testing
             #expect(try embedder.embed(images: []).isEmpty)
             #expect(try embedder.embed([], role: .query).isEmpty)
         }
+    }
+
+    @Test func concurrentCallersGetTheSameVectorsAsASerialCall() throws {
+        let checkpoint = try LoadedCheckpoints.clip()
+        let reference = try CLIPFixtures.reference.get().clip
+        let embedder = CLIPEmbedder(
+            checkpoint: checkpoint,
+            tokenizer: TestOnlyFixtureTokenizer(texts: reference.texts, tokenIDs: reference.tokenIDs, maximumLength: 77),
+            preprocess: try testOnlyNormaliseCrop(folder: checkpoint.folder))
+        let texts = reference.texts
+        let image = try croppedImage(reference.imageFeatures.keys.sorted()[0])
+        let serialTexts = try embedder.embed(texts, role: .query)
+        let serialImage = try embedder.embed(images: [image])
+        let results = Mutex<[Bool]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { index in
+            let same: Bool
+            if index.isMultiple(of: 2) {
+                same = (try? embedder.embed(texts, role: .query)) == serialTexts
+            } else {
+                same = (try? embedder.embed(images: [image])) == serialImage
+            }
+            results.withLock { $0.append(same) }
+        }
+        #expect(results.withLock { $0 } == [Bool](repeating: true, count: 6))
     }
 
     @Test func spaceNameDefaultsToTheFolderNameAndCanBeSet() throws {
