@@ -41,7 +41,9 @@ public final class GlimpseService: Service, Sendable {
         self.catalog = catalog
         self.spaces = spaces
         self.worker = IngestWorker(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
-        self.searchEngine = SearchEngine(catalog: catalog, spaces: spaces, configuration: configuration)
+        self.searchEngine = SearchEngine(
+            catalog: catalog, spaces: spaces, configuration: configuration,
+            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, logger: logger))
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
     }
 
@@ -87,8 +89,14 @@ public final class GlimpseService: Service, Sendable {
             createdAt: Self.timestamp(job.createdAt), updatedAt: Self.timestamp(job.updatedAt))
     }
 
-    public func search(_ query: String, k: Int?, ef: Int?) async throws -> SearchResponse {
-        try await searchEngine.search(query, k: k, ef: ef)
+    /// `align: false` searches the query text alone with raw cosine scores, for comparison.
+    public func search(_ query: String, k: Int?, ef: Int?, align: Bool = true) async throws -> SearchResponse {
+        try await searchEngine.search(query, k: k, ef: ef, alignment: align ? .full : .off)
+    }
+
+    /// One alignment technique at a time, for measuring them (`glimpse-bench eval`).
+    public func search(_ query: String, k: Int?, ef: Int?, alignment: QueryAlignment) async throws -> SearchResponse {
+        try await searchEngine.search(query, k: k, ef: ef, alignment: alignment)
     }
 
     public func item(id: String) throws -> ItemResponse {
@@ -128,7 +136,10 @@ public final class GlimpseService: Service, Sendable {
                     efSearchDefault: configuration.hnsw.efSearchDefault, efSearchMax: configuration.hnsw.efSearchMax,
                     snapshotWatermark: space.snapshotWatermark)
             },
-            model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension))
+            model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension),
+            alignment: AlignmentStatus(
+                active: searchEngine.alignment.aligner != nil, dictionaryPath: searchEngine.alignment.dictionaryPath,
+                englishHeadwords: searchEngine.alignment.englishHeadwords, error: searchEngine.alignment.problem))
     }
 
     private static func timestamp(_ date: Date) -> String {

@@ -2,18 +2,40 @@ import Foundation
 import GlimpseAPI
 import GlimpseCatalog
 import GlimpseIndex
+import GlimpseLanguage
 
 /// Text → distinct items, best first.
+///
+/// With cross-lingual alignment (the default) the query is searched together with its dictionary translations
+/// (and, for a mixed query, its single-language parts), and every score is centred per caption language: a hit's
+/// score is `q·c − q·m(lang c)` with `m` the mean caption vector of that language in the catalog, which removes
+/// the pull every text has toward its own language. Each item then scores the best any of the texts gives it
+/// (max fusion). When the dictionary offers several senses, the senses are searched as separate streams and
+/// interleaved, so one sense cannot push the other out of the top results.
 struct SearchEngine: Sendable {
     let catalog: Catalog
     let spaces: [EmbeddingSpace]
     let configuration: ServiceConfiguration
+    let alignment: CrossLingualAlignment
+    let languageMeans = LanguageMeans()
 
     /// Every caption of an item has its own vector, so the nearest k vectors can belong to fewer than k items;
     /// fetching this many vectors per wanted item keeps the result list full.
     private let vectorsPerItem = 4
+    /// Vectors fetched per searched text when scores are centred.
+    private let centringPool = 100
 
-    func search(_ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?) async throws -> SearchResponse {
+    private struct Hit {
+        var score: Float
+        var owner: VectorOwner
+        var space: String
+    }
+
+    func search(
+        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment = .full
+    ) async throws -> SearchResponse {
+        // Without a usable dictionary, alignment is off altogether: plain vector search, as documented.
+        let mode = requested.usesDictionary && alignment.aligner == nil ? .off : requested
         let started = ContinuousClock.now
         let query = rawQuery.trimmingCharacters(in: .whitespacesAndNewlines)
         let limits = configuration.limits
@@ -33,38 +55,103 @@ struct SearchEngine: Sendable {
         if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
             throw ServiceError.invalid("invalid_ef", "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
         }
-        let fetch = min(k * vectorsPerItem, hnsw.efSearchMax)
+        // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
+        let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
         let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
+        let aligner = mode.usesDictionary ? alignment.aligner : nil
 
-        var best: [String: (score: Float, owner: VectorOwner, space: String)] = [:]
+        // Per stream, each item's best hit over the stream's texts and every space.
+        var streams: [[String: Hit]] = []
+        var searched: [String] = [query]
         for space in spaces {
             let embedder = space.embedder
-            let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
-            let excluded = space.excludedIDs
-            let hits = try await BlockingWork.run {
-                try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+            let aligned: AlignedQuery
+            if let aligner {
+                aligned = try await BlockingWork.run { try aligner.align(query, embedder: embedder) }
+            } else {
+                let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
+                aligned = AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: nil, vector: vector)]])
             }
-            let owners = try catalog.hits(vectorIDs: hits.map(\.id))
-            for hit in hits where hit.score.isFinite {
-                // A vector deleted after the search began is dropped here rather than shown.
-                guard let owner = owners[hit.id], !owner.tombstoned else { continue }
-                if let current = best[owner.externalID], current.score >= hit.score { continue }
-                best[owner.externalID] = (hit.score, owner, space.name)
+            searched = aligned.texts
+            let means = mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : [:]
+            while streams.count < aligned.streams.count { streams.append([:]) }
+            for (streamIndex, variants) in aligned.streams.enumerated() {
+                // A caption in a language some text of the stream is written in is scored by those texts only:
+                // same-language similarity is what the embedder measures best.
+                let covered = Set(variants.compactMap { $0.language?.rawValue })
+                for variant in variants {
+                    let bias = means.mapValues { QueryAligner.dot(variant.vector, $0) }
+                    for var hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
+                        if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
+                            language != variantLanguage, covered.contains(language)
+                        {
+                            continue
+                        }
+                        if let language = hit.owner.captionLanguage, let offset = bias[language] { hit.score -= offset }
+                        if let current = streams[streamIndex][hit.owner.externalID], current.score >= hit.score { continue }
+                        streams[streamIndex][hit.owner.externalID] = hit
+                    }
+                }
             }
         }
-        let results = best.values
-            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.owner.externalID < $1.owner.externalID }
+        let results = Self.interleave(streams.map(Self.ranked))
             .prefix(k)
-            .map { entry in
+            .map { hit in
                 SearchResult(
-                    id: entry.owner.externalID, score: entry.score, imagePath: entry.owner.imagePath,
-                    captions: entry.owner.captions,
+                    id: hit.owner.externalID, score: hit.score, imagePath: hit.owner.imagePath,
+                    captions: hit.owner.captions,
                     matched: MatchedVector(
-                        space: entry.space, source: entry.owner.source.rawValue, language: entry.owner.captionLanguage))
+                        space: hit.space, source: hit.owner.source.rawValue, language: hit.owner.captionLanguage))
             }
         let elapsed = ContinuousClock.now - started
         return SearchResponse(
-            query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results))
+            query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
+            aligned: aligner != nil || mode.usesCentring, searched: searched)
+    }
+
+    /// The live items nearest to one query vector in one space.
+    private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int) async throws -> [Hit] {
+        let excluded = space.excludedIDs
+        let hits = try await BlockingWork.run {
+            try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+        }
+        let owners = try catalog.hits(vectorIDs: hits.map(\.id))
+        return hits.compactMap { hit in
+            // A vector deleted after the search began is dropped here rather than shown.
+            guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
+            return Hit(score: hit.score, owner: owner, space: space.name)
+        }
+    }
+
+    private static func ranked(_ stream: [String: Hit]) -> [Hit] {
+        stream.values.sorted {
+            $0.score != $1.score ? $0.score > $1.score : $0.owner.externalID < $1.owner.externalID
+        }
+    }
+
+    /// Round-robin over the streams (the one with the best top hit first), each item once, at its best score.
+    private static func interleave(_ rankings: [[Hit]]) -> [Hit] {
+        guard rankings.count > 1 else { return rankings.first ?? [] }
+        var best: [String: Hit] = [:]
+        for hit in rankings.joined() where (best[hit.owner.externalID]?.score ?? -.infinity) < hit.score {
+            best[hit.owner.externalID] = hit
+        }
+        let ordered = rankings.sorted { ($0.first?.score ?? -.infinity) > ($1.first?.score ?? -.infinity) }
+        var cursors = Array(repeating: 0, count: ordered.count)
+        var seen: Set<String> = []
+        var merged: [Hit] = []
+        while merged.count < best.count {
+            for (index, ranking) in ordered.enumerated() {
+                while cursors[index] < ranking.count, seen.contains(ranking[cursors[index]].owner.externalID) {
+                    cursors[index] += 1
+                }
+                guard cursors[index] < ranking.count else { continue }
+                let id = ranking[cursors[index]].owner.externalID
+                seen.insert(id)
+                merged.append(best[id]!)
+            }
+        }
+        return merged
     }
 }
 

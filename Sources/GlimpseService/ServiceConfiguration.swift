@@ -16,6 +16,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var limits: RequestLimits = RequestLimits()
     /// Where images may be read from; see `ImageRoots`.
     public var imageRoots: ImageRoots = .anywhere
+    /// cedict's `EnWords.csv` for cross-lingual query alignment; nil, missing or corrupt → plain vector search.
+    public var dictionaryPath: String?
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory
