@@ -58,7 +58,8 @@ public struct QueryTranslator: Sendable {
         if !direct.isEmpty { return direct.filter { $0.split(separator: " ").count <= maxEnglishWords } }
         // Not a headword (红色汽车): segment it and translate each known segment by its main sense.
         let segments = dictionary.segment(chinese: compact)
-        guard segments.count > 1 else { return [] }
+        // Single characters are too ambiguous to compose from (长城 is not 长 "lengthily" + 城 "kasbah").
+        guard segments.count > 1, segments.allSatisfy({ $0.count > 1 }) else { return [] }
         let words = segments.compactMap { dictionary.english(forChinese: $0).first }
         return words.isEmpty ? [] : [words.joined(separator: " ")]
     }

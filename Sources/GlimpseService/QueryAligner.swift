@@ -31,19 +31,40 @@ struct AlignedQuery: Sendable {
     }
 }
 
-/// Cross-lingual query alignment: detect the query's language by script, split mixed queries, propose
-/// translations through the bilingual dictionary, and keep the translations the embedder itself finds closest in
-/// meaning to what was typed (the dictionary proposes, the model disposes: 狗 → dog, not pooch).
+/// Cross-lingual query alignment: detect the query's language by script, split mixed queries, and add the
+/// dictionary's translations, closed under one back-translation so that a query and its translation expand to
+/// the same texts (dog → 狗 → dog, mutt, pooch; 狗 → dog, mutt, pooch → 狗): the Chinese and the English query
+/// then search the same texts and get the same results.
+///
+/// English → Chinese follows the dictionary's order (its first gloss is the main sense). Chinese → English keeps
+/// the first few headwords whose main gloss the word is, since neither the dictionary's order nor the embedder
+/// reliably picks the common one (熊猫: panda, bearcat) and a rare synonym matches little anyway. Several main
+/// glosses of an English word are separate senses (bat → 蝙蝠, 球棒), each searched as its own stream.
 struct QueryAligner: Sendable {
     let translator: QueryTranslator
-    /// A candidate whose cosine to the typed text is below this is not a translation of it.
-    var minimumSimilarity: Float = 0.80
-    /// Further senses are kept if their cosine is within this of the best candidate's.
-    var senseMargin: Float = 0.02
+    /// English translations of a Chinese word searched together.
+    var englishCandidates = 3
+    /// Main glosses of an English word searched as separate senses.
     var maxSenses = 2
 
     init(dictionary: BilingualDictionary) {
         self.translator = QueryTranslator(dictionary: dictionary)
+    }
+
+    /// The texts to search for one part, per sense, each with its language.
+    func expansions(of part: QueryPart) -> [[(text: String, language: QueryLanguage)]] {
+        switch part.language {
+        case .english:
+            return translator.candidates(for: part).prefix(maxSenses).map { gloss in
+                let back = translator.candidates(for: QueryPart(gloss, .chinese)).prefix(englishCandidates)
+                return [(gloss, .chinese)] + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
+            }
+        case .chinese:
+            let english = Array(translator.candidates(for: part).prefix(englishCandidates))
+            guard let main = english.first else { return [] }
+            let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
+            return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
+        }
     }
 
     func align(_ query: String, embedder: any TextEmbedder) throws -> AlignedQuery {
@@ -56,52 +77,28 @@ struct QueryAligner: Sendable {
         case .mixed:
             parts = QuerySplitter.split(query)
         }
-        let candidates = parts.map { translator.candidates(for: $0) }
-        // One embedder call for everything: the query, its parts (if mixed) and every candidate.
-        var texts = [query]
-        if parts.count > 1 { texts += parts.map(\.text) }
-        texts += candidates.flatMap { $0 }
-        let vectors = try embedder.embed(texts, role: .query)
+        var shared: [(text: String, kind: QueryVariant.Kind, language: QueryLanguage?)] = [
+            (query, .original, parts.count == 1 ? parts[0].language : nil)
+        ]
+        if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
+        let expanded = parts.map(expansions(of:))
 
-        let original = QueryVariant(
-            text: query, kind: .original, language: parts.count == 1 ? parts[0].language : nil, vector: vectors[0])
-        var next = 1
-        var partVariants: [QueryVariant] = []
-        if parts.count > 1 {
-            for part in parts {
-                partVariants.append(QueryVariant(text: part.text, kind: .part, language: part.language, vector: vectors[next]))
-                next += 1
-            }
+        // One embedder call for every distinct text.
+        var texts: [String] = []
+        for text in shared.map(\.text) + expanded.flatMap({ $0.flatMap { $0.map(\.text) } }) where !texts.contains(text) {
+            texts.append(text)
         }
-        var senses: [[QueryVariant]] = []
-        for (partIndex, partCandidates) in candidates.enumerated() {
-            let partVector = parts.count > 1 ? partVariants[partIndex].vector : original.vector
-            let scored = partCandidates.enumerated().map { offset, text in
-                (text: text, vector: vectors[next + offset], similarity: Self.dot(partVector, vectors[next + offset]))
-            }
-            next += partCandidates.count
-            let target = parts[partIndex].language.other
-            let plausible = scored.filter { $0.similarity >= minimumSimilarity }
-            let kept: [(text: String, vector: [Float], similarity: Float)]
-            switch target {
-            case .chinese:
-                // The dictionary's order is its sense order; keep its first senses.
-                kept = Array(plausible.prefix(maxSenses))
-            case .english:
-                // Many rare synonyms share a main gloss (狗: dog, pooch, mutt…): the embedder picks.
-                guard let best = plausible.max(by: { $0.similarity < $1.similarity }) else { continue }
-                kept = Array(plausible.filter { $0.similarity >= best.similarity - senseMargin }
-                    .sorted { $0.similarity > $1.similarity }.prefix(maxSenses))
-            }
-            guard !kept.isEmpty else { continue }
-            senses.append(kept.map { QueryVariant(text: $0.text, kind: .translation, language: target, vector: $0.vector) })
+        let vectors = Dictionary(uniqueKeysWithValues: zip(texts, try embedder.embed(texts, role: .query)))
+        func variant(_ text: String, _ kind: QueryVariant.Kind, _ language: QueryLanguage?) -> QueryVariant {
+            QueryVariant(text: text, kind: kind, language: language, vector: vectors[text]!)
         }
-        let shared = [original] + partVariants
+        let base = shared.map { variant($0.text, $0.kind, $0.language) }
         // Several senses only for a single-language query; a mixed query's parts already make it specific.
-        if parts.count == 1, let only = senses.first, only.count > 1 {
-            return AlignedQuery(streams: only.map { shared + [$0] })
+        if parts.count == 1, expanded[0].count > 1 {
+            return AlignedQuery(streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) } })
         }
-        return AlignedQuery(streams: [shared + senses.flatMap { $0 }])
+        let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
+        return AlignedQuery(streams: [base + translations])
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

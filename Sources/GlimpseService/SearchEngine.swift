@@ -10,8 +10,9 @@ import GlimpseLanguage
 /// (and, for a mixed query, its single-language parts), and every score is centred per caption language: a hit's
 /// score is `q·c − q·m(lang c)` with `m` the mean caption vector of that language in the catalog, which removes
 /// the pull every text has toward its own language. Each item then scores the best any of the texts gives it
-/// (max fusion). When the dictionary offers several senses, the senses are searched as separate streams and
-/// interleaved, so one sense cannot push the other out of the top results.
+/// (max fusion). When the dictionary offers several senses, each is searched as its own stream; the main sense
+/// ranks the results and the best item of every other sense is moved up to second place, so one sense cannot
+/// push the other out of the top results.
 struct SearchEngine: Sendable {
     let catalog: Catalog
     let spaces: [EmbeddingSpace]
@@ -26,6 +27,7 @@ struct SearchEngine: Sendable {
     private let centringPool = 100
 
     private struct Hit {
+        var vectorID: Int64
         var score: Float
         var owner: VectorOwner
         var space: String
@@ -70,24 +72,36 @@ struct SearchEngine: Sendable {
                 aligned = try await BlockingWork.run { try aligner.align(query, embedder: embedder) }
             } else {
                 let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
-                aligned = AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: nil, vector: vector)]])
+                let language: QueryLanguage? =
+                    if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
+                aligned = AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
             }
             searched = aligned.texts
-            let means = mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : [:]
+            let means = mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
             while streams.count < aligned.streams.count { streams.append([:]) }
             for (streamIndex, variants) in aligned.streams.enumerated() {
                 // A caption in a language some text of the stream is written in is scored by those texts only:
                 // same-language similarity is what the embedder measures best.
                 let covered = Set(variants.compactMap { $0.language?.rawValue })
                 for variant in variants {
-                    let bias = means.mapValues { QueryAligner.dot(variant.vector, $0) }
+                    let projections = means?.vectors.mapValues { QueryAligner.dot(variant.vector, $0) } ?? [:]
+                    var hits: [Hit] = []
                     for var hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
                         if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
                             language != variantLanguage, covered.contains(language)
                         {
                             continue
                         }
-                        if let language = hit.owner.captionLanguage, let offset = bias[language] { hit.score -= offset }
+                        if let means, let language = hit.owner.captionLanguage,
+                            let centred = means.centred(
+                                score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
+                                vectorID: hit.vectorID, language: language)
+                        {
+                            hit.score = centred
+                        }
+                        hits.append(hit)
+                    }
+                    for hit in hits {
                         if let current = streams[streamIndex][hit.owner.externalID], current.score >= hit.score { continue }
                         streams[streamIndex][hit.owner.externalID] = hit
                     }
@@ -119,7 +133,7 @@ struct SearchEngine: Sendable {
         return hits.compactMap { hit in
             // A vector deleted after the search began is dropped here rather than shown.
             guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
-            return Hit(score: hit.score, owner: owner, space: space.name)
+            return Hit(vectorID: hit.id, score: hit.score, owner: owner, space: space.name)
         }
     }
 
@@ -129,27 +143,17 @@ struct SearchEngine: Sendable {
         }
     }
 
-    /// Round-robin over the streams (the one with the best top hit first), each item once, at its best score.
+    /// The first stream (the dictionary's main sense) ranks the results; each further sense's best item is moved up
+    /// to the second place (third for a third sense…) unless it already is in the top three, so both meanings of
+    /// "bat" show up while the main sense's ranking stays as it is.
     private static func interleave(_ rankings: [[Hit]]) -> [Hit] {
-        guard rankings.count > 1 else { return rankings.first ?? [] }
-        var best: [String: Hit] = [:]
-        for hit in rankings.joined() where (best[hit.owner.externalID]?.score ?? -.infinity) < hit.score {
-            best[hit.owner.externalID] = hit
-        }
-        let ordered = rankings.sorted { ($0.first?.score ?? -.infinity) > ($1.first?.score ?? -.infinity) }
-        var cursors = Array(repeating: 0, count: ordered.count)
-        var seen: Set<String> = []
-        var merged: [Hit] = []
-        while merged.count < best.count {
-            for (index, ranking) in ordered.enumerated() {
-                while cursors[index] < ranking.count, seen.contains(ranking[cursors[index]].owner.externalID) {
-                    cursors[index] += 1
-                }
-                guard cursors[index] < ranking.count else { continue }
-                let id = ranking[cursors[index]].owner.externalID
-                seen.insert(id)
-                merged.append(best[id]!)
-            }
+        guard var merged = rankings.first else { return [] }
+        for (offset, ranking) in rankings.dropFirst().enumerated() {
+            guard let top = ranking.first else { continue }
+            let position = min(offset + 1, merged.count)
+            if merged.prefix(3).contains(where: { $0.owner.externalID == top.owner.externalID }) { continue }
+            merged.removeAll { $0.owner.externalID == top.owner.externalID }
+            merged.insert(top, at: min(position, merged.count))
         }
         return merged
     }

@@ -74,7 +74,12 @@ struct AlignmentAvailabilityTests {
             #expect(plain.searched == ["狗"])
             let aligned = try await service.search("狗", k: 2, ef: nil)
             #expect(aligned.aligned == true)
-            #expect(aligned.searched?.first == "狗")
+            #expect(aligned.searched == ["狗", "dog"])
+            // The bag-of-words test embedder knows no Chinese: only the translation can find the dog.
+            #expect(aligned.results.first?.id == "dog")
+            let english = try await service.search("cat", k: 2, ef: nil)
+            #expect(english.searched == ["cat", "猫"])
+            #expect(english.results.first?.id == "cat")
         }
     }
 }
