@@ -83,3 +83,24 @@ struct AlignmentAvailabilityTests {
         }
     }
 }
+
+/// A query mixing Chinese and English is searched as a whole, as each part, and through each part's translation.
+struct MixedQueryAlignmentTests {
+    @Test func aMixedQueryIsSplitTranslatedAndFused() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let url = fixture.directory.appendingPathComponent("EnWords.csv")
+        try Data("\"word\",\"translation\"\n\"red\",\"n.红色\"\n\"car\",\"n.汽车,小汽车\"\n\"boat\",\"n.小船\"\n".utf8).write(to: url)
+        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
+        configuration.dictionaryPath = url.path
+        let service = try fixture.makeService(configuration: configuration)
+        try await withRunningService(service) { service in
+            try await ingestNamed(["red car", "blue boat"], into: service, fixture: fixture)
+            let response = try await service.search("红色汽车 red car", k: 2, ef: nil)
+            let searched = try #require(response.searched)
+            #expect(searched.prefix(3) == ["红色汽车 red car", "红色汽车", "red car"])
+            #expect(searched.contains("红色汽车") && searched.contains("red car"))
+            #expect(response.results.first?.id == "red car")
+        }
+    }
+}
