@@ -9,6 +9,9 @@ public struct QueryTranslator: Sendable {
     /// Glosses longer than this are explanations (类似犬的动物, "a person who…"), not translations.
     public var maxChineseGlossCharacters = 5
     public var maxEnglishWords = 3
+    /// Glosses per word tried when composing an unknown English phrase, and compositions proposed at most.
+    public var glossesPerComposedWord = 4
+    public var maxCompositions = 8
 
     public init(dictionary: BilingualDictionary) {
         self.dictionary = dictionary
@@ -24,7 +27,7 @@ public struct QueryTranslator: Sendable {
             found = chineseToEnglish(text)
         }
         found.removeAll { $0 == part.text }
-        return Array(found.prefix(maxCandidates))
+        return isComposed(part) ? found : Array(found.prefix(maxCandidates))
     }
 
     private func englishToChinese(_ text: String) -> [String] {
@@ -32,14 +35,25 @@ public struct QueryTranslator: Sendable {
         if !direct.isEmpty { return direct }
         let words = text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).map(String.init)
         guard words.count > 1 else { return [] }
-        // A phrase the dictionary lacks ("red car"): translate word by word, main sense each, in order.
-        var pieces: [String] = []
+        // A phrase the dictionary lacks ("polar bear"): compose word by word from each word's first glosses, in the
+        // dictionary's order (两极熊, 极地熊, …, 北极熊); `isComposed` tells the caller to let the embedder choose.
+        var compositions = [""]
         for word in words {
-            guard let gloss = chineseGlosses(word).first else { continue }
-            // An adjective's gloss ends in 的 (红的); inside a compound Chinese drops it.
-            pieces.append(gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss)
+            let glosses = chineseGlosses(word).prefix(glossesPerComposedWord).map { gloss in
+                // An adjective's gloss ends in 的 (红的); inside a compound Chinese drops it.
+                gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
+            }
+            guard !glosses.isEmpty else { continue }
+            compositions = compositions.flatMap { prefix in glosses.map { prefix + $0 } }
         }
-        return pieces.isEmpty ? [] : [pieces.joined()]
+        return compositions == [""] ? [] : Array(compositions.filter { !$0.isEmpty }.prefix(maxCompositions))
+    }
+
+    /// Whether `candidates(for:)` composed the part word by word rather than finding it in the dictionary.
+    public func isComposed(_ part: QueryPart) -> Bool {
+        guard part.language == .english else { return false }
+        let text = part.text.lowercased()
+        return chineseGlosses(text).isEmpty && text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).count > 1
     }
 
     private func chineseGlosses(_ word: String) -> [String] {

@@ -51,8 +51,16 @@ struct QueryAligner: Sendable {
         self.translator = QueryTranslator(dictionary: dictionary)
     }
 
-    /// The texts to search for one part, per sense, each with its language.
-    func expansions(of part: QueryPart) -> [[(text: String, language: QueryLanguage)]] {
+    /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
+    /// (polar bear → 两极熊, 极地熊, 北极熊…) becomes the composition the embedder finds closest to the phrase.
+    func expansions(of part: QueryPart, embedder: any TextEmbedder) throws -> [[(text: String, language: QueryLanguage)]] {
+        if translator.isComposed(part) {
+            let compositions = translator.candidates(for: part)
+            guard !compositions.isEmpty else { return [] }
+            let vectors = try embedder.embed([part.text] + compositions, role: .query)
+            let best = compositions.indices.max { Self.dot(vectors[0], vectors[$0 + 1]) < Self.dot(vectors[0], vectors[$1 + 1]) }!
+            return [[(compositions[best], .chinese)]]
+        }
         switch part.language {
         case .english:
             return translator.candidates(for: part).prefix(maxSenses).map { gloss in
@@ -81,7 +89,7 @@ struct QueryAligner: Sendable {
             (query, .original, parts.count == 1 ? parts[0].language : nil)
         ]
         if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
-        let expanded = parts.map(expansions(of:))
+        let expanded = try parts.map { try expansions(of: $0, embedder: embedder) }
 
         // One embedder call for every distinct text.
         var texts: [String] = []

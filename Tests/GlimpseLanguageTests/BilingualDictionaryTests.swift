@@ -44,7 +44,10 @@ struct BilingualDictionaryTests {
         #expect(translator.candidates(for: QueryPart("dog", .english)).prefix(2) == ["狗", "犬"])
         // Long explanations (类似犬的动物) are not proposed as translations.
         #expect(!translator.candidates(for: QueryPart("dog", .english)).contains("类似犬的动物"))
-        #expect(translator.candidates(for: QueryPart("red car", .english)) == ["红色汽车"])
+        // A phrase the dictionary lacks is composed from each word's glosses, main senses first.
+        #expect(translator.isComposed(QueryPart("red car", .english)))
+        #expect(!translator.isComposed(QueryPart("dog", .english)))
+        #expect(translator.candidates(for: QueryPart("red car", .english)).prefix(3) == ["红色汽车", "红色小汽车", "红色车辆"])
         #expect(translator.candidates(for: QueryPart("红色汽车", .chinese)) == ["red car"])
         #expect(translator.candidates(for: QueryPart("狗", .chinese)) == ["dog", "pooch"])
         #expect(translator.candidates(for: QueryPart("cars", .english)).first == "汽车")
