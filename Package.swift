@@ -66,13 +66,16 @@ let package = Package(
         ),
         // Index: FAISS HNSW snapshots.
         .target(name: "GlimpseIndex", dependencies: ["CFaissShim"]),
+        // Language: script detection, mixed-query splitting and the Chinese–English dictionary for cross-lingual
+        // query alignment; no dependencies, so it is testable without a model.
+        .target(name: "GlimpseLanguage"),
         // API: the wire types shared by the service, the server and the client (plain Codable values).
         .target(name: "GlimpseAPI"),
         // Service: ingestion worker, search, status; no transport.
         .target(
             name: "GlimpseService",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI",
+                "GlimpseEmbedding", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI", "GlimpseLanguage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,11 +112,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Evaluation: the labelled eval set's reader and the retrieval metrics (recall@k, MRR, overlap).
+        .target(name: "GlimpseEvaluation", path: "Benchmarks/GlimpseEvaluation"),
         .executableTarget(
             name: "GlimpseBench",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage",
+                "GlimpseEmbedding", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage", "GlimpseService", "GlimpseAPI",
+                "GlimpseEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/GlimpseBench",
             swiftSettings: optimisedInDebug
@@ -127,6 +134,8 @@ let package = Package(
             dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
+        .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage"]),
+        .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
         .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
         .testTarget(
             name: "GlimpseEndToEndTests",

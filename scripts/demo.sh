@@ -17,6 +17,7 @@ mkdir -p "$demo_dir"
 
 bash scripts/install-deps.sh
 bash scripts/fetch-model.sh "$model_dir"
+bash scripts/fetch-dictionary.sh
 
 echo "== building (release)"
 # One build of every product: separate --product builds would each compile the shared dependencies again.

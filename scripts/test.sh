@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export GLIMPSE_MODEL_DIR="${GLIMPSE_MODEL_DIR:-$HOME/.local/share/glimpse/models}"
 bash scripts/fetch-model.sh "$GLIMPSE_MODEL_DIR"
+bash scripts/fetch-dictionary.sh
 export GLIMPSE_MODEL_PATH="$GLIMPSE_MODEL_DIR/e5-small-q4.bin"
 python3 -m unittest discover -s scripts/tests -p 'test_*.py' -v
 swift build --build-tests

@@ -7,17 +7,26 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var ef: Int
     public var tookMilliseconds: Double
     public var results: [SearchResult]
+    /// Whether cross-lingual alignment was applied (asked for and available).
+    public var aligned: Bool?
+    /// The texts searched: the query, and with alignment its parts and dictionary translations.
+    public var searched: [String]?
 
-    public init(query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult]) {
+    public init(
+        query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], aligned: Bool? = nil,
+        searched: [String]? = nil
+    ) {
         self.query = query
         self.k = k
         self.ef = ef
         self.tookMilliseconds = tookMilliseconds
         self.results = results
+        self.aligned = aligned
+        self.searched = searched
     }
 
     enum CodingKeys: String, CodingKey {
-        case query, k, ef, results
+        case query, k, ef, results, aligned, searched
         case tookMilliseconds = "took_ms"
     }
 }

@@ -43,12 +43,39 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var catalog: CatalogStatus
     public var indexes: [IndexStatus]
     public var model: ModelStatus
+    /// Cross-lingual query alignment: on when the bilingual dictionary loaded.
+    public var alignment: AlignmentStatus?
 
-    public init(version: String, catalog: CatalogStatus, indexes: [IndexStatus], model: ModelStatus) {
+    public init(
+        version: String, catalog: CatalogStatus, indexes: [IndexStatus], model: ModelStatus,
+        alignment: AlignmentStatus? = nil
+    ) {
         self.version = version
         self.catalog = catalog
         self.indexes = indexes
         self.model = model
+        self.alignment = alignment
+    }
+}
+
+public struct AlignmentStatus: Codable, Sendable, Equatable {
+    public var active: Bool
+    public var dictionaryPath: String?
+    public var englishHeadwords: Int
+    /// Why alignment is off, e.g. a missing or corrupt dictionary.
+    public var error: String?
+
+    public init(active: Bool, dictionaryPath: String?, englishHeadwords: Int, error: String?) {
+        self.active = active
+        self.dictionaryPath = dictionaryPath
+        self.englishHeadwords = englishHeadwords
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case active, error
+        case dictionaryPath = "dictionary_path"
+        case englishHeadwords = "english_headwords"
     }
 }
 

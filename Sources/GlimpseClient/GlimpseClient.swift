@@ -33,8 +33,8 @@ public struct GlimpseClient: Sendable {
         try await get(RequestPath.status)
     }
 
-    public func search(_ query: String, k: Int? = nil, ef: Int? = nil) async throws(GlimpseClientError) -> SearchResponse {
-        try await get(RequestPath.search(query, k: k, ef: ef))
+    public func search(_ query: String, k: Int? = nil, ef: Int? = nil, align: Bool? = nil) async throws(GlimpseClientError) -> SearchResponse {
+        try await get(RequestPath.search(query, k: k, ef: ef, align: align))
     }
 
     public func ingest(_ items: [IngestItem]) async throws(GlimpseClientError) -> IngestAccepted {

@@ -8,10 +8,11 @@ public enum RequestPath {
     public static let items = "/v1/items"
     public static let rebuild = "/v1/admin/rebuild"
 
-    public static func search(_ query: String, k: Int?, ef: Int?) -> String {
+    public static func search(_ query: String, k: Int?, ef: Int?, align: Bool? = nil) -> String {
         var parameters = ["q=\(encode(query))"]
         if let k { parameters.append("k=\(k)") }
         if let ef { parameters.append("ef=\(ef)") }
+        if let align { parameters.append("align=\(align)") }
         return "/v1/search?" + parameters.joined(separator: "&")
     }
 

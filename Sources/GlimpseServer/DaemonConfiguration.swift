@@ -29,6 +29,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Directories ingested images must lie under (after following symlinks); "/" allows any path.
     public var imageRoots: [String] = ["/"]
+    /// cedict's EnWords.csv for cross-lingual query alignment (`scripts/fetch-dictionary.sh`). Missing or corrupt:
+    /// an error is logged, alignment is off and plain vector search is served.
+    public var dictionaryPath: String = FileManager.default.homeDirectoryForCurrentUser
+        .appendingPathComponent(".local/share/glimpse/dictionaries/cedict-0.1.0-EnWords.csv").path
 
     public init() {}
 
@@ -37,6 +41,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
         configuration.imageRoots = try ImageRoots(imageRoots)
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
+        configuration.dictionaryPath = dictionaryPath
         return configuration
     }
 
@@ -91,6 +96,7 @@ struct ConfigurationFile: Decodable {
     var maxBodyBytes: Int?
     var logLevel: String?
     var imageRoots: [String]?
+    var dictionaryPath: String?
 
     enum CodingKeys: String, CodingKey {
         case socketPath = "socket_path"
@@ -110,6 +116,7 @@ struct ConfigurationFile: Decodable {
         case maxBodyBytes = "max_body_bytes"
         case logLevel = "log_level"
         case imageRoots = "image_roots"
+        case dictionaryPath = "dictionary_path"
     }
 
     func apply(to configuration: inout DaemonConfiguration) throws {
@@ -135,6 +142,7 @@ struct ConfigurationFile: Decodable {
         if let hnswEfSearchMax { configuration.hnsw.efSearchMax = hnswEfSearchMax }
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
         if let imageRoots { configuration.imageRoots = imageRoots }
+        if let dictionaryPath { configuration.dictionaryPath = dictionaryPath }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ConfigurationError("log_level must be one of trace, debug, info, notice, warning, error, critical")

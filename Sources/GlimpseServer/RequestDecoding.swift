@@ -83,6 +83,17 @@ enum RequestDecoding {
         return value
     }
 
+    /// `true`/`false` (also `1`/`0`); anything else is a 400 naming the parameter.
+    static func boolean(_ name: String, in parameters: [String: String]) throws -> Bool? {
+        guard let text = parameters[name] else { return nil }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default:
+            throw APIErrorResponse.invalid("invalid_\(name)", "\(name) must be true or false, got \"\(text.prefix(40))\"")
+        }
+    }
+
     private static func decodeComponent(_ component: Substring) -> String? {
         component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

@@ -47,7 +47,9 @@ public final class GlimpseService: Service, Sendable {
         self.autoRebuild = autoRebuild
         self.worker = IngestWorker(
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild)
-        self.searchEngine = SearchEngine(catalog: catalog, spaces: spaces, configuration: configuration)
+        self.searchEngine = SearchEngine(
+            catalog: catalog, spaces: spaces, configuration: configuration,
+            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, logger: logger))
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()
@@ -99,8 +101,14 @@ public final class GlimpseService: Service, Sendable {
             createdAt: Self.timestamp(job.createdAt), updatedAt: Self.timestamp(job.updatedAt))
     }
 
-    public func search(_ query: String, k: Int?, ef: Int?) async throws -> SearchResponse {
-        try await searchEngine.search(query, k: k, ef: ef)
+    /// `align: false` searches the query text alone with raw cosine scores, for comparison.
+    public func search(_ query: String, k: Int?, ef: Int?, align: Bool = true) async throws -> SearchResponse {
+        try await searchEngine.search(query, k: k, ef: ef, alignment: align ? .full : .off)
+    }
+
+    /// One alignment technique at a time, for measuring them (`glimpse-bench eval`).
+    public func search(_ query: String, k: Int?, ef: Int?, alignment: QueryAlignment) async throws -> SearchResponse {
+        try await searchEngine.search(query, k: k, ef: ef, alignment: alignment)
     }
 
     public func item(id: String) throws -> ItemResponse {
@@ -148,7 +156,10 @@ public final class GlimpseService: Service, Sendable {
                 status.reembedPending = space.reembedPending
                 return status
             },
-            model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension))
+            model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension),
+            alignment: AlignmentStatus(
+                active: searchEngine.alignment.aligner != nil, dictionaryPath: searchEngine.alignment.dictionaryPath,
+                englishHeadwords: searchEngine.alignment.englishHeadwords, error: searchEngine.alignment.problem))
     }
 
     private static func timestamp(_ date: Date) -> String {

@@ -22,6 +22,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Model fingerprints by space name (glimpsed: the model file's size and SHA-256). A space without one is
     /// fingerprinted by the vectors its embedder gives fixed probe texts.
     public var modelFingerprints: [String: String] = [:]
+    /// cedict's `EnWords.csv` for cross-lingual query alignment; nil, missing or corrupt → plain vector search.
+    public var dictionaryPath: String?
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

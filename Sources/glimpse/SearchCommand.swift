@@ -17,11 +17,14 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "HNSW search breadth for this query (default: the daemon's).")
     var ef: Int?
 
+    @Flag(help: "Search the query text alone, without cross-lingual alignment (dictionary translations, mixed-query parts).")
+    var noAlign = false
+
     @Flag(help: "Print the daemon's JSON answer instead of a table.")
     var json = false
 
     func run() async throws {
-        let response = try await connection.client.search(query, k: k, ef: ef)
+        let response = try await connection.client.search(query, k: k, ef: ef, align: noAlign ? false : nil)
         if json {
             try Output.json(response)
             return

@@ -10,6 +10,7 @@ import Testing
     @Test func kAndEfAreAddedOnlyWhenGiven() {
         #expect(RequestPath.search("dog", k: 5, ef: 64) == "/v1/search?q=dog&k=5&ef=64")
         #expect(RequestPath.search("dog", k: nil, ef: 64) == "/v1/search?q=dog&ef=64")
+        #expect(RequestPath.search("dog", k: nil, ef: nil, align: false) == "/v1/search?q=dog&align=false")
     }
 
     @Test func queryCharactersWithAMeaningInURLsAreEncodedAndComeBackUnchanged() throws {

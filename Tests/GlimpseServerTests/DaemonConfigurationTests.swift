@@ -14,7 +14,8 @@ import Testing
         let path = try write(#"""
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
              "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
-             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"]}
+             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"],
+             "dictionary_path": "/srv/EnWords.csv"}
             """#)
         let configuration = try DaemonConfiguration.load(from: path)
         #expect(configuration.socketPath == "/tmp/g.sock")
@@ -28,6 +29,7 @@ import Testing
         #expect(configuration.maxBodyBytes == 4096)
         #expect(configuration.logLevel == .debug)
         #expect(configuration.imageRoots == ["/srv/photos"])
+        #expect(try configuration.serviceConfiguration().dictionaryPath == "/srv/EnWords.csv")
         #expect(try configuration.serviceConfiguration().imageRoots.paths == ["/srv/photos"])
     }
 

@@ -29,4 +29,12 @@ typealias BasicRequestContextForTests = BasicRequestContext
         #expect(try RequestDecoding.integer("k", in: [:]) == nil)
         #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"]) }
     }
+
+    @Test func alignIsABooleanOrARefusal() throws {
+        #expect(try RequestDecoding.boolean("align", in: ["align": "false"]) == false)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"]) == true)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "0"]) == false)
+        #expect(try RequestDecoding.boolean("align", in: [:]) == nil)
+        #expect(throws: APIErrorResponse.self) { try RequestDecoding.boolean("align", in: ["align": "maybe"]) }
+    }
 }

@@ -1,7 +1,7 @@
 import GlimpseService
 import Hummingbird
 
-/// `GET /v1/search?q=…&k=…&ef=…`.
+/// `GET /v1/search?q=…&k=…&ef=…&align=…`.
 struct SearchRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let deadline: RequestDeadline
@@ -14,7 +14,9 @@ struct SearchRoutes<Context: RequestContext>: Sendable {
             }
             let k = try RequestDecoding.integer("k", in: parameters)
             let ef = try RequestDecoding.integer("ef", in: parameters)
-            return JSONResponse(value: try await deadline.run { try await service.search(query, k: k, ef: ef) })
+            let align = try RequestDecoding.boolean("align", in: parameters) ?? true
+            return JSONResponse(
+                value: try await deadline.run { try await service.search(query, k: k, ef: ef, align: align) })
         }
     }
 }

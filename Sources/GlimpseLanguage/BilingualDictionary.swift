@@ -1,0 +1,100 @@
+import Foundation
+
+/// A Chinese–English word list usable in both directions, loaded from cedict's `EnWords.csv`.
+///
+/// The file maps English headwords to Chinese glosses, in the order the dictionary lists them (first = main
+/// sense). The reverse direction is built from the same entries: a Chinese word maps to every headword that
+/// lists it, headwords listing it first before those listing it second, and among those the headwords with more
+/// glosses first (common words have many senses, rare synonyms one: 狗 → dog before pooch).
+public struct BilingualDictionary: Sendable {
+    private let englishToChinese: [String: [String]]
+    /// How many of an English word's glosses belong to its first part of speech.
+    private let mainSenseCounts: [String: Int]
+    private let chineseToEnglish: [String: [String]]
+    /// Longest Chinese key, bounding the longest-match segmentation.
+    private let longestChineseKey: Int
+
+    public var englishHeadwordCount: Int { englishToChinese.count }
+    public var chineseHeadwordCount: Int { chineseToEnglish.count }
+
+    /// `entries`: English headword → the dictionary's translation text for it.
+    public init(entries: [(english: String, translation: String)]) {
+        var forward: [String: [String]] = [:]
+        var mainCounts: [String: Int] = [:]
+        var reverse: [String: [(position: Int, glossCount: Int, english: String)]] = [:]
+        for (english, translation) in entries {
+            let word = english.lowercased().trimmingCharacters(in: .whitespaces)
+            let glosses = GlossParser.glosses(of: translation)
+            guard !word.isEmpty, !glosses.isEmpty else { continue }
+            if forward[word] == nil { mainCounts[word] = GlossParser.mainSenseCount(of: translation) }
+            forward[word, default: []].append(contentsOf: glosses.filter { !(forward[word]?.contains($0) ?? false) })
+            for (position, gloss) in glosses.enumerated() {
+                reverse[gloss, default: []].append((position, glosses.count, word))
+            }
+        }
+        englishToChinese = forward
+        mainSenseCounts = mainCounts
+        chineseToEnglish = reverse.mapValues { candidates in
+            candidates
+                .sorted {
+                    ($0.position, -$0.glossCount, $0.english) < ($1.position, -$1.glossCount, $1.english)
+                }
+                .map(\.english)
+        }
+        longestChineseKey = reverse.keys.map(\.count).max() ?? 0
+    }
+
+    /// Loads `EnWords.csv`. A missing, unreadable or malformed file is an error naming the problem.
+    public static func load(contentsOf path: String) throws(DictionaryError) -> BilingualDictionary {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .corrupt(path: path, line: 1, reason: "the file is not UTF-8 text")
+        }
+        let rows = try EnWordsCSV.rows(of: text, path: path)
+        let dictionary = BilingualDictionary(entries: rows.map { ($0.word, $0.translation) })
+        guard dictionary.englishHeadwordCount > 0 else {
+            throw .corrupt(path: path, line: rows[0].lineNumber, reason: "no entry has a Chinese gloss")
+        }
+        return dictionary
+    }
+
+    /// Chinese glosses of an English word or phrase, main sense first; empty if unknown.
+    public func chinese(forEnglish word: String) -> [String] {
+        englishToChinese[word.lowercased().trimmingCharacters(in: .whitespaces)] ?? []
+    }
+
+    /// The glosses of the English word's first part of speech only (bat → 蝙蝠, 球棒; not the verb's 用球棒击球).
+    public func mainChinese(forEnglish word: String) -> [String] {
+        let key = word.lowercased().trimmingCharacters(in: .whitespaces)
+        guard let glosses = englishToChinese[key] else { return [] }
+        return Array(glosses.prefix(max(1, mainSenseCounts[key] ?? glosses.count)))
+    }
+
+    /// English headwords glossed by a Chinese word, most likely first; empty if unknown.
+    public func english(forChinese word: String) -> [String] {
+        chineseToEnglish[word] ?? []
+    }
+
+    /// Greedy longest-match segmentation of a Chinese run into dictionary words; characters no key starts with
+    /// become one-character segments (so 红色汽车 → 红色, 汽车).
+    public func segment(chinese text: String) -> [String] {
+        let characters = Array(text)
+        var segments: [String] = []
+        var start = 0
+        while start < characters.count {
+            var length = min(longestChineseKey, characters.count - start)
+            while length > 1, chineseToEnglish[String(characters[start..<start + length])] == nil {
+                length -= 1
+            }
+            segments.append(String(characters[start..<start + max(length, 1)]))
+            start += max(length, 1)
+        }
+        return segments
+    }
+}

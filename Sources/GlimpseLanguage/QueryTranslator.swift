@@ -1,0 +1,80 @@
+/// Proposes translations of one single-language query part through the dictionary, most likely first. English →
+/// Chinese trusts the dictionary's order and keeps to the main part of speech (crab → 螃蟹, not the verb 发牢骚);
+/// Chinese → English lists every headword whose main gloss it is, and the search engine lets the embedder choose
+/// among them (宇航员 → astronaut rather than cosmonaut; see `QueryAligner`).
+public struct QueryTranslator: Sendable {
+    public let dictionary: BilingualDictionary
+    /// Upper bound on candidates per part, so a query costs a bounded number of embeddings.
+    public var maxCandidates = 6
+    /// Glosses longer than this are explanations (类似犬的动物, "a person who…"), not translations.
+    public var maxChineseGlossCharacters = 5
+    public var maxEnglishWords = 3
+    /// Glosses per word tried when composing an unknown English phrase, and compositions proposed at most.
+    public var glossesPerComposedWord = 4
+    public var maxCompositions = 8
+
+    public init(dictionary: BilingualDictionary) {
+        self.dictionary = dictionary
+    }
+
+    public func candidates(for part: QueryPart) -> [String] {
+        let text = part.text.lowercased()
+        var found: [String]
+        switch part.language {
+        case .english:
+            found = englishToChinese(text)
+        case .chinese:
+            found = chineseToEnglish(text)
+        }
+        found.removeAll { $0 == part.text }
+        return isComposed(part) ? found : Array(found.prefix(maxCandidates))
+    }
+
+    private func englishToChinese(_ text: String) -> [String] {
+        let direct = chineseGlosses(text)
+        if !direct.isEmpty { return direct }
+        let words = text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).map(String.init)
+        guard words.count > 1 else { return [] }
+        // A phrase the dictionary lacks ("polar bear"): compose word by word from each word's first glosses, in the
+        // dictionary's order (两极熊, 极地熊, …, 北极熊); `isComposed` tells the caller to let the embedder choose.
+        var compositions = [""]
+        for word in words {
+            let glosses = chineseGlosses(word).prefix(glossesPerComposedWord).map { gloss in
+                // An adjective's gloss ends in 的 (红的); inside a compound Chinese drops it.
+                gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
+            }
+            guard !glosses.isEmpty else { continue }
+            compositions = compositions.flatMap { prefix in glosses.map { prefix + $0 } }
+        }
+        return compositions == [""] ? [] : Array(compositions.filter { !$0.isEmpty }.prefix(maxCompositions))
+    }
+
+    /// Whether `candidates(for:)` composed the part word by word rather than finding it in the dictionary.
+    public func isComposed(_ part: QueryPart) -> Bool {
+        guard part.language == .english else { return false }
+        let text = part.text.lowercased()
+        return chineseGlosses(text).isEmpty && text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).count > 1
+    }
+
+    private func chineseGlosses(_ word: String) -> [String] {
+        var glosses = dictionary.mainChinese(forEnglish: word)
+        if glosses.isEmpty, word.count > 3, word.hasSuffix("s") {
+            // Plurals are mostly not headwords: "cups" → "cup", "boxes" → "box".
+            glosses = dictionary.mainChinese(forEnglish: String(word.dropLast()))
+            if glosses.isEmpty, word.hasSuffix("es") { glosses = dictionary.mainChinese(forEnglish: String(word.dropLast(2))) }
+        }
+        return glosses.filter { $0.count <= maxChineseGlossCharacters }
+    }
+
+    private func chineseToEnglish(_ text: String) -> [String] {
+        let compact = text.filter { !$0.isWhitespace }
+        let direct = dictionary.english(forChinese: compact)
+        if !direct.isEmpty { return direct.filter { $0.split(separator: " ").count <= maxEnglishWords } }
+        // Not a headword (红色汽车): segment it and translate each known segment by its main sense.
+        let segments = dictionary.segment(chinese: compact)
+        // Single characters are too ambiguous to compose from (长城 is not 长 "lengthily" + 城 "kasbah").
+        guard segments.count > 1, segments.allSatisfy({ $0.count > 1 }) else { return [] }
+        let words = segments.compactMap { dictionary.english(forChinese: $0).first }
+        return words.isEmpty ? [] : [words.joined(separator: " ")]
+    }
+}
