@@ -102,7 +102,8 @@ final class LanguageMeans: Sendable {
             guard let last = page.last else { break }
             cursor = last.id
             let owners = try catalog.hits(vectorIDs: page.map(\.id))
-            for stored in page where stored.vector.count == space.index.dimension {
+            // A damaged catalog row (wrong size, NaN) is left out of the index and must not poison the means.
+            for stored in page where stored.vector.count == space.index.dimension && stored.vector.allSatisfy(\.isFinite) {
                 guard let language = owners[stored.id]?.captionLanguage else { continue }
                 var sum = state.sums[language] ?? [Double](repeating: 0, count: stored.vector.count)
                 for i in sum.indices { sum[i] += Double(stored.vector[i]) }

@@ -99,6 +99,7 @@ struct SearchEngine: Sendable {
                         {
                             hit.score = centred
                         }
+                        guard hit.score.isFinite else { continue }
                         hits.append(hit)
                     }
                     for hit in hits {
