@@ -34,8 +34,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"), .linkedLibrary("z")]
         ),
 
+        // JPEG/PNG/WebP decoding over Debian's libjpeg-turbo, libpng and libwebp; errors returned, never exit().
+        .target(
+            name: "CImageCodec",
+            path: "Sources/CImageCodec",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp")]
+        ),
+
         // Images: decoding to upright RGB and model preprocessing.
-        .target(name: "GlimpseImage", swiftSettings: optimisedInDebug),
+        .target(name: "GlimpseImage", dependencies: ["CImageCodec"], swiftSettings: optimisedInDebug),
         // Embedding: text and images → L2-normalised vectors.
         .target(
             name: "GlimpseEmbedding",
@@ -98,13 +106,14 @@ let package = Package(
         .executableTarget(
             name: "GlimpseBench",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseIndex",
+                "GlimpseEmbedding", "GlimpseIndex", "GlimpseImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GlimpseBench",
             swiftSettings: optimisedInDebug
         ),
 
+        .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "GlimpseCatalogTests",

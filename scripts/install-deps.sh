@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Glimpse builds against, only those that are missing.
 set -euo pipefail
-packages=(libfaiss-dev libopenblas-dev libsqlite3-dev python3 curl)
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev python3 curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

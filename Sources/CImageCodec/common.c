@@ -1,0 +1,4 @@
+#include "CImageCodec.h"
+#include <stdlib.h>
+
+void cic_free(void *pointer) { free(pointer); }
