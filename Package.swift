@@ -50,6 +50,12 @@ let package = Package(
             dependencies: ["CBLAS", "GlimpseImage"],
             swiftSettings: optimisedInDebug
         ),
+        // CLIP and Chinese-CLIP towers from Hugging Face folders (config.json + model.safetensors).
+        .target(
+            name: "GlimpseCLIP",
+            dependencies: ["CBLAS", "GlimpseEmbedding", "GlimpseImage"],
+            swiftSettings: optimisedInDebug
+        ),
         // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
         // migrations/, so the numbered SQL files exist once; they are embedded in the binary because a resource
         // bundle is not found once glimpsed is installed elsewhere.
@@ -106,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "GlimpseBench",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseIndex", "GlimpseImage",
+                "GlimpseEmbedding", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GlimpseBench",
@@ -115,6 +121,7 @@ let package = Package(
 
         .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GlimpseCLIPTests", dependencies: ["GlimpseCLIP", "GlimpseEmbedding", "GlimpseImage"]),
         .testTarget(
             name: "GlimpseCatalogTests",
             dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]

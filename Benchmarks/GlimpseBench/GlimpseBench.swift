@@ -7,5 +7,5 @@ struct GlimpseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse-bench",
         abstract: "Glimpse benchmarks, each printed beside a reference run on this machine.",
-        subcommands: [EmbedderBenchmark.self, IndexBenchmark.self, ImageBenchmark.self])
+        subcommands: [EmbedderBenchmark.self, IndexBenchmark.self, ImageBenchmark.self, CLIPBenchmark.self])
 }
