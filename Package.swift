@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "GlimpseService",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI",
+                "GlimpseEmbedding", "GlimpseImage", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "GlimpseServer",
             dependencies: [
-                "GlimpseService", "GlimpseAPI",
+                "GlimpseService", "GlimpseAPI", "GlimpseCLIP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,7 +127,8 @@ let package = Package(
             dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
-        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
+        // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
+        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService", "GlimpseCLIP", "GlimpseImage"]),
         .testTarget(
             name: "GlimpseEndToEndTests",
             dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]

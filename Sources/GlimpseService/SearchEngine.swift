@@ -36,7 +36,7 @@ struct SearchEngine: Sendable {
         let fetch = min(k * vectorsPerItem, hnsw.efSearchMax)
         let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
 
-        var best: [String: (score: Float, owner: VectorOwner, space: String)] = [:]
+        var perSpace: [SpaceHits] = []
         for space in spaces {
             let embedder = space.embedder
             let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
@@ -45,23 +45,9 @@ struct SearchEngine: Sendable {
                 try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
             }
             let owners = try catalog.hits(vectorIDs: hits.map(\.id))
-            for hit in hits where hit.score.isFinite {
-                // A vector deleted after the search began is dropped here rather than shown.
-                guard let owner = owners[hit.id], !owner.tombstoned else { continue }
-                if let current = best[owner.externalID], current.score >= hit.score { continue }
-                best[owner.externalID] = (hit.score, owner, space.name)
-            }
+            perSpace.append(SpaceHits.resolve(space: space.name, weights: space.weights, hits: hits, owners: owners))
         }
-        let results = best.values
-            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.owner.externalID < $1.owner.externalID }
-            .prefix(k)
-            .map { entry in
-                SearchResult(
-                    id: entry.owner.externalID, score: entry.score, imagePath: entry.owner.imagePath,
-                    captions: entry.owner.captions,
-                    matched: MatchedVector(
-                        space: entry.space, source: entry.owner.source.rawValue, language: entry.owner.captionLanguage))
-            }
+        let results = SpaceFusion.fuse(perSpace, k: k).map(SearchResult.init)
         let elapsed = ContinuousClock.now - started
         return SearchResponse(
             query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results))
