@@ -150,4 +150,31 @@ import Testing
         // An empty catalog answers with no results, not an error.
         #expect(try await service.searchImage(jpeg, k: 3, ef: nil).results.isEmpty)
     }
+
+    @Test func reembeddingEmbedsImagesAgainAndDropsTheVectorOfAnImageThatIsGone() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let service = try makeService(fixture)
+        let kept = try copyFixtureImage("scene-320x240.jpg", into: fixture)
+        let gone = try copyFixtureImage("portrait-180x400.png", into: fixture)
+        try await withRunningService(service) { service in
+            let items = [
+                IngestItem(id: "kept", imagePath: kept, captions: ["en": "a street"]),
+                IngestItem(id: "gone", imagePath: gone, captions: ["en": "a portrait"]),
+            ]
+            #expect(try await waitForJob(try service.ingest(items).jobID, in: service).inserted == 2)
+            try FileManager.default.removeItem(atPath: gone)
+            let job = try await waitForJob(try service.rebuild(RebuildRequest(reembed: true)).jobID, in: service)
+            #expect(job.state == .done)
+            // 2 × 2 caption vectors and 1 image vector again; the image vector of "gone" is dropped.
+            let status = try service.status()
+            #expect(status.catalog.vectors == 5)
+            #expect(status.indexes.first { $0.space == "clip-tiny" }?.vectors == 3)
+            #expect(try service.item(id: "gone").vectors == 2)
+            let found = try await service.searchImage(Data(contentsOf: URL(fileURLWithPath: kept)), k: 2, ef: nil)
+            #expect(found.results.first?.id == "kept")
+            #expect(found.results.first?.matched.source == "image")
+            #expect(abs((found.results.first?.score ?? 0) - 1) < 1e-4)
+        }
+    }
 }
