@@ -203,7 +203,7 @@ final class IngestWorker: Sendable {
         // Images first: an item whose image cannot be decoded fails whole (as one whose image is missing does), so
         // its captions are not embedded for nothing and a later ingest of the fixed file stores it complete.
         if imageStep.isNeeded {
-            let outcomes = await imageStep.embed(pending.map { ($0.item.imagePath, $0.imageBytes ?? Data()) })
+            let outcomes = await imageStep.embed(pending.map { (path: $0.item.imagePath, bytes: $0.imageBytes ?? Data()) })
             var embedded: [PendingItem] = []
             for (entry, outcome) in zip(pending, outcomes) {
                 var entry = entry

@@ -27,13 +27,11 @@ struct ItemImageEmbedding: Sendable {
             first += batch.count
             let decoder = self.decoder
             let decoded: [Result<RGBImage, ItemImageFailure>] = (try? await BlockingWork.run {
-                batch.map { image in
-                    Result { () throws(ItemImageFailure) in
-                        do {
-                            return try decoder.decode(image.bytes)
-                        } catch {
-                            throw ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))")
-                        }
+                batch.map { image -> Result<RGBImage, ItemImageFailure> in
+                    do throws(ImageDecodingError) {
+                        return .success(try decoder.decode(image.bytes))
+                    } catch {
+                        return .failure(ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
                     }
                 }
             }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }

@@ -8,8 +8,8 @@ extension SearchCommand {
     /// `glimpse search --image FILE`: sends the file's bytes to `POST /v1/search/image`.
     func searchByImage(file path: String) async throws -> SearchResponse {
         let url = URL(fileURLWithPath: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        guard let size else {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        guard let size = attributes?[.size] as? Int else {
             throw CommandFailure(status: ExitStatus.refused, message: "cannot read the image \(path): no such file")
         }
         guard size <= Self.maxImageFileBytes else {

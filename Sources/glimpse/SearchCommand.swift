@@ -30,10 +30,11 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let response = if let image {
-            try await searchByImage(file: image)
+        let response: SearchResponse
+        if let image {
+            response = try await searchByImage(file: image)
         } else {
-            try await connection.client.search(query ?? "", k: k, ef: ef)
+            response = try await connection.client.search(query ?? "", k: k, ef: ef)
         }
         if json {
             try Output.json(response)

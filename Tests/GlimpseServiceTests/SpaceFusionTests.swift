@@ -12,7 +12,7 @@ import Testing
             captionLanguage: source == .caption ? "en" : nil, tombstoned: false)
     }
 
-    private func hits(_ space: String, _ weights: SpaceWeights = SpaceWeights(), _ list: [(String, VectorSource, Float)]) -> SpaceHits {
+    private func hits(_ space: String, weights: SpaceWeights = SpaceWeights(), _ list: [(String, VectorSource, Float)]) -> SpaceHits {
         SpaceHits(space: space, weights: weights, hits: list.map { SpaceVectorHit(owner: owner($0.0, $0.1), cosine: $0.2) })
     }
 
@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func scoreIsTheWeightedMeanOverAllSearchedSpacesAndAMissingSpaceCountsZero() {
-        let e5 = hits("e5", SpaceWeights(space: 1), [("dog", .caption, 0.8), ("cat", .caption, 0.9)])
-        let clip = hits("clip", SpaceWeights(space: 3), [("dog", .image, 0.4)])
+        let e5 = hits("e5", weights: SpaceWeights(space: 1), [("dog", .caption, 0.8), ("cat", .caption, 0.9)])
+        let clip = hits("clip", weights: SpaceWeights(space: 3), [("dog", .image, 0.4)])
         let fused = SpaceFusion.fuse([e5, clip], k: 10)
         // dog: (1 × 0.8 + 3 × 0.4) / 4 = 0.5; cat: (1 × 0.9 + 3 × 0) / 4 = 0.225.
         #expect(fused.map(\.matched.externalID) == ["dog", "cat"])
@@ -42,7 +42,7 @@ import Testing
     @Test func sourceWeightsScaleCaptionAndImageVectorsBeforeTheBestIsChosen() {
         let weights = SpaceWeights(space: 1, caption: 0.5, image: 1)
         let fused = SpaceFusion.fuse(
-            [hits("clip", weights, [("dog", .caption, 0.9), ("dog", .image, 0.6), ("cat", .caption, 0.8)])], k: 10)
+            [hits("clip", weights: weights, [("dog", .caption, 0.9), ("dog", .image, 0.6), ("cat", .caption, 0.8)])], k: 10)
         // dog: max(0.5 × 0.9, 1 × 0.6) = 0.6 (its image); cat: 0.5 × 0.8 = 0.4.
         #expect(fused.map(\.matched.externalID) == ["dog", "cat"])
         #expect(abs(fused[0].score - 0.6) < 1e-6)
