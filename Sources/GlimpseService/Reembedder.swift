@@ -58,13 +58,23 @@ struct Reembedder {
             let chunk = try catalog.liveImageVectors(space: space.name, after: cursor, through: through, limit: chunkSize)
             guard let last = chunk.last else { return true }
             cursor = last.vectorID
-            let roots = imageRoots
-            let images = chunk.map { source in
-                (path: source.imagePath, bytes: (try? ImageFileReader.read(source.imagePath, imageRoots: roots)) ?? Data())
+            // A file that cannot be read is lost like one that cannot be decoded; its read error is what is logged.
+            var readable: [ImageVectorSource] = []
+            var images: [(path: String, bytes: Data)] = []
+            var lost: [Int64] = []
+            for source in chunk {
+                do {
+                    images.append((source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
+                    readable.append(source)
+                } catch {
+                    lost.append(source.vectorID)
+                    logger.warning(
+                        "image cannot be read again; its old image vector is dropped",
+                        metadata: ["space": "\(space.name)", "error": "\(error)"])
+                }
             }
             var embedded: [(oldID: Int64, vector: [Float])] = []
-            var lost: [Int64] = []
-            for (source, outcome) in zip(chunk, await step.embed(images)) {
+            for (source, outcome) in zip(readable, await step.embed(images)) {
                 switch outcome {
                 case .success(let vectors): embedded.append((source.vectorID, vectors[space.name]!))
                 case .failure(let failure):
