@@ -25,7 +25,17 @@ extension CLIPEmbedder {
             throw CLIPModelError.invalidConfiguration(path: preprocessorURL.path, reason: "\(error)")
         }
         let checkpoint = try CLIPCheckpoint(folder: folder)
-        let tokenizer = try HuggingFaceTokenizer.load(folder: folder)
+        var tokenizer = try HuggingFaceTokenizer.load(folder: folder)
+        // A tokenizer allowing more tokens than the text tower has positions would make long queries fail:
+        // cut where the tower ends, as transformers users pass max_length for such checkpoints.
+        let positions = checkpoint.configuration.text.maxPositions
+        if tokenizer.maximumLength > positions {
+            switch tokenizer {
+            case let bpe as ByteLevelBPETokenizer: tokenizer = bpe.withMaximumLength(positions)
+            case let wordPiece as WordPieceTokenizer: tokenizer = wordPiece.withMaximumLength(positions)
+            default: break
+            }
+        }
         // The vision tower is built for one input size: a processor cropping to another size would fail per image.
         let shape = preprocessor.outputShape
         let expected = checkpoint.configuration.vision.imageSize

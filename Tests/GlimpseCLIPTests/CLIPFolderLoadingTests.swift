@@ -35,6 +35,15 @@ import Testing
         #expect(worstImage >= 0.9999, "\(family): worst image cosine \(worstImage)")
     }
 
+    @Test(arguments: ["clip", "chinese_clip"])
+    func aQueryLongerThanTheTextTowerIsCutNotRefused(family: String) throws {
+        let folder = family == "clip" ? CLIPFixtures.clipFolder : CLIPFixtures.chineseCLIPFolder
+        let embedder = try CLIPEmbedder.load(folder: folder)
+        let long = String(repeating: "a dog on the grass 一只小狗 ", count: 60)
+        let vectors = try embedder.embed([long], role: .query)
+        #expect(vectors.count == 1 && vectors[0].allSatisfy(\.isFinite))
+    }
+
     @Test func missingFilesAreNamed() throws {
         let scratch = try ScratchDirectory("folder-loading")
         defer { scratch.remove() }
