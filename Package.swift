@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "GlimpseService",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI", "GlimpseLanguage",
+                "GlimpseEmbedding", "GlimpseImage", "GlimpseCatalog", "GlimpseIndex", "GlimpseAPI", "GlimpseLanguage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "GlimpseServer",
             dependencies: [
-                "GlimpseService", "GlimpseAPI",
+                "GlimpseService", "GlimpseAPI", "GlimpseCLIP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,7 +136,8 @@ let package = Package(
         .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
         .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
-        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService"]),
+        // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
+        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService", "GlimpseCLIP", "GlimpseImage"]),
         .testTarget(
             name: "GlimpseEndToEndTests",
             dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]

@@ -7,26 +7,29 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var ef: Int
     public var tookMilliseconds: Double
     public var results: [SearchResult]
+    /// Set for a search by example image (`query` is then empty): what the image was.
+    public var image: ImageQuery?
     /// Whether cross-lingual alignment was applied (asked for and available).
     public var aligned: Bool?
     /// The texts searched: the query, and with alignment its parts and dictionary translations.
     public var searched: [String]?
 
     public init(
-        query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], aligned: Bool? = nil,
-        searched: [String]? = nil
+        query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
+        aligned: Bool? = nil, searched: [String]? = nil
     ) {
         self.query = query
         self.k = k
         self.ef = ef
         self.tookMilliseconds = tookMilliseconds
         self.results = results
+        self.image = image
         self.aligned = aligned
         self.searched = searched
     }
 
     enum CodingKeys: String, CodingKey {
-        case query, k, ef, results, aligned, searched
+        case query, k, ef, results, image, aligned, searched
         case tookMilliseconds = "took_ms"
     }
 }
@@ -38,17 +41,24 @@ public struct SearchResult: Codable, Sendable, Equatable {
     public var imagePath: String
     public var captions: [String: String]
     public var matched: MatchedVector
+    /// The item's score in each embedding space that found it (source weight × cosine of its best vector there);
+    /// `score` is their weighted mean over all spaces searched. Absent in answers of daemons before fusion.
+    public var scores: [String: Float]?
 
-    public init(id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector) {
+    public init(
+        id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector,
+        scores: [String: Float]? = nil
+    ) {
         self.id = id
         self.score = score
         self.imagePath = imagePath
         self.captions = captions
         self.matched = matched
+        self.scores = scores
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, score, captions, matched
+        case id, score, captions, matched, scores
         case imagePath = "image_path"
     }
 }
@@ -63,5 +73,23 @@ public struct MatchedVector: Codable, Sendable, Equatable {
         self.space = space
         self.source = source
         self.language = language
+    }
+}
+
+/// The example image of `POST /v1/search/image`, as decoded.
+public struct ImageQuery: Codable, Sendable, Equatable {
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var bytes: Int
+    /// The spaces the image was embedded and searched in.
+    public var spaces: [String]
+
+    public init(format: String, width: Int, height: Int, bytes: Int, spaces: [String]) {
+        self.format = format
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.spaces = spaces
     }
 }

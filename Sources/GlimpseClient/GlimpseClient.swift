@@ -37,6 +37,12 @@ public struct GlimpseClient: Sendable {
         try await get(RequestPath.search(query, k: k, ef: ef, align: align))
     }
 
+    /// Searches by an example image: the file's bytes are sent as they are (`application/octet-stream`); the
+    /// daemon recognises the format from its leading bytes.
+    public func searchImage(_ imageBytes: Data, k: Int? = nil, ef: Int? = nil) async throws(GlimpseClientError) -> SearchResponse {
+        try await call("POST", RequestPath.searchImage(k: k, ef: ef), body: imageBytes, contentType: "application/octet-stream")
+    }
+
     public func ingest(_ items: [IngestItem]) async throws(GlimpseClientError) -> IngestAccepted {
         let body: Data
         do {
@@ -73,16 +79,21 @@ public struct GlimpseClient: Sendable {
 
     /// Any request, answered as it came: for tests and tools that check error answers themselves. `path` is sent
     /// as given (already percent-encoded, query included). Only transport failures throw; 4xx/5xx are returned.
-    public func raw(method: String, path: String, body: Data?) async throws(GlimpseClientError) -> (status: Int, body: Data) {
-        try await UnixSocketTransport(socketPath: socketPath, timeout: timeout).send(method: method, path: path, body: body)
+    public func raw(
+        method: String, path: String, body: Data?, contentType: String = "application/json"
+    ) async throws(GlimpseClientError) -> (status: Int, body: Data) {
+        try await UnixSocketTransport(socketPath: socketPath, timeout: timeout)
+            .send(method: method, path: path, body: body, contentType: contentType)
     }
 
     private func get<Answer: Decodable>(_ path: String) async throws(GlimpseClientError) -> Answer {
         try await call("GET", path, body: nil)
     }
 
-    private func call<Answer: Decodable>(_ method: String, _ path: String, body: Data?) async throws(GlimpseClientError) -> Answer {
-        let answer = try await raw(method: method, path: path, body: body)
+    private func call<Answer: Decodable>(
+        _ method: String, _ path: String, body: Data?, contentType: String = "application/json"
+    ) async throws(GlimpseClientError) -> Answer {
+        let answer = try await raw(method: method, path: path, body: body, contentType: contentType)
         guard (200..<300).contains(answer.status) else {
             throw GlimpseClientError.fromErrorAnswer(status: answer.status, body: answer.body, socketPath: socketPath)
         }

@@ -16,6 +16,14 @@ public enum RequestPath {
         return "/v1/search?" + parameters.joined(separator: "&")
     }
 
+    /// `/v1/search/image?k=…&ef=…`: the image goes in the body.
+    public static func searchImage(k: Int?, ef: Int?) -> String {
+        var parameters: [String] = []
+        if let k { parameters.append("k=\(k)") }
+        if let ef { parameters.append("ef=\(ef)") }
+        return "/v1/search/image" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+    }
+
     /// `/v1/items/{id}`: the id is one path segment, so its own `/` are encoded too.
     public static func item(id: String) -> String {
         "/v1/items/" + encode(id)

@@ -12,7 +12,9 @@ struct UnixSocketTransport: Sendable {
     /// Largest answer read; real answers are a few KB, so this only guards against a runaway peer.
     static let maxResponseBytes = 64 << 20
 
-    func send(method: String, path: String, body: Data?) async throws(GlimpseClientError) -> (status: Int, body: Data) {
+    func send(
+        method: String, path: String, body: Data?, contentType: String = "application/json"
+    ) async throws(GlimpseClientError) -> (status: Int, body: Data) {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw GlimpseClientError(
                 kind: .invalidRequest, socketPath: socketPath, message: "\(method) \(path) is not a valid request target")
@@ -21,7 +23,7 @@ struct UnixSocketTransport: Sendable {
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Accept", value: "application/json")
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {

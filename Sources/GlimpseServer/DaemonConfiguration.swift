@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseImage
 import GlimpseIndex
 import GlimpseService
 import Logging
@@ -29,6 +30,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Directories ingested images must lie under (after following symlinks); "/" allows any path.
     public var imageRoots: [String] = ["/"]
+    /// Embedding spaces searched together; nil: one e5 space with `modelPath` (see `SpaceSetting`).
+    public var spaces: [SpaceSetting]?
+    /// Limits for decoding item images (spaces that embed images) and example images.
+    public var imageMaxFileBytes: Int = ImageDecodingLimits.default.maxFileBytes
+    public var imageMaxMegapixels: Double = ImageDecodingLimits.default.maxMegapixels
     /// cedict's EnWords.csv for cross-lingual query alignment (`scripts/fetch-dictionary.sh`). Missing or corrupt:
     /// an error is logged, alignment is off and plain vector search is served.
     public var dictionaryPath: String = FileManager.default.homeDirectoryForCurrentUser
@@ -41,6 +47,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
         configuration.imageRoots = try ImageRoots(imageRoots)
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
+        configuration.imageDecodingLimits = ImageDecodingLimits(maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = dictionaryPath
         return configuration
     }
@@ -58,6 +65,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
             let keys = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.keys.map { $0 } ?? []
             if let unknown = keys.sorted().first(where: { ConfigurationFile.CodingKeys(stringValue: $0) == nil }) {
                 throw ConfigurationError("unknown setting \"\(unknown)\" in \(path)")
+            }
+            if let spaces = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["spaces"] as? [Any] {
+                for (position, space) in spaces.enumerated() {
+                    let keys = (space as? [String: Any])?.keys.sorted() ?? []
+                    if let unknown = keys.first(where: { !SpaceSetting.allowedKeys.contains($0) }) {
+                        throw ConfigurationError("unknown setting \"\(unknown)\" in spaces[\(position)] of \(path)")
+                    }
+                }
             }
             file = try JSONDecoder().decode(ConfigurationFile.self, from: data)
         } catch let error as ConfigurationError {
@@ -96,6 +111,9 @@ struct ConfigurationFile: Decodable {
     var maxBodyBytes: Int?
     var logLevel: String?
     var imageRoots: [String]?
+    var spaces: [SpaceSetting]?
+    var imageMaxFileBytes: Int?
+    var imageMaxMegapixels: Double?
     var dictionaryPath: String?
 
     enum CodingKeys: String, CodingKey {
@@ -116,6 +134,9 @@ struct ConfigurationFile: Decodable {
         case maxBodyBytes = "max_body_bytes"
         case logLevel = "log_level"
         case imageRoots = "image_roots"
+        case spaces
+        case imageMaxFileBytes = "image_max_file_bytes"
+        case imageMaxMegapixels = "image_max_megapixels"
         case dictionaryPath = "dictionary_path"
     }
 
@@ -142,6 +163,9 @@ struct ConfigurationFile: Decodable {
         if let hnswEfSearchMax { configuration.hnsw.efSearchMax = hnswEfSearchMax }
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
         if let imageRoots { configuration.imageRoots = imageRoots }
+        if let spaces { configuration.spaces = spaces }
+        if let imageMaxFileBytes { configuration.imageMaxFileBytes = imageMaxFileBytes }
+        if let imageMaxMegapixels { configuration.imageMaxMegapixels = imageMaxMegapixels }
         if let dictionaryPath { configuration.dictionaryPath = dictionaryPath }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
@@ -191,6 +215,14 @@ extension DaemonConfiguration {
             throw ConfigurationError("auto_rebuild_tombstone_fraction must be at least 0 (off) and below 1, got \(autoRebuildTombstoneFraction)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
+        if let spaces {
+            guard !spaces.isEmpty else { throw ConfigurationError("spaces must list at least one embedding space") }
+            for (position, space) in spaces.enumerated() { try space.validate(at: position) }
+        }
+        guard imageMaxFileBytes >= 1024 else { throw ConfigurationError("image_max_file_bytes must be at least 1024") }
+        guard imageMaxMegapixels.isFinite, imageMaxMegapixels > 0 else {
+            throw ConfigurationError("image_max_megapixels must be a number above 0")
+        }
         do {
             _ = try ImageRoots(imageRoots)
         } catch {

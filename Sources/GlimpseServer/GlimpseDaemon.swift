@@ -30,18 +30,11 @@ public struct GlimpseDaemon: Sendable {
         try SocketGuard.prepare(path: configuration.socketPath)
         try SocketGuard.prepare(path: configuration.adminSocketPath)
 
-        logger.info("loading model", metadata: ["path": "\(configuration.modelPath)"])
-        let embedder: E5TextEmbedder
         var serviceConfiguration = try configuration.serviceConfiguration()
-        do {
-            embedder = try E5TextEmbedder(modelPath: configuration.modelPath)
-            serviceConfiguration.modelFingerprints[embedder.spaceName] = try ModelFingerprint.ofFile(at: configuration.modelPath)
-        } catch {
-            // The embedding errors say what is wrong with the file, not always which file.
-            throw ConfigurationError("cannot load the model file \(configuration.modelPath): \(error)")
-        }
+        logger.info("loading models", metadata: ["spaces": "\(configuration.effectiveSpaces.count)"])
+        let models = try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
         let service = try GlimpseService(
-            configuration: serviceConfiguration, embedders: [embedder], modelPath: configuration.modelPath, logger: logger)
+            configuration: serviceConfiguration, spaces: models, modelPath: configuration.modelPath, logger: logger)
 
         let logger = self.logger
         let readySockets = SharedValue(0)

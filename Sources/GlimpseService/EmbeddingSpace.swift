@@ -8,6 +8,9 @@ import Synchronization
 /// Vectors of different spaces are never compared, so each space has its own index and snapshot file.
 final class EmbeddingSpace: Sendable {
     let embedder: any TextEmbedder
+    /// Set for spaces that also embed images (CLIP): item images at ingest, example images at search.
+    let imageEmbedder: (any ImageEmbedder)?
+    let weights: SpaceWeights
     let snapshotURL: URL
     /// The index searches use; a rebuild replaces it whole while searches keep using the one they started with.
     private let current: Mutex<HNSWIndex>
@@ -24,9 +27,12 @@ final class EmbeddingSpace: Sendable {
 
     init(
         embedder: any TextEmbedder, index: HNSWIndex, snapshotURL: URL, watermark: Int64, snapshotWatermark: Int64,
-        tombstones: Set<Int64>, model: ModelIdentity, storedModel: ModelIdentity
+        tombstones: Set<Int64>, model: ModelIdentity, storedModel: ModelIdentity,
+        imageEmbedder: (any ImageEmbedder)? = nil, weights: SpaceWeights = SpaceWeights()
     ) {
         self.embedder = embedder
+        self.imageEmbedder = imageEmbedder
+        self.weights = weights
         self.current = Mutex(index)
         self.snapshotURL = snapshotURL
         self.tombstones = Mutex(TombstoneSet(inIndex: tombstones))

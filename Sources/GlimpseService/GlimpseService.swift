@@ -22,10 +22,20 @@ public final class GlimpseService: Service, Sendable {
 
     /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
     /// space's index from its snapshot plus the catalog.
-    public init(
+    public convenience init(
         configuration: ServiceConfiguration, embedders: [any TextEmbedder], modelPath: String, logger: Logger
     ) throws {
-        precondition(!embedders.isEmpty, "a service needs at least one embedding space")
+        try self.init(
+            configuration: configuration, spaces: embedders.map { SpaceModel(text: $0) }, modelPath: modelPath,
+            logger: logger)
+    }
+
+    /// `spaces`: one per embedding space, each with its own index; names must differ.
+    public init(
+        configuration: ServiceConfiguration, spaces models: [SpaceModel], modelPath: String, logger: Logger
+    ) throws {
+        precondition(!models.isEmpty, "a service needs at least one embedding space")
+        precondition(Set(models.map(\.spaceName)).count == models.count, "embedding space names must differ")
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         self.configuration = configuration
         self.modelPath = modelPath
@@ -37,8 +47,10 @@ public final class GlimpseService: Service, Sendable {
         }
         var loader = IndexLoader(catalog: catalog, parameters: configuration.hnsw, logger: logger)
         loader.modelFingerprints = configuration.modelFingerprints
-        let spaces = try embedders.map { embedder in
-            try loader.load(embedder: embedder, snapshotURL: configuration.snapshotURL(space: embedder.spaceName))
+        let spaces = try models.map { model in
+            try loader.load(
+                embedder: model.text, snapshotURL: configuration.snapshotURL(space: model.spaceName),
+                imageEmbedder: model.image, weights: model.weights)
         }
         self.catalog = catalog
         self.spaces = spaces
@@ -109,6 +121,11 @@ public final class GlimpseService: Service, Sendable {
     /// One alignment technique at a time, for measuring them (`glimpse-bench eval`).
     public func search(_ query: String, k: Int?, ef: Int?, alignment: QueryAlignment) async throws -> SearchResponse {
         try await searchEngine.search(query, k: k, ef: ef, alignment: alignment)
+    }
+
+    /// Searches by an example image (its file bytes) in every space that embeds images; see `SearchEngine.searchImage`.
+    public func searchImage(_ imageBytes: Data, k: Int?, ef: Int?) async throws -> SearchResponse {
+        try await searchEngine.searchImage(imageBytes, k: k, ef: ef)
     }
 
     public func item(id: String) throws -> ItemResponse {

@@ -13,7 +13,10 @@ struct IndexLoader {
     var replayPageSize = 10_000
     var modelFingerprints: [String: String] = [:]
 
-    func load(embedder: any TextEmbedder, snapshotURL: URL) throws -> EmbeddingSpace {
+    func load(
+        embedder: any TextEmbedder, snapshotURL: URL, imageEmbedder: (any ImageEmbedder)? = nil,
+        weights: SpaceWeights = SpaceWeights()
+    ) throws -> EmbeddingSpace {
         let space = embedder.spaceName
         let model = try ModelFingerprint.identity(of: embedder, configured: modelFingerprints[space])
         let record: IndexSpaceRecord
@@ -55,7 +58,8 @@ struct IndexLoader {
             ])
         return EmbeddingSpace(
             embedder: embedder, index: index, snapshotURL: snapshotURL, watermark: replay.watermark,
-            snapshotWatermark: snapshotWatermark, tombstones: tombstones, model: model, storedModel: record.model)
+            snapshotWatermark: snapshotWatermark, tombstones: tombstones, model: model, storedModel: record.model,
+            imageEmbedder: imageEmbedder, weights: weights)
     }
 
     /// The snapshot's index and watermark, or a new empty index (`fresh`) when there is no usable snapshot.

@@ -69,8 +69,10 @@ struct IndexRebuilder {
         var progress = JobProgress()
         if let through = payload.reembedThrough {
             for space in spaces {
-                let reembedder = Reembedder(
+                var reembedder = Reembedder(
                     catalog: catalog, space: space, chunkSize: configuration.ingestChunkSize, logger: logger)
+                reembedder.imageRoots = configuration.imageRoots
+                reembedder.imageLimits = configuration.imageDecodingLimits
                 guard try await reembedder.run(through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
                 else { return false }
             }

@@ -171,9 +171,13 @@ final class IngestWorker: Sendable {
         let externalID: String
         let contentHash: String
         let languages: [String]
+        /// Read (after the image-root check) only when a space embeds images; hashed either way.
+        let imageBytes: Data?
+        var imageVectors: [String: [Float]] = [:]
     }
 
     private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async {
+        let imageStep = ItemImageEmbedding(spaces: spaces, limits: configuration.imageDecodingLimits)
         var pending: [PendingItem] = []
         for (offset, item) in chunk.enumerated() {
             let index = firstIndex + offset
@@ -189,12 +193,31 @@ final class IngestWorker: Sendable {
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted()))
+                        languages: item.captions.keys.sorted(), imageBytes: imageStep.isNeeded ? bytes : nil))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
         }
         guard !pending.isEmpty else { return }
+
+        // Images first: an item whose image cannot be decoded fails whole (as one whose image is missing does), so
+        // its captions are not embedded for nothing and a later ingest of the fixed file stores it complete.
+        if imageStep.isNeeded {
+            let outcomes = await imageStep.embed(pending.map { (path: $0.item.imagePath, bytes: $0.imageBytes ?? Data()) })
+            var embedded: [PendingItem] = []
+            for (entry, outcome) in zip(pending, outcomes) {
+                var entry = entry
+                switch outcome {
+                case .success(let vectors):
+                    entry.imageVectors = vectors
+                    embedded.append(entry)
+                case .failure(let failure):
+                    progress.recordFailure(index: entry.index, externalID: entry.externalID, message: failure.message)
+                }
+            }
+            pending = embedded
+            guard !pending.isEmpty else { return }
+        }
 
         // One embedder call per space for the whole chunk: batching is where the throughput comes from.
         let texts = pending.flatMap { entry in entry.languages.map { entry.item.captions[$0]! } }
@@ -221,6 +244,9 @@ final class IngestWorker: Sendable {
                         NewVector(
                             space: space.name, source: .caption, captionLanguage: language,
                             vector: vectorsBySpace[spaceIndex][offset + languageIndex]))
+                }
+                if let vector = entry.imageVectors[space.name] {
+                    newVectors.append(NewVector(space: space.name, source: .image, captionLanguage: nil, vector: vector))
                 }
             }
             offset += captionCount
@@ -261,22 +287,7 @@ final class IngestWorker: Sendable {
     }
 
     private func readImage(at path: String) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ServiceError.invalid("image_not_found", "image not found: \(path)")
-        }
-        guard !isDirectory.boolValue else {
-            throw ServiceError.invalid("image_not_a_file", "image path is a directory: \(path)")
-        }
-        // Checked again here, after every symlink is followed: the spelling was checked when the job was accepted.
-        guard configuration.imageRoots.allowsResolved(path) else {
-            throw ServiceError.invalid("path_not_allowed", "image path leads outside the image roots through a symlink: \(path)")
-        }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw ServiceError.invalid("image_unreadable", "image not readable: \(path): \(error.localizedDescription)")
-        }
+        try ImageFileReader.read(path, imageRoots: configuration.imageRoots)
     }
 }
 

@@ -62,8 +62,8 @@ struct SearchEngine: Sendable {
         let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
         let aligner = mode.usesDictionary ? alignment.aligner : nil
 
-        // Per stream, each item's best hit over the stream's texts and every space.
-        var streams: [[String: Hit]] = []
+        // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
+        var streams: [[String: [SpaceVectorHit]]] = []
         var searched: [String] = [query]
         for space in spaces {
             let embedder = space.embedder
@@ -85,8 +85,9 @@ struct SearchEngine: Sendable {
                 let covered = Set(variants.compactMap { $0.language?.rawValue })
                 for variant in variants {
                     let projections = means?.vectors.mapValues { QueryAligner.dot(variant.vector, $0) } ?? [:]
-                    var hits: [Hit] = []
-                    for var hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
+                    var hits: [SpaceVectorHit] = []
+                    for hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
+                        var score = hit.score
                         if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
                             language != variantLanguage, covered.contains(language)
                         {
@@ -97,27 +98,21 @@ struct SearchEngine: Sendable {
                                 score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
                                 vectorID: hit.vectorID, language: language)
                         {
-                            hit.score = centred
+                            score = centred
                         }
-                        guard hit.score.isFinite else { continue }
-                        hits.append(hit)
+                        guard score.isFinite else { continue }
+                        hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
                     }
-                    for hit in hits {
-                        if let current = streams[streamIndex][hit.owner.externalID], current.score >= hit.score { continue }
-                        streams[streamIndex][hit.owner.externalID] = hit
-                    }
+                    streams[streamIndex][space.name, default: []].append(contentsOf: hits)
                 }
             }
         }
-        let results = Self.interleave(streams.map(Self.ranked))
-            .prefix(k)
-            .map { hit in
-                SearchResult(
-                    id: hit.owner.externalID, score: hit.score, imagePath: hit.owner.imagePath,
-                    captions: hit.owner.captions,
-                    matched: MatchedVector(
-                        space: hit.space, source: hit.owner.source.rawValue, language: hit.owner.captionLanguage))
-            }
+        // Each stream's items fused across spaces (`SpaceFusion`), then the streams interleaved by sense.
+        let rankings = streams.map { stream in
+            SpaceFusion.fuse(
+                spaces.map { SpaceHits(space: $0.name, weights: $0.weights, hits: stream[$0.name] ?? []) }, k: fetch)
+        }
+        let results = Self.interleave(rankings).prefix(k).map(SearchResult.init)
         let elapsed = ContinuousClock.now - started
         return SearchResponse(
             query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
@@ -138,22 +133,16 @@ struct SearchEngine: Sendable {
         }
     }
 
-    private static func ranked(_ stream: [String: Hit]) -> [Hit] {
-        stream.values.sorted {
-            $0.score != $1.score ? $0.score > $1.score : $0.owner.externalID < $1.owner.externalID
-        }
-    }
-
     /// The first stream (the dictionary's main sense) ranks the results; each further sense's best item is moved up
     /// to the second place (third for a third sense…) unless it already is in the top three, so both meanings of
     /// "bat" show up while the main sense's ranking stays as it is.
-    private static func interleave(_ rankings: [[Hit]]) -> [Hit] {
+    private static func interleave(_ rankings: [[FusedItem]]) -> [FusedItem] {
         guard var merged = rankings.first else { return [] }
         for (offset, ranking) in rankings.dropFirst().enumerated() {
             guard let top = ranking.first else { continue }
             let position = min(offset + 1, merged.count)
-            if merged.prefix(3).contains(where: { $0.owner.externalID == top.owner.externalID }) { continue }
-            merged.removeAll { $0.owner.externalID == top.owner.externalID }
+            if merged.prefix(3).contains(where: { $0.matched.externalID == top.matched.externalID }) { continue }
+            merged.removeAll { $0.matched.externalID == top.matched.externalID }
             merged.insert(top, at: min(position, merged.count))
         }
         return merged

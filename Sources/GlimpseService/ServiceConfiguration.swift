@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseImage
 import GlimpseIndex
 
 /// Everything the service needs to run, as a plain value so the daemon can build it from a config file and flags.
@@ -22,6 +23,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Model fingerprints by space name (glimpsed: the model file's size and SHA-256). A space without one is
     /// fingerprinted by the vectors its embedder gives fixed probe texts.
     public var modelFingerprints: [String: String] = [:]
+    /// File size and pixel limits for images decoded at ingest (spaces that embed images) and for example images.
+    public var imageDecodingLimits: ImageDecodingLimits = .default
     /// cedict's `EnWords.csv` for cross-lingual query alignment; nil, missing or corrupt → plain vector search.
     public var dictionaryPath: String?
 

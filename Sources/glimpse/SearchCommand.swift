@@ -4,12 +4,15 @@ import GlimpseClient
 
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Search the images by a text query in any language.")
+        commandName: "search", abstract: "Search the images by a text query in any language, or by an example image (--image).")
 
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "The query, e.g. 狗 or \"a dog on grass\".")
-    var query: String
+    var query: String?
+
+    @Option(help: ArgumentHelp("Search by this example image (JPEG, PNG or WebP) instead of a text query.", valueName: "file"))
+    var image: String?
 
     @Option(name: .short, help: "Number of results (1–100).")
     var k = 10
@@ -23,14 +26,24 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Print the daemon's JSON answer instead of a table.")
     var json = false
 
+    func validate() throws {
+        guard (query == nil) != (image == nil) else {
+            throw ValidationError("give either a text query or --image FILE, not both and not neither")
+        }
+    }
+
     func run() async throws {
-        let response = try await connection.client.search(query, k: k, ef: ef, align: noAlign ? false : nil)
+        let response = if let image {
+            try await searchByImage(file: image)
+        } else {
+            try await connection.client.search(query ?? "", k: k, ef: ef, align: noAlign ? false : nil)
+        }
         if json {
             try Output.json(response)
             return
         }
         guard !response.results.isEmpty else {
-            print("no results for \"\(query)\"")
+            print(image.map { "no results for the image \($0)" } ?? "no results for \"\(query ?? "")\"")
             return
         }
         print(TextTable.render(

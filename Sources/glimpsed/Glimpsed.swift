@@ -9,7 +9,7 @@ struct Glimpsed: AsyncParsableCommand {
         commandName: "glimpsed",
         abstract: "Glimpse cross-lingual image search daemon: HTTP/JSON over a Unix domain socket.")
 
-    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, admin_socket_path, admin_socket_mode, socket_group, idle_timeout_seconds, request_timeout_seconds, auto_rebuild_tombstone_fraction, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level, image_roots).")
+    @Option(name: .long, help: "JSON config file (settings: socket_path, socket_mode, admin_socket_path, admin_socket_mode, socket_group, idle_timeout_seconds, request_timeout_seconds, auto_rebuild_tombstone_fraction, data_directory, model_path, hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_ef_search_max, max_body_bytes, log_level, image_roots, spaces, image_max_file_bytes, image_max_megapixels).")
     var config: String?
 
     @Option(name: .long, help: "Query socket: search, item and job reads, status (default /run/glimpse/glimpse.sock).")

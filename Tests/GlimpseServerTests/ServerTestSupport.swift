@@ -90,9 +90,13 @@ final class ServerFixture: Sendable {
         try configuration.validate()
         self.configuration = configuration
         let logger = log.logger()
+        // A configuration listing spaces loads them as glimpsed does (real models only); otherwise `embedder`.
+        var serviceConfiguration = try configuration.serviceConfiguration()
+        let spaces = configuration.spaces == nil
+            ? [SpaceModel(text: embedder)]
+            : try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
         let service = try GlimpseService(
-            configuration: try configuration.serviceConfiguration(), embedders: [embedder], modelPath: "(test)",
-            logger: logger)
+            configuration: serviceConfiguration, spaces: spaces, modelPath: "(test)", logger: logger)
         self.service = service
         SocketPermissions.restrictUmask()
         let ready = AsyncStream<Void>.makeStream()

@@ -42,6 +42,7 @@ public enum SocketServer {
         ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(on: v1, role: settings.role)
         JobRoutes(service: service, deadline: deadline).register(on: v1)
         SearchRoutes(service: service, deadline: deadline).register(on: v1)
+        ImageSearchRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
         SystemRoutes(service: service, deadline: deadline).register(on: v1)
         AdminRoutes(service: service, deadline: deadline).register(on: v1, role: settings.role)
         return router

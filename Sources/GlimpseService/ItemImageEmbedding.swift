@@ -1,0 +1,73 @@
+import Foundation
+import GlimpseEmbedding
+import GlimpseImage
+
+/// Ingest's image step: decode each item's image once and embed it in every space that embeds images.
+///
+/// A few images at a time, because a decoded photo is large (a 1920×1080 one is 6 MB of RGB) while the vision
+/// tower gains little from bigger batches. An image that cannot be decoded fails only its own item.
+struct ItemImageEmbedding: Sendable {
+    let spaces: [EmbeddingSpace]
+    let decoder: ImageDecoder
+    var imagesPerBatch = 8
+
+    init(spaces: [EmbeddingSpace], limits: ImageDecodingLimits) {
+        self.spaces = spaces.filter { $0.imageEmbedder != nil }
+        self.decoder = ImageDecoder(limits: limits)
+    }
+
+    var isNeeded: Bool { !spaces.isEmpty }
+
+    /// For each image (file bytes), its vector per space name, or why the item cannot be stored.
+    func embed(_ images: [(path: String, bytes: Data)]) async -> [Result<[String: [Float]], ItemImageFailure>] {
+        var results: [Result<[String: [Float]], ItemImageFailure>] = []
+        var first = 0
+        while first < images.count {
+            let batch = Array(images[first..<min(first + imagesPerBatch, images.count)])
+            first += batch.count
+            let decoder = self.decoder
+            let decoded: [Result<RGBImage, ItemImageFailure>] = (try? await BlockingWork.run {
+                batch.map { image -> Result<RGBImage, ItemImageFailure> in
+                    do throws(ImageDecodingError) {
+                        return .success(try decoder.decode(image.bytes))
+                    } catch {
+                        return .failure(ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+                    }
+                }
+            }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
+            let good = decoded.compactMap { try? $0.get() }
+            var vectorsBySpace: [String: [[Float]]] = [:]
+            var embeddingFailure: ItemImageFailure?
+            for space in spaces where !good.isEmpty {
+                let embedder = space.imageEmbedder!
+                do {
+                    vectorsBySpace[space.name] = try await BlockingWork.run { try embedder.embed(images: good) }
+                } catch {
+                    embeddingFailure = ItemImageFailure(message: "image_embedding_failed: \(space.name): \(error)")
+                    break
+                }
+            }
+            var next = 0
+            for result in decoded {
+                switch result {
+                case .failure(let failure):
+                    results.append(.failure(failure))
+                case .success:
+                    if let embeddingFailure {
+                        results.append(.failure(embeddingFailure))
+                    } else {
+                        results.append(.success(vectorsBySpace.mapValues { $0[next] }))
+                    }
+                    next += 1
+                }
+            }
+        }
+        return results
+    }
+}
+
+/// Why an item's image could not be embedded, as the job's per-item error shows it (`code: message (path)`).
+struct ItemImageFailure: Error, Sendable, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GlimpseAPI
+
+extension SearchCommand {
+    /// Largest example image the CLI reads; the daemon's own limit (`max_body_bytes`) may be lower.
+    static let maxImageFileBytes = 64 << 20
+
+    /// `glimpse search --image FILE`: sends the file's bytes to `POST /v1/search/image`.
+    func searchByImage(file path: String) async throws -> SearchResponse {
+        let url = URL(fileURLWithPath: path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        guard let size = attributes?[.size] as? Int else {
+            throw CommandFailure(status: ExitStatus.refused, message: "cannot read the image \(path): no such file")
+        }
+        guard size <= Self.maxImageFileBytes else {
+            throw CommandFailure(
+                status: ExitStatus.refused,
+                message: "the image \(path) is \(size) bytes; at most \(Self.maxImageFileBytes) are sent")
+        }
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: url)
+        } catch {
+            throw CommandFailure(status: ExitStatus.refused, message: "cannot read the image \(path): \(error.localizedDescription)")
+        }
+        return try await connection.client.searchImage(bytes, k: k, ef: ef)
+    }
+}
