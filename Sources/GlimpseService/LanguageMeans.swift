@@ -1,7 +1,7 @@
 import GlimpseCatalog
 import Synchronization
 
-/// The mean caption vector of each caption language in one space, for per-language centring. Multilingual
+/// The mean caption vector of each caption language, per embedding space, for per-language centring. Multilingual
 /// embedders place every text of a language near a shared offset; centring each vector on its own language's
 /// mean (query q of language a on m_a, caption c of language b on m_b) and taking the cosine of the centred
 /// vectors lets a Chinese and an English caption compete on meaning alone:
@@ -48,13 +48,14 @@ final class LanguageMeans: Sendable {
         var total: Int { counts.values.reduce(0, +) }
     }
 
-    /// Guards the running sums and projections; concurrent searches refresh and read it.
-    private let state = Mutex(State())
+    /// The running sums and projections of each space (by name): spaces differ in dimension and meaning, so each
+    /// has its own means. Concurrent searches refresh and read them.
+    private let states = Mutex<[String: State]>([:])
     private let pageSize = 2_000
 
     func current(space: EmbeddingSpace, catalog: Catalog) throws -> Means {
         let tombstones = space.tombstoneCount
-        var snapshot = state.withLock { $0 }
+        var snapshot = states.withLock { $0[space.name] } ?? State()
         if snapshot.tombstones != tombstones {
             snapshot = try fullPass(space: space, catalog: catalog, tombstones: tombstones)
         } else {
@@ -65,9 +66,12 @@ final class LanguageMeans: Sendable {
             }
         }
         let updated = snapshot
-        state.withLock { current in
+        states.withLock { states in
             // Another search may have refreshed meanwhile; keep whichever has seen further.
-            if updated.lastVectorID >= current.lastVectorID || updated.tombstones != current.tombstones { current = updated }
+            guard let current = states[space.name] else { states[space.name] = updated; return }
+            if updated.lastVectorID >= current.lastVectorID || updated.tombstones != current.tombstones {
+                states[space.name] = updated
+            }
         }
         return updated.means
     }
