@@ -33,6 +33,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// an error is logged, alignment is off and plain vector search is served.
     public var dictionaryPath: String = FileManager.default.homeDirectoryForCurrentUser
         .appendingPathComponent(".local/share/glimpse/dictionaries/cedict-0.1.0-EnWords.csv").path
+    /// CC-CEDICT read beside the word list (`scripts/fetch-dictionary.sh`); "" → the word list alone.
+    public var cedictPath: String = FileManager.default.homeDirectoryForCurrentUser
+        .appendingPathComponent(".local/share/glimpse/dictionaries/cc-cedict-2023-11-07.u8").path
 
     public init() {}
 
@@ -42,6 +45,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.imageRoots = try ImageRoots(imageRoots)
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
         configuration.dictionaryPath = dictionaryPath
+        configuration.cedictPath = cedictPath.isEmpty ? nil : cedictPath
         return configuration
     }
 
@@ -97,6 +101,7 @@ struct ConfigurationFile: Decodable {
     var logLevel: String?
     var imageRoots: [String]?
     var dictionaryPath: String?
+    var cedictPath: String?
 
     enum CodingKeys: String, CodingKey {
         case socketPath = "socket_path"
@@ -117,6 +122,7 @@ struct ConfigurationFile: Decodable {
         case logLevel = "log_level"
         case imageRoots = "image_roots"
         case dictionaryPath = "dictionary_path"
+        case cedictPath = "cc_cedict_path"
     }
 
     func apply(to configuration: inout DaemonConfiguration) throws {
@@ -143,6 +149,7 @@ struct ConfigurationFile: Decodable {
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
         if let imageRoots { configuration.imageRoots = imageRoots }
         if let dictionaryPath { configuration.dictionaryPath = dictionaryPath }
+        if let cedictPath { configuration.cedictPath = cedictPath }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ConfigurationError("log_level must be one of trace, debug, info, notice, warning, error, critical")
