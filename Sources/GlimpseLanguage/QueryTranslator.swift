@@ -8,7 +8,7 @@ public struct QueryTranslator: Sendable {
     public var maxCandidates = 6
     /// Glosses longer than this are explanations (类似犬的动物, "a person who…"), not translations.
     public var maxChineseGlossCharacters = 5
-    public var maxEnglishWords = 3
+    public var maxEnglishWords = 5
     /// Glosses per word tried when composing an unknown English phrase, and compositions proposed at most.
     public var glossesPerComposedWord = 4
     public var maxCompositions = 8

@@ -43,7 +43,7 @@ struct AlignedQuery: Sendable {
 struct QueryAligner: Sendable {
     let translator: QueryTranslator
     /// English translations of a Chinese word searched together.
-    var englishCandidates = 3
+    var englishCandidates = 2
     /// Main glosses of an English word searched as separate senses.
     var maxSenses = 2
     /// CC-CEDICT synonyms of an English word searched with its main sense.
@@ -76,12 +76,21 @@ struct QueryAligner: Sendable {
                 let known = senses.flatMap { $0 }
                 senses[0] += synonyms.filter { !known.contains($0) }
             }
-            return senses.map { glosses in
-                let back = translator.candidates(for: QueryPart(glosses[0], .chinese)).prefix(englishCandidates)
+            return try senses.map { glosses in
+                let back = try closest(
+                    to: glosses[0],
+                    among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter { roundTrips($0, to: glosses[0]) },
+                    count: englishCandidates, embedder: embedder)
                 return glosses.map { ($0, .chinese) } + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
             }
         case .chinese:
-            let english = Array(translator.candidates(for: part).prefix(englishCandidates))
+            // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
+            // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
+            let offered = translator.candidates(for: part)
+            guard let first = offered.first else { return [] }
+            let english = [first] + (try closest(
+                to: part.text, among: offered.dropFirst().filter { roundTrips($0, to: part.text) },
+                count: englishCandidates - 1, embedder: embedder))
             guard let main = english.first else { return [] }
             let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
             return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
@@ -120,6 +129,13 @@ struct QueryAligner: Sendable {
         }
         let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
         return AlignedQuery(streams: [base + translations])
+    }
+
+    /// Whether an English word translates back to the Chinese word among its first glosses: 镊子 is glossed
+    /// "tweezers, nippers, pliers", but pliers translates to 钳子, so searching it would find pliers for 镊子.
+    func roundTrips(_ english: String, to chinese: String) -> Bool {
+        translator.candidates(for: QueryPart(english, .english)).prefix(maxSenses + synonymCount).contains(chinese)
+            || translator.synonyms(for: QueryPart(english, .english)).contains(chinese)
     }
 
     /// The `count` candidates whose query embeddings are closest to the text's, best first.

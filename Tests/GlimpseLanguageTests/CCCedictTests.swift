@@ -31,6 +31,7 @@ struct CCCedictTests {
         #expect(dictionary.english(forChinese: "考拉") == ["koala"])
         // CC-CEDICT's glosses come before the word list's headwords, without repeats.
         #expect(dictionary.english(forChinese: "狗") == ["dog", "pooch"])
+        #expect(dictionary.english(forChinese: "猬") == ["hedgehog"])
         #expect(dictionary.hasCedict)
         #expect(dictionary.cedictHeadwordCount == 8)
     }
