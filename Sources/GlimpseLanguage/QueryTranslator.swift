@@ -46,7 +46,9 @@ public struct QueryTranslator: Sendable {
                 gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
             }
             guard !glosses.isEmpty else { continue }
-            compositions = compositions.flatMap { prefix in glosses.map { prefix + $0 } }
+            // Only the first `maxCompositions` are kept, so a long sentence does not multiply out exponentially (the
+            // prefix of a product of prefixes is the product's prefix: nothing changes for short phrases).
+            compositions = Array(compositions.flatMap { prefix in glosses.map { prefix + $0 } }.prefix(maxCompositions))
         }
         return compositions == [""] ? [] : Array(compositions.filter { !$0.isEmpty }.prefix(maxCompositions))
     }
