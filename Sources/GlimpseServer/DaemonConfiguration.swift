@@ -39,6 +39,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// an error is logged, alignment is off and plain vector search is served.
     public var dictionaryPath: String = FileManager.default.homeDirectoryForCurrentUser
         .appendingPathComponent(".local/share/glimpse/dictionaries/cedict-0.1.0-EnWords.csv").path
+    /// CC-CEDICT read beside the word list (`scripts/fetch-dictionary.sh`); "" → the word list alone.
+    public var cedictPath: String = FileManager.default.homeDirectoryForCurrentUser
+        .appendingPathComponent(".local/share/glimpse/dictionaries/cc-cedict-2023-11-07.u8").path
 
     public init() {}
 
@@ -49,6 +52,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
         configuration.imageDecodingLimits = ImageDecodingLimits(maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = dictionaryPath
+        configuration.cedictPath = cedictPath.isEmpty ? nil : cedictPath
         return configuration
     }
 
@@ -115,6 +119,7 @@ struct ConfigurationFile: Decodable {
     var imageMaxFileBytes: Int?
     var imageMaxMegapixels: Double?
     var dictionaryPath: String?
+    var cedictPath: String?
 
     enum CodingKeys: String, CodingKey {
         case socketPath = "socket_path"
@@ -138,6 +143,7 @@ struct ConfigurationFile: Decodable {
         case imageMaxFileBytes = "image_max_file_bytes"
         case imageMaxMegapixels = "image_max_megapixels"
         case dictionaryPath = "dictionary_path"
+        case cedictPath = "cc_cedict_path"
     }
 
     func apply(to configuration: inout DaemonConfiguration) throws {
@@ -167,6 +173,7 @@ struct ConfigurationFile: Decodable {
         if let imageMaxFileBytes { configuration.imageMaxFileBytes = imageMaxFileBytes }
         if let imageMaxMegapixels { configuration.imageMaxMegapixels = imageMaxMegapixels }
         if let dictionaryPath { configuration.dictionaryPath = dictionaryPath }
+        if let cedictPath { configuration.cedictPath = cedictPath }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ConfigurationError("log_level must be one of trace, debug, info, notice, warning, error, critical")

@@ -61,7 +61,7 @@ public final class GlimpseService: Service, Sendable {
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
-            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, logger: logger))
+            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger))
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()

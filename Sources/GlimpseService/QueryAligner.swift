@@ -43,9 +43,11 @@ struct AlignedQuery: Sendable {
 struct QueryAligner: Sendable {
     let translator: QueryTranslator
     /// English translations of a Chinese word searched together.
-    var englishCandidates = 3
+    var englishCandidates = 2
     /// Main glosses of an English word searched as separate senses.
     var maxSenses = 2
+    /// CC-CEDICT synonyms of an English word searched with its main sense.
+    var synonymCount = 2
 
     init(dictionary: BilingualDictionary) {
         self.translator = QueryTranslator(dictionary: dictionary)
@@ -63,12 +65,32 @@ struct QueryAligner: Sendable {
         }
         switch part.language {
         case .english:
-            return translator.candidates(for: part).prefix(maxSenses).map { gloss in
-                let back = translator.candidates(for: QueryPart(gloss, .chinese)).prefix(englishCandidates)
-                return [(gloss, .chinese)] + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
+            // The word list's main glosses are the senses; CC-CEDICT's synonyms join the main sense, the ones the
+            // embedder finds closest to the word (koala → 考拉 beside the word list's 树袋熊).
+            let synonyms = try closest(to: part.text, among: translator.synonyms(for: part), count: synonymCount, embedder: embedder)
+            var senses: [[String]] = translator.hasSenses(part) ? translator.candidates(for: part).prefix(maxSenses).map { [$0] } : []
+            if senses.isEmpty {
+                guard !synonyms.isEmpty else { return [] }
+                senses = [synonyms]
+            } else {
+                let known = senses.flatMap { $0 }
+                senses[0] += synonyms.filter { !known.contains($0) }
+            }
+            return try senses.map { glosses in
+                let back = try closest(
+                    to: glosses[0],
+                    among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter { roundTrips($0, to: glosses[0]) },
+                    count: englishCandidates, embedder: embedder)
+                return glosses.map { ($0, .chinese) } + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
             }
         case .chinese:
-            let english = Array(translator.candidates(for: part).prefix(englishCandidates))
+            // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
+            // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
+            let offered = translator.candidates(for: part)
+            guard let first = offered.first else { return [] }
+            let english = [first] + (try closest(
+                to: part.text, among: offered.dropFirst().filter { roundTrips($0, to: part.text) },
+                count: englishCandidates - 1, embedder: embedder))
             guard let main = english.first else { return [] }
             let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
             return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
@@ -107,6 +129,21 @@ struct QueryAligner: Sendable {
         }
         let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
         return AlignedQuery(streams: [base + translations])
+    }
+
+    /// Whether an English word translates back to the Chinese word among its first glosses: 镊子 is glossed
+    /// "tweezers, nippers, pliers", but pliers translates to 钳子, so searching it would find pliers for 镊子.
+    func roundTrips(_ english: String, to chinese: String) -> Bool {
+        translator.candidates(for: QueryPart(english, .english)).prefix(maxSenses + synonymCount).contains(chinese)
+            || translator.synonyms(for: QueryPart(english, .english)).contains(chinese)
+    }
+
+    /// The `count` candidates whose query embeddings are closest to the text's, best first.
+    func closest(to text: String, among candidates: [String], count: Int, embedder: any TextEmbedder) throws -> [String] {
+        guard candidates.count > count else { return candidates }
+        let vectors = try embedder.embed([text] + candidates, role: .query)
+        let ranked = candidates.indices.sorted { Self.dot(vectors[0], vectors[$0 + 1]) > Self.dot(vectors[0], vectors[$1 + 1]) }
+        return ranked.prefix(count).map { candidates[$0] }
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

@@ -27,6 +27,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var imageDecodingLimits: ImageDecodingLimits = .default
     /// cedict's `EnWords.csv` for cross-lingual query alignment; nil, missing or corrupt → plain vector search.
     public var dictionaryPath: String?
+    /// CC-CEDICT (`cedict_ts.u8`) read beside `dictionaryPath`; nil → the word list alone. Missing or corrupt →
+    /// plain vector search, as for the word list.
+    public var cedictPath: String?
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

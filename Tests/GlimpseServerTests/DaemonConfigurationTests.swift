@@ -15,7 +15,7 @@ import Testing
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
              "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
              "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"],
-             "dictionary_path": "/srv/EnWords.csv"}
+             "dictionary_path": "/srv/EnWords.csv", "cc_cedict_path": "/srv/cedict_ts.u8"}
             """#)
         let configuration = try DaemonConfiguration.load(from: path)
         #expect(configuration.socketPath == "/tmp/g.sock")
@@ -30,6 +30,7 @@ import Testing
         #expect(configuration.logLevel == .debug)
         #expect(configuration.imageRoots == ["/srv/photos"])
         #expect(try configuration.serviceConfiguration().dictionaryPath == "/srv/EnWords.csv")
+        #expect(try configuration.serviceConfiguration().cedictPath == "/srv/cedict_ts.u8")
         #expect(try configuration.serviceConfiguration().imageRoots.paths == ["/srv/photos"])
     }
 
