@@ -37,7 +37,7 @@ systemd-sysusers --root="$root" "$repo/systemd/glimpse.sysusers"
 grep -q '^glimpse:' "$root/etc/passwd" || { echo "glimpse.sysusers created no glimpse user" >&2; exit 1; }
 # tmpfiles resolves the glimpse user from the throw-away root's /etc/passwd written just above.
 systemd-tmpfiles --root="$root" --create "$repo/systemd/glimpse.tmpfiles"
-for dir in etc/glimpse var/lib/glimpse var/lib/glimpse/models var/lib/glimpse/incoming; do
+for dir in etc/glimpse var/lib/glimpse var/lib/glimpse/models var/lib/glimpse/dictionaries var/lib/glimpse/incoming; do
   [ -d "$root/$dir" ] || { echo "glimpse.tmpfiles did not create /$dir" >&2; exit 1; }
 done
 python3 -m json.tool systemd/glimpsed.json >/dev/null

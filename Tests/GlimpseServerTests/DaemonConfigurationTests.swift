@@ -10,6 +10,23 @@ import Testing
         return url.path
     }
 
+    /// The example config the systemd unit reads must load, and keep every file under the state directory: the
+    /// glimpse user's home is not where the install steps put the model and dictionaries.
+    @Test func theShippedSystemdConfigLoadsWithEveryFileUnderTheStateDirectory() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/glimpsed.json").path
+        // The glimpse group exists only where glimpse.sysusers was applied; everything else loads as shipped.
+        var settings = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: shipped))) as? [String: Any])
+        #expect(settings.removeValue(forKey: "socket_group") as? String == "glimpse")
+        let configuration = try DaemonConfiguration.load(
+            from: try write(String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)))
+        #expect(configuration.dataDirectory == "/var/lib/glimpse")
+        for path in [configuration.modelPath, configuration.dictionaryPath, configuration.cedictPath] {
+            #expect(path.hasPrefix("/var/lib/glimpse/"), "\(path) is outside the state directory")
+        }
+    }
+
     @Test func readsEverySettingFromTheConfigFile() throws {
         let path = try write(#"""
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
