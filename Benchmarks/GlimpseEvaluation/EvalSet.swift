@@ -27,6 +27,17 @@ public enum EvalSet {
     public static let header = ["path", "label_en", "label_zh", "caption_language", "caption"]
 
     public static func parse(_ text: String, name: String) throws -> [EvalPhoto] {
+        try rows(text, name: name, header: header).map { line, fields in
+            guard ["zh", "en"].contains(fields[3]) else {
+                throw EvalSetError(description: "\(name):\(line): caption_language must be zh or en, got \(fields[3])")
+            }
+            return EvalPhoto(path: fields[0], labelEnglish: fields[1], labelChinese: fields[2], captionLanguage: fields[3], caption: fields[4])
+        }
+    }
+
+    /// The rows after `header` of a tab-separated file, each with its 1-based line number; every row must have
+    /// exactly the header's number of non-empty fields.
+    static func rows(_ text: String, name: String, header: [String]) throws -> [(line: Int, fields: [String])] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { String($0) }
         guard let first = lines.first, first.split(separator: "\t").map(String.init) == header else {
             throw EvalSetError(description: "\(name): the first line must be the header \(header.joined(separator: "\\t"))")
@@ -37,10 +48,7 @@ public enum EvalSet {
             guard fields.count == header.count, !fields.contains(where: \.isEmpty) else {
                 throw EvalSetError(description: "\(name):\(offset + 2): expected \(header.count) non-empty tab-separated fields")
             }
-            guard ["zh", "en"].contains(fields[3]) else {
-                throw EvalSetError(description: "\(name):\(offset + 2): caption_language must be zh or en, got \(fields[3])")
-            }
-            return EvalPhoto(path: fields[0], labelEnglish: fields[1], labelChinese: fields[2], captionLanguage: fields[3], caption: fields[4])
+            return (offset + 2, fields)
         }
     }
 }
@@ -63,16 +71,7 @@ public struct AmbiguityItem: Sendable, Equatable {
     public static let header = ["query", "sense", "item", "caption_language", "caption"]
 
     public static func parse(_ text: String, name: String) throws -> [AmbiguityItem] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { String($0) }
-        guard let first = lines.first, first.split(separator: "\t").map(String.init) == header else {
-            throw EvalSetError(description: "\(name): the first line must be the header \(header.joined(separator: "\\t"))")
-        }
-        lines.removeFirst()
-        return try lines.enumerated().map { offset, line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == header.count, !fields.contains(where: \.isEmpty) else {
-                throw EvalSetError(description: "\(name):\(offset + 2): expected \(header.count) non-empty tab-separated fields")
-            }
+        try EvalSet.rows(text, name: name, header: header).map { _, fields in
             let caption = fields[3] == "-" ? nil : (language: fields[3], text: fields[4])
             return AmbiguityItem(query: fields[0], sense: fields[1], item: fields[2], caption: caption)
         }

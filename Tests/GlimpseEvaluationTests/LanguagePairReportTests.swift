@@ -35,4 +35,15 @@ struct LanguagePairReportTests {
         #expect(throws: EvalSetError.self) { try EvalSet.parse(header + "\ndog/1.jpg\tdog\t狗\tzh\n", name: "t") }
         #expect(throws: EvalSetError.self) { try EvalSet.parse("path\tcaption\n", name: "t") }
     }
+
+    @Test func ambiguityRowsNameAPhotoOrCarryTheirOwnCaption() throws {
+        let header = AmbiguityItem.header.joined(separator: "\t")
+        let items = try AmbiguityItem.parse(
+            header + "\napple\tfruit\tapple/1.jpg\t-\t-\napple\tcompany\tambiguity/phone\ten\tan Apple phone\n", name: "t")
+        #expect(items.map(\.sense) == ["fruit", "company"])
+        #expect(items[0].caption == nil)
+        #expect(items[1].caption?.language == "en" && items[1].caption?.text == "an Apple phone")
+        #expect(throws: EvalSetError.self) { try AmbiguityItem.parse(header + "\napple\tfruit\tapple/1.jpg\t-\n", name: "t") }
+        #expect(throws: EvalSetError.self) { try AmbiguityItem.parse("query\tsense\n", name: "t") }
+    }
 }
