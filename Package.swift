@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Modules follow the data flow: embed → catalog → index → service → server/daemon/CLI.
+// Modules follow the data flow: embed → catalog → index → service → server → daemon/CLI (docs/architecture.md).
 // The embedding math is compiled with optimisation even in debug builds: the encoder's
 // element-wise loops (LayerNorm, GELU, softmax) are 20–50× slower at -Onone, which would
 // make the test suite crawl without changing what it checks.
@@ -44,16 +44,24 @@ let package = Package(
 
         // Images: decoding to upright RGB and model preprocessing.
         .target(name: "GlimpseImage", dependencies: ["CImageCodec"], swiftSettings: optimisedInDebug),
-        // Embedding: text and images → L2-normalised vectors.
+        // Every tokenizer in one place (SentencePiece unigram, WordPiece, byte-level BPE, tokenizer.json), as
+        // llama.cpp keeps its vocabularies apart from its models.
+        .target(name: "GlimpseTokenizers", swiftSettings: optimisedInDebug),
+        // Transformer math shared by every model: BLAS, kernels, activations, Q4 blocks, encoder layer stacks,
+        // the safetensors reader.
+        .target(name: "GlimpseTransformer", dependencies: ["CBLAS"], swiftSettings: optimisedInDebug),
+        // Embedding: only the embedder protocols, roles and vector math; the service depends on nothing more.
+        .target(name: "GlimpseEmbedding", dependencies: ["GlimpseImage"], swiftSettings: optimisedInDebug),
+        // multilingual-e5-small from the 4-bit E5S1 file: format, weights, forward pass, E5TextEmbedder.
         .target(
-            name: "GlimpseEmbedding",
-            dependencies: ["CBLAS", "GlimpseImage"],
+            name: "GlimpseE5",
+            dependencies: ["GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding"],
             swiftSettings: optimisedInDebug
         ),
         // CLIP and Chinese-CLIP towers from Hugging Face folders (config.json + model.safetensors).
         .target(
             name: "GlimpseCLIP",
-            dependencies: ["CBLAS", "GlimpseEmbedding", "GlimpseImage"],
+            dependencies: ["GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage", "GlimpseAPI"],
             swiftSettings: optimisedInDebug
         ),
         // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
@@ -81,17 +89,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Server: thin HTTP/JSON transport over Unix sockets.
+        // Server: the thin HTTP/JSON transport over Unix sockets, one file per endpoint group; loads no model.
         .target(
             name: "GlimpseServer",
             dependencies: [
-                "GlimpseService", "GlimpseAPI", "GlimpseCLIP",
+                "GlimpseService", "GlimpseAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // Embedded in the binary: a resource bundle is not found once glimpsed is installed elsewhere.
             resources: [.embedInCode("openapi.yaml")]
+        ),
+        // Daemon: the composition root — configuration, model loading, data-directory lock, systemd notify.
+        .target(
+            name: "GlimpseDaemon",
+            dependencies: [
+                "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage", "GlimpseIndex",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Client: HTTP over the daemon's Unix socket, used by the CLI, tests and benchmarks.
         .target(
@@ -101,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "glimpsed",
             dependencies: [
-                "GlimpseServer",
+                "GlimpseDaemon", "GlimpseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,8 +135,8 @@ let package = Package(
         .executableTarget(
             name: "GlimpseBench",
             dependencies: [
-                "GlimpseEmbedding", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage", "GlimpseService", "GlimpseAPI",
-                "GlimpseEvaluation",
+                "GlimpseEmbedding", "GlimpseE5", "GlimpseTransformer", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage",
+                "GlimpseService", "GlimpseAPI", "GlimpseEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,9 +144,26 @@ let package = Package(
             swiftSettings: optimisedInDebug
         ),
 
+        // Shared test support: temporary directories, fixture paths, test-only embedders, scoped daemon helpers.
+        .target(
+            name: "GlimpseTestSupport",
+            dependencies: ["GlimpseEmbedding", "GlimpseAPI", "GlimpseClient"],
+            path: "Tests/GlimpseTestSupport"
+        ),
+
         .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage"]),
-        .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GlimpseCLIPTests", dependencies: ["GlimpseCLIP", "GlimpseEmbedding", "GlimpseImage"]),
+        .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers"]),
+        .testTarget(name: "GlimpseTransformerTests", dependencies: ["GlimpseTransformer", "GlimpseTestSupport"]),
+        .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
+        .testTarget(
+            name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "GlimpseCLIPTests",
+            dependencies: [
+                "GlimpseCLIP", "GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage",
+                "GlimpseTestSupport",
+            ]
+        ),
         .testTarget(
             name: "GlimpseCatalogTests",
             dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
@@ -137,10 +172,16 @@ let package = Package(
         .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
         // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
-        .testTarget(name: "GlimpseServiceTests", dependencies: ["GlimpseService", "GlimpseCLIP", "GlimpseImage"]),
+        .testTarget(
+            name: "GlimpseServiceTests",
+            dependencies: ["GlimpseService", "GlimpseCLIP", "GlimpseImage", "GlimpseTokenizers", "GlimpseTestSupport"]
+        ),
         .testTarget(
             name: "GlimpseEndToEndTests",
-            dependencies: ["GlimpseClient", "GlimpseAPI", "GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GlimpseClient", "GlimpseAPI", "GlimpseCatalog", "GlimpseTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "GlimpseClientTests",
@@ -149,9 +190,17 @@ let package = Package(
         .testTarget(
             name: "GlimpseServerTests",
             dependencies: [
-                "GlimpseServer", "GlimpseService", "GlimpseEmbedding", "GlimpseClient", "GlimpseAPI",
+                "GlimpseServer", "GlimpseDaemon", "GlimpseService", "GlimpseEmbedding", "GlimpseClient", "GlimpseAPI",
+                "GlimpseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "GlimpseDaemonTests",
+            dependencies: [
+                "GlimpseDaemon", "GlimpseServer", "GlimpseService", "GlimpseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlimpseCLIP
+import GlimpseE5
 import GlimpseEmbedding
 
 /// Images/s of our CLIP vision tower beside PyTorch `transformers` on the same random ViT-B/32 and ViT-B/16

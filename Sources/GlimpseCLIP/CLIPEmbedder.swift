@@ -1,6 +1,8 @@
 import Foundation
 import GlimpseEmbedding
 import GlimpseImage
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// A CLIP-family checkpoint as one embedding space for both texts and images: tokenizer → text tower, preprocessor
 /// → vision tower, each result L2-normalised (as `CLIPModel.forward` normalises before comparing). The tokenizer and
@@ -44,7 +46,7 @@ public final class CLIPEmbedder: TextEmbedder, ImageEmbedder {
 
     /// CLIP has no query/passage prefixes: both roles embed the same way.
     public func embed(_ texts: [String], role: EmbeddingRole) throws -> [[Float]] {
-        try checkpoint.text.textFeatures(tokenIDs: texts.map(tokenizer.tokenIDs)).map(Self.normalised)
+        try checkpoint.text.textFeatures(tokenIDs: texts.map(tokenizer.tokenIDs)).map(VectorMath.normalised)
     }
 
     public func embed(images: [RGBImage]) throws -> [[Float]] {
@@ -58,16 +60,9 @@ public final class CLIPEmbedder: TextEmbedder, ImageEmbedder {
             var pixels: [Float] = []
             pixels.reserveCapacity(chunk.count * checkpoint.vision.configuration.pixelCount)
             for image in chunk { pixels += try preprocess(image) }
-            vectors += try checkpoint.vision.imageFeatures(pixelValues: pixels, count: chunk.count).map(Self.normalised)
+            vectors += try checkpoint.vision.imageFeatures(pixelValues: pixels, count: chunk.count).map(VectorMath.normalised)
             first += chunk.count
         }
         return vectors
-    }
-
-    static func normalised(_ vector: [Float]) -> [Float] {
-        var squared: Float = 0
-        for v in vector { squared += v * v }
-        let scale = 1 / max(squared, 1e-24).squareRoot()
-        return vector.map { $0 * scale }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import GlimpseEmbedding
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// Which architecture a checkpoint is: config.json's `model_type`.
 public enum CLIPFamily: String, Sendable {

@@ -1,4 +1,6 @@
 import GlimpseEmbedding
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// Why a CLIP checkpoint cannot be loaded or an input cannot be embedded.
 public enum CLIPModelError: Error, Equatable, CustomStringConvertible {

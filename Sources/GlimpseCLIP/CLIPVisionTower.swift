@@ -1,4 +1,6 @@
 import GlimpseEmbedding
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// transformers' `CLIPVisionModel` + `visual_projection` (the same layout in `ChineseCLIPModel`): patch embedding
 /// (a stride-`patch` convolution without bias, done as im2col + sgemm), class token, position embeddings,

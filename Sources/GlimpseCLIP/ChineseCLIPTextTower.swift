@@ -1,4 +1,6 @@
 import GlimpseEmbedding
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// transformers' `ChineseCLIPTextModel` (BERT) + `text_projection`, as `ChineseCLIPModel.get_text_features` runs
 /// it: word + position + token-type-0 embeddings, LayerNorm, post-LN BERT layers (the encoder E5 uses too), then the

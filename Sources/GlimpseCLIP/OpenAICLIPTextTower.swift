@@ -1,4 +1,6 @@
 import GlimpseEmbedding
+import GlimpseTransformer
+import GlimpseTokenizers
 
 /// transformers' `CLIPTextTransformer` + `text_projection`: token + position embeddings, causal pre-LN layers,
 /// `final_layer_norm`, pooling at the end-of-text token, projection without bias.

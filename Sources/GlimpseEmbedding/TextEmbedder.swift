@@ -1,16 +1,8 @@
-/// Which side of a retrieval pair a text is on. E5 models are trained with a "query: " or "passage: " prefix and
-/// expect the same at inference time.
+/// Which side of a retrieval pair a text is on. Some models embed the two sides differently (E5 is trained with a
+/// "query: " or "passage: " prefix and expects the same at inference time).
 public enum EmbeddingRole: Sendable {
     case query
     case passage
-
-    /// The prefix E5 prepends before tokenising.
-    var e5Prefix: String {
-        switch self {
-        case .query: "query: "
-        case .passage: "passage: "
-        }
-    }
 }
 
 /// Maps texts to L2-normalised vectors in one named embedding space. Implementations are shared across

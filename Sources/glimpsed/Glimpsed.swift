@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlimpseDaemon
 import GlimpseServer
 import Logging
 

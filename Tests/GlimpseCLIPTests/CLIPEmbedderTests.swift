@@ -1,5 +1,8 @@
 import Foundation
+import GlimpseTestSupport
 import GlimpseCLIP
+import GlimpseTokenizers
+import GlimpseTransformer
 import GlimpseEmbedding
 import GlimpseImage
 import Synchronization

@@ -1,10 +1,10 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
 
 /// Tests/Fixtures/CLIP, written by scripts/make-clip-fixtures.py (transformers' outputs on tiny random checkpoints).
 enum CLIPFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP")
+    static let directory = TestFixtures.clip
     static let clipFolder = directory.appendingPathComponent("clip-tiny")
     static let chineseCLIPFolder = directory.appendingPathComponent("chinese-clip-tiny")
 
@@ -85,16 +85,4 @@ func preciseCosine(_ a: [Float], _ b: [Float]) -> Double {
 
 func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).map { abs($0 - $1) }.max() ?? 0
-}
-
-/// A directory under the system temp dir, removed by `remove()`.
-struct ScratchDirectory {
-    let url: URL
-
-    init(_ label: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-clip-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }

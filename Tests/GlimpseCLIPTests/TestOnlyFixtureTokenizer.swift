@@ -1,4 +1,4 @@
-import GlimpseEmbedding
+import GlimpseTokenizers
 
 /// TEST ONLY: answers the reference token ids of the fixture texts (the real tokenizers live in GlimpseEmbedding and
 /// are tested there), so CLIPEmbedder's text path can be checked against transformers without them. Unknown texts

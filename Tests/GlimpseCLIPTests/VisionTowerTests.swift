@@ -1,5 +1,7 @@
 import Foundation
 import GlimpseCLIP
+import GlimpseTokenizers
+import GlimpseTransformer
 import Testing
 
 @Suite struct VisionTowerTests {

@@ -3,6 +3,7 @@ import GlimpseAPI
 import GlimpseClient
 import Testing
 
+@testable import GlimpseDaemon
 @testable import GlimpseServer
 
 /// `POST /v1/search/image` served for real, with the tiny CLIP fixture configured as glimpsed configures it.

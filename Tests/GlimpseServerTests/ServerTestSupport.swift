@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
+@testable import GlimpseDaemon
 @testable import GlimpseServer
 
 #if canImport(Glibc)

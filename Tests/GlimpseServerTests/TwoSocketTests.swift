@@ -3,6 +3,7 @@ import GlimpseAPI
 import GlimpseClient
 import Testing
 
+@testable import GlimpseDaemon
 @testable import GlimpseServer
 
 #if canImport(Glibc)

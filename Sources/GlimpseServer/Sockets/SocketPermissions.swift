@@ -8,16 +8,16 @@ import Glibc
 /// so `bind()` creates every socket 0700 owned by the daemon's user: there is no moment at which a socket is reachable by anyone else.
 /// Only then is it given its group and widened to the configured mode (group first, so a 0660 socket is never
 /// group-accessible to the daemon's primary group when another group was asked for).
-enum SocketPermissions {
+package enum SocketPermissions {
     /// The umask in force while sockets are bound; files the daemon creates are private to its user as well.
-    static let restrictiveUmask: mode_t = 0o077
+    package static let restrictiveUmask: mode_t = 0o077
 
-    static func restrictUmask() {
+    package static func restrictUmask() {
         umask(restrictiveUmask)
     }
 
     /// Sets group (when given) and mode on a freshly bound socket file.
-    static func apply(path: String, mode: UInt16, group: String?) throws {
+    package static func apply(path: String, mode: UInt16, group: String?) throws {
         if let group {
             let gid = try groupID(group)
             guard chown(path, uid_t.max, gid) == 0 else {
@@ -31,7 +31,7 @@ enum SocketPermissions {
     }
 
     /// A group name from the group database, or a numeric gid as given.
-    static func groupID(_ group: String) throws -> gid_t {
+    package static func groupID(_ group: String) throws -> gid_t {
         if let numeric = gid_t(group) { return numeric }
         guard !group.isEmpty, let entry = getgrnam(group) else {
             throw ConfigurationError("socket_group \"\(group)\" is neither a group name known to this system nor a numeric gid")

@@ -1,0 +1,82 @@
+import Foundation
+import GlimpseEmbedding
+import GlimpseService
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import GlimpseServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wires the service to two HTTP servers on Unix sockets (query and admin) and runs them until SIGTERM/SIGINT.
+/// Shutdown order matters: the servers stop accepting first, then the worker finishes its chunk and snapshots.
+public struct GlimpseDaemon: Sendable {
+    public let configuration: DaemonConfiguration
+    public let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let configuration = self.configuration
+        try configuration.validate()
+        // Before any file or socket exists: sockets are born private and opened up only once their group is set.
+        SocketPermissions.restrictUmask()
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        defer { lock.release() }
+        try SocketGuard.prepare(path: configuration.socketPath)
+        try SocketGuard.prepare(path: configuration.adminSocketPath)
+
+        var serviceConfiguration = try configuration.serviceConfiguration()
+        logger.info("loading models", metadata: ["spaces": "\(configuration.effectiveSpaces.count)"])
+        let models = try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
+        let service = try GlimpseService(
+            configuration: serviceConfiguration, spaces: models, modelPath: configuration.modelPath, logger: logger)
+
+        let logger = self.logger
+        let readySockets = SharedValue(0)
+        let failure = SharedValue<(any Error)?>(nil)
+        let onReady: @Sendable () async -> Void = {
+            // READY=1 only once both sockets accept connections with their final permissions.
+            guard readySockets.withLock({ count in count += 1; return count }) == 2 else { return }
+            logger.info(
+                "glimpsed ready", metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
+            SystemdNotifier.notify("READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
+        }
+        let onFailure: @Sendable (any Error) -> Void = { error in failure.withLock { $0 = $0 ?? error } }
+        let query = SocketServer.application(
+            service: service, settings: configuration.socketSettings(role: .query), logger: logger, onReady: onReady,
+            onFailure: onFailure)
+        let admin = SocketServer.application(
+            service: service, settings: configuration.socketSettings(role: .admin), logger: logger, onReady: onReady,
+            onFailure: onFailure)
+
+        let group = ServiceGroup(
+            configuration: .init(
+                // Shut down in reverse order: tell systemd, stop accepting requests, then drain the worker.
+                services: [
+                    .init(service: service), .init(service: query), .init(service: admin),
+                    .init(service: StoppingNotifier(), successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        try? FileManager.default.removeItem(atPath: configuration.socketPath)
+        try? FileManager.default.removeItem(atPath: configuration.adminSocketPath)
+        if let error = failure.value { throw error }
+        logger.info("glimpsed stopped")
+    }
+}
+
+extension DaemonConfiguration {
+    public func socketSettings(role: SocketRole) -> SocketServer.Settings {
+        SocketServer.Settings(
+            path: role == .query ? socketPath : adminSocketPath, role: role,
+            mode: role == .query ? socketMode : adminSocketMode, group: socketGroup, maxBodyBytes: maxBodyBytes,
+            idleTimeout: idleTimeout, requestTimeout: requestTimeout)
+    }
+}

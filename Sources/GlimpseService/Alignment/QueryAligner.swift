@@ -1,0 +1,148 @@
+import GlimpseEmbedding
+import GlimpseLanguage
+
+/// One text searched for a query, with its query-role embedding.
+struct QueryVariant: Sendable {
+    enum Kind: String, Sendable {
+        case original
+        /// One single-language run of a mixed query.
+        case part
+        /// A dictionary translation of the query or of one of its parts.
+        case translation
+    }
+
+    let text: String
+    let kind: Kind
+    /// nil for a query that mixes or has neither language: it is compared with captions of every language.
+    let language: QueryLanguage?
+    let vector: [Float]
+}
+
+/// The variants of one query, grouped into streams: one stream per sense when the dictionary offers a query
+/// several distinct translations (bat → 蝙蝠 / 球棒), else a single stream. Each stream is searched and fused on
+/// its own; the engine then interleaves the streams so every sense shows up near the top.
+struct AlignedQuery: Sendable {
+    var streams: [[QueryVariant]]
+
+    var texts: [String] {
+        var seen: [String] = []
+        for variant in streams.flatMap({ $0 }) where !seen.contains(variant.text) { seen.append(variant.text) }
+        return seen
+    }
+}
+
+/// Cross-lingual query alignment: detect the query's language by script, split mixed queries, and add the
+/// dictionary's translations, closed under one back-translation so that a query and its translation expand to
+/// the same texts (dog → 狗 → dog, mutt, pooch; 狗 → dog, mutt, pooch → 狗): the Chinese and the English query
+/// then search the same texts and get the same results.
+///
+/// English → Chinese follows the dictionary's order (its first gloss is the main sense). Chinese → English keeps
+/// the first few headwords whose main gloss the word is, since neither the dictionary's order nor the embedder
+/// reliably picks the common one (熊猫: panda, bearcat) and a rare synonym matches little anyway. Several main
+/// glosses of an English word are separate senses (bat → 蝙蝠, 球棒), each searched as its own stream.
+struct QueryAligner: Sendable {
+    let translator: QueryTranslator
+    /// English translations of a Chinese word searched together.
+    var englishCandidates = 2
+    /// Main glosses of an English word searched as separate senses.
+    var maxSenses = 2
+    /// CC-CEDICT synonyms of an English word searched with its main sense.
+    var synonymCount = 2
+
+    init(dictionary: BilingualDictionary) {
+        self.translator = QueryTranslator(dictionary: dictionary)
+    }
+
+    /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
+    /// (polar bear → 两极熊, 极地熊, 北极熊…) becomes the composition the embedder finds closest to the phrase.
+    func expansions(of part: QueryPart, embedder: any TextEmbedder) throws -> [[(text: String, language: QueryLanguage)]] {
+        if translator.isComposed(part) {
+            let compositions = translator.candidates(for: part)
+            guard !compositions.isEmpty else { return [] }
+            let vectors = try embedder.embed([part.text] + compositions, role: .query)
+            let best = compositions.indices.max { VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1]) }!
+            return [[(compositions[best], .chinese)]]
+        }
+        switch part.language {
+        case .english:
+            // The word list's main glosses are the senses; CC-CEDICT's synonyms join the main sense, the ones the
+            // embedder finds closest to the word (koala → 考拉 beside the word list's 树袋熊).
+            let synonyms = try closest(to: part.text, among: translator.synonyms(for: part), count: synonymCount, embedder: embedder)
+            var senses: [[String]] = translator.hasSenses(part) ? translator.candidates(for: part).prefix(maxSenses).map { [$0] } : []
+            if senses.isEmpty {
+                guard !synonyms.isEmpty else { return [] }
+                senses = [synonyms]
+            } else {
+                let known = senses.flatMap { $0 }
+                senses[0] += synonyms.filter { !known.contains($0) }
+            }
+            return try senses.map { glosses in
+                let back = try closest(
+                    to: glosses[0],
+                    among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter { roundTrips($0, to: glosses[0]) },
+                    count: englishCandidates, embedder: embedder)
+                return glosses.map { ($0, .chinese) } + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
+            }
+        case .chinese:
+            // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
+            // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
+            let offered = translator.candidates(for: part)
+            guard let first = offered.first else { return [] }
+            let english = [first] + (try closest(
+                to: part.text, among: offered.dropFirst().filter { roundTrips($0, to: part.text) },
+                count: englishCandidates - 1, embedder: embedder))
+            guard let main = english.first else { return [] }
+            let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
+            return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
+        }
+    }
+
+    func align(_ query: String, embedder: any TextEmbedder) throws -> AlignedQuery {
+        let parts: [QueryPart]
+        switch LanguageDetector.detect(query) {
+        case .unknown:
+            parts = []
+        case .single(let language):
+            parts = [QueryPart(query, language)]
+        case .mixed:
+            parts = QuerySplitter.split(query)
+        }
+        var shared: [(text: String, kind: QueryVariant.Kind, language: QueryLanguage?)] = [
+            (query, .original, parts.count == 1 ? parts[0].language : nil)
+        ]
+        if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
+        let expanded = try parts.map { try expansions(of: $0, embedder: embedder) }
+
+        // One embedder call for every distinct text.
+        var texts: [String] = []
+        for text in shared.map(\.text) + expanded.flatMap({ $0.flatMap { $0.map(\.text) } }) where !texts.contains(text) {
+            texts.append(text)
+        }
+        let vectors = Dictionary(uniqueKeysWithValues: zip(texts, try embedder.embed(texts, role: .query)))
+        func variant(_ text: String, _ kind: QueryVariant.Kind, _ language: QueryLanguage?) -> QueryVariant {
+            QueryVariant(text: text, kind: kind, language: language, vector: vectors[text]!)
+        }
+        let base = shared.map { variant($0.text, $0.kind, $0.language) }
+        // Several senses only for a single-language query; a mixed query's parts already make it specific.
+        if parts.count == 1, expanded[0].count > 1 {
+            return AlignedQuery(streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) } })
+        }
+        let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
+        return AlignedQuery(streams: [base + translations])
+    }
+
+    /// Whether an English word translates back to the Chinese word among its first glosses: 镊子 is glossed
+    /// "tweezers, nippers, pliers", but pliers translates to 钳子, so searching it would find pliers for 镊子.
+    func roundTrips(_ english: String, to chinese: String) -> Bool {
+        translator.candidates(for: QueryPart(english, .english)).prefix(maxSenses + synonymCount).contains(chinese)
+            || translator.synonyms(for: QueryPart(english, .english)).contains(chinese)
+    }
+
+    /// The `count` candidates whose query embeddings are closest to the text's, best first.
+    func closest(to text: String, among candidates: [String], count: Int, embedder: any TextEmbedder) throws -> [String] {
+        guard candidates.count > count else { return candidates }
+        let vectors = try embedder.embed([text] + candidates, role: .query)
+        let ranked = candidates.indices.sorted { VectorMath.dot(vectors[0], vectors[$0 + 1]) > VectorMath.dot(vectors[0], vectors[$1 + 1]) }
+        return ranked.prefix(count).map { candidates[$0] }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GlimpseEmbedding
+import GlimpseAPI
+import GlimpseCatalog
+import GlimpseIndex
+import GlimpseLanguage
+
+/// Text → distinct items, best first.
+///
+/// With cross-lingual alignment (the default) the query is searched together with its dictionary translations
+/// (and, for a mixed query, its single-language parts), and every score is centred per caption language: a hit's
+/// score is `q·c − q·m(lang c)` with `m` the mean caption vector of that language in the catalog, which removes
+/// the pull every text has toward its own language. Each item then scores the best any of the texts gives it
+/// (max fusion). When the dictionary offers several senses, each is searched as its own stream; the main sense
+/// ranks the results and the best item of every other sense is moved up to second place, so one sense cannot
+/// push the other out of the top results.
+struct SearchEngine: Sendable {
+    let catalog: Catalog
+    let spaces: [EmbeddingSpace]
+    let configuration: ServiceConfiguration
+    let alignment: CrossLingualAlignment
+    let languageMeans = LanguageMeans()
+
+    /// Every caption of an item has its own vector, so the nearest k vectors can belong to fewer than k items;
+    /// fetching this many vectors per wanted item keeps the result list full.
+    private let vectorsPerItem = 4
+    /// Vectors fetched per searched text when scores are centred.
+    private let centringPool = 100
+
+    private struct Hit {
+        var vectorID: Int64
+        var score: Float
+        var owner: VectorOwner
+        var space: String
+    }
+
+    func search(
+        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment = .full
+    ) async throws -> SearchResponse {
+        // Without a usable dictionary, alignment is off altogether: plain vector search, as documented.
+        let mode = requested.usesDictionary && alignment.aligner == nil ? .off : requested
+        let started = ContinuousClock.now
+        let query = rawQuery.trimmingCharacters(in: .whitespacesAndNewlines)
+        let limits = configuration.limits
+        guard !query.isEmpty else {
+            throw ServiceError.invalid("invalid_query", "the query q is empty")
+        }
+        guard query.unicodeScalars.count <= limits.maxQueryCharacters else {
+            throw ServiceError(
+                .tooLarge, code: "query_too_long",
+                "the query is \(query.unicodeScalars.count) characters long; the limit is \(limits.maxQueryCharacters)")
+        }
+        let k = requestedK ?? 10
+        guard (1...limits.maxK).contains(k) else {
+            throw ServiceError.invalid("invalid_k", "k must be between 1 and \(limits.maxK), got \(k)")
+        }
+        let hnsw = configuration.hnsw
+        if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
+            throw ServiceError.invalid("invalid_ef", "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
+        }
+        // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
+        let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
+        let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
+        let aligner = mode.usesDictionary ? alignment.aligner : nil
+
+        // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
+        var streams: [[String: [SpaceVectorHit]]] = []
+        var searched: [String] = [query]
+        for space in spaces {
+            let embedder = space.embedder
+            let aligned: AlignedQuery
+            if let aligner {
+                aligned = try await BlockingWork.run { try aligner.align(query, embedder: embedder) }
+            } else {
+                let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
+                let language: QueryLanguage? =
+                    if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
+                aligned = AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
+            }
+            searched = aligned.texts
+            let means = mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
+            while streams.count < aligned.streams.count { streams.append([:]) }
+            for (streamIndex, variants) in aligned.streams.enumerated() {
+                // A caption in a language some text of the stream is written in is scored by those texts only:
+                // same-language similarity is what the embedder measures best.
+                let covered = Set(variants.compactMap { $0.language?.rawValue })
+                for variant in variants {
+                    let projections = means?.vectors.mapValues { VectorMath.dot(variant.vector, $0) } ?? [:]
+                    var hits: [SpaceVectorHit] = []
+                    for hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
+                        var score = hit.score
+                        if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
+                            language != variantLanguage, covered.contains(language)
+                        {
+                            continue
+                        }
+                        if let means, let language = hit.owner.captionLanguage,
+                            let centred = means.centred(
+                                score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
+                                vectorID: hit.vectorID, language: language)
+                        {
+                            score = centred
+                        }
+                        guard score.isFinite else { continue }
+                        hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
+                    }
+                    streams[streamIndex][space.name, default: []].append(contentsOf: hits)
+                }
+            }
+        }
+        // Each stream's items fused across spaces (`SpaceFusion`), then the streams interleaved by sense.
+        let rankings = streams.map { stream in
+            SpaceFusion.fuse(
+                spaces.map { SpaceHits(space: $0.name, weights: $0.weights, hits: stream[$0.name] ?? []) }, k: fetch)
+        }
+        let results = Self.interleave(rankings).prefix(k).map(SearchResult.init)
+        let elapsed = ContinuousClock.now - started
+        return SearchResponse(
+            query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
+            aligned: aligner != nil || mode.usesCentring, searched: searched)
+    }
+
+    /// The live items nearest to one query vector in one space.
+    private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int) async throws -> [Hit] {
+        let excluded = space.excludedIDs
+        let hits = try await BlockingWork.run {
+            try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+        }
+        let owners = try catalog.hits(vectorIDs: hits.map(\.id))
+        return hits.compactMap { hit in
+            // A vector deleted after the search began is dropped here rather than shown.
+            guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
+            return Hit(vectorID: hit.id, score: hit.score, owner: owner, space: space.name)
+        }
+    }
+
+    /// The first stream (the dictionary's main sense) ranks the results; each further sense's best item is moved up
+    /// to the second place (third for a third sense…) unless it already is in the top three, so both meanings of
+    /// "bat" show up while the main sense's ranking stays as it is.
+    private static func interleave(_ rankings: [[FusedItem]]) -> [FusedItem] {
+        guard var merged = rankings.first else { return [] }
+        for (offset, ranking) in rankings.dropFirst().enumerated() {
+            guard let top = ranking.first else { continue }
+            let position = min(offset + 1, merged.count)
+            if merged.prefix(3).contains(where: { $0.matched.externalID == top.matched.externalID }) { continue }
+            merged.removeAll { $0.matched.externalID == top.matched.externalID }
+            merged.insert(top, at: min(position, merged.count))
+        }
+        return merged
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import GlimpseDaemon
+import GlimpseServer
+
+@Suite struct DaemonConfigurationTests {
+    private func write(_ json: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url.path
+    }
+
+    /// The example config the systemd unit reads must load, and keep every file under the state directory: the
+    /// glimpse user's home is not where the install steps put the model and dictionaries.
+    @Test func theShippedSystemdConfigLoadsWithEveryFileUnderTheStateDirectory() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/glimpsed.json").path
+        // The glimpse group exists only where glimpse.sysusers was applied; everything else loads as shipped.
+        var settings = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: shipped))) as? [String: Any])
+        #expect(settings.removeValue(forKey: "socket_group") as? String == "glimpse")
+        let configuration = try DaemonConfiguration.load(
+            from: try write(String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)))
+        #expect(configuration.dataDirectory == "/var/lib/glimpse")
+        for path in [configuration.modelPath, configuration.dictionaryPath, configuration.cedictPath] {
+            #expect(path.hasPrefix("/var/lib/glimpse/"), "\(path) is outside the state directory")
+        }
+    }
+
+    @Test func readsEverySettingFromTheConfigFile() throws {
+        let path = try write(#"""
+            {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
+             "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
+             "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"],
+             "dictionary_path": "/srv/EnWords.csv", "cc_cedict_path": "/srv/cedict_ts.u8"}
+            """#)
+        let configuration = try DaemonConfiguration.load(from: path)
+        #expect(configuration.socketPath == "/tmp/g.sock")
+        #expect(configuration.socketMode == 0o600)
+        #expect(configuration.dataDirectory == "/srv/glimpse")
+        #expect(configuration.modelPath == "/srv/m.bin")
+        #expect(configuration.hnsw.m == 16)
+        #expect(configuration.hnsw.efConstruction == 100)
+        #expect(configuration.hnsw.efSearchDefault == 48)
+        #expect(configuration.hnsw.efSearchMax == 512)
+        #expect(configuration.maxBodyBytes == 4096)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.imageRoots == ["/srv/photos"])
+        #expect(try configuration.serviceConfiguration().dictionaryPath == "/srv/EnWords.csv")
+        #expect(try configuration.serviceConfiguration().cedictPath == "/srv/cedict_ts.u8")
+        #expect(try configuration.serviceConfiguration().imageRoots.paths == ["/srv/photos"])
+    }
+
+    @Test func refusesUnknownSettingsAndBadValues() throws {
+        func message(_ json: String) throws -> String {
+            do {
+                _ = try DaemonConfiguration.load(from: try write(json))
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try message(#"{"socket": "/x"}"#).contains("unknown setting \"socket\""))
+        #expect(try message(#"{"socket_mode": "rw-rw----"}"#).contains("socket_mode"))
+        #expect(try message(#"{"hnsw_m": 1}"#).contains("hnsw_m"))
+        #expect(try message(#"{"log_level": "loud"}"#).contains("log_level"))
+        #expect(try message("{not json").contains("not valid"))
+        #expect(try message(#"{"image_roots": ["photos"]}"#).contains("image_roots"))
+        #expect(try message(#"{"image_roots": []}"#).contains("image_roots"))
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/glimpsed.json") }
+    }
+
+    @Test func refusesASocketPathTooLongForSockaddrUn() {
+        var configuration = DaemonConfiguration()
+        configuration.socketPath = "/" + String(repeating: "s", count: 120)
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
+}
+
+@Suite struct SocketAndTimeoutSettingsTests {
+    @Test func readsTheAdminSocketGroupTimeoutAndRebuildSettings() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(#"""
+            {"socket_path": "/run/g/q.sock", "admin_socket_path": "/run/g/a.sock", "admin_socket_mode": "0640",
+             "socket_group": "0", "idle_timeout_seconds": 2.5, "request_timeout_seconds": 10,
+             "auto_rebuild_tombstone_fraction": 0.3}
+            """#.utf8).write(to: url)
+        let configuration = try DaemonConfiguration.load(from: url.path)
+        #expect(configuration.adminSocketPath == "/run/g/a.sock")
+        #expect(configuration.adminSocketMode == 0o640)
+        #expect(configuration.socketGroup == "0")
+        #expect(configuration.idleTimeout == .milliseconds(2_500))
+        #expect(configuration.requestTimeout == .seconds(10))
+        #expect(try configuration.serviceConfiguration().autoRebuildTombstoneFraction == 0.3)
+    }
+
+    @Test func defaultsKeepTheAdminSocketPrivate() {
+        let configuration = DaemonConfiguration()
+        #expect(configuration.socketMode == 0o660)
+        #expect(configuration.adminSocketMode == 0o600)
+        #expect(configuration.adminSocketPath != configuration.socketPath)
+        #expect(configuration.autoRebuildTombstoneFraction == 0.2)
+    }
+
+    @Test func refusesBadTimeoutsFractionsAndGroups() throws {
+        func message(_ json: String) throws -> String {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+            try Data(json.utf8).write(to: url)
+            do {
+                _ = try DaemonConfiguration.load(from: url.path)
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try message(#"{"idle_timeout_seconds": 0}"#).contains("idle_timeout_seconds"))
+        #expect(try message(#"{"request_timeout_seconds": -1}"#).contains("request_timeout_seconds"))
+        #expect(try message(#"{"auto_rebuild_tombstone_fraction": 1.5}"#).contains("auto_rebuild_tombstone_fraction"))
+        #expect(try message(#"{"admin_socket_mode": "999"}"#).contains("admin_socket_mode"))
+        #expect(try message(#"{"socket_group": "no-such-group-glimpse"}"#).contains("socket_group"))
+        #expect(try message(#"{"admin_socket_path": "/run/glimpse/glimpse.sock"}"#).contains("must differ"))
+    }
+}
