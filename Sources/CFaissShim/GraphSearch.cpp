@@ -75,7 +75,6 @@ std::vector<std::pair<float, int64_t>> searchGraph(
             }
         }
     }
-    visited.advance();
 
     while (results.size() > size_t(k)) results.pop();
     hits.resize(results.size());

@@ -22,7 +22,7 @@ namespace glimpse {
 /// Up to `k` (distance, label) pairs, nearest first, over labels not in `excluded` (may be null). `distance`
 /// must already hold the query and return smaller-is-better values. Excluded nodes are still traversed, and
 /// the result list keeps filling past them (hnswlib's filtered search), so k hits come back whenever the
-/// graph reaches k allowed nodes.
+/// graph reaches k allowed nodes. The caller ends the visited table's round (`VisitedScope`).
 std::vector<std::pair<float, int64_t>> searchGraph(
     const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int32_t k, int32_t ef,
     const ExcludedLabels *excluded, faiss::VisitedTable &visited);
