@@ -84,12 +84,12 @@ std::vector<std::pair<float, int64_t>> searchOnce(
     const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, glimpse::ExcludedLabels *excluded,
     faiss::VisitedTable &visited) {
     const faiss::IndexHNSWFlat &index = *handle.index;
-    glimpse::KernelDistanceComputer distance(
-        reinterpret_cast<const float *>(handle.storage->codes.data()), size_t(index.d), handle.searchKernel, true);
-    distance.set_query(query);
+    const auto *base = reinterpret_cast<const float *>(handle.storage->codes.data());
     if (!handle.stockSearch) {
-        return glimpse::searchGraph(index.hnsw, distance, k, ef, excluded, visited);
+        return glimpse::searchGraph(index.hnsw, base, size_t(index.d), handle.searchKernel, query, k, ef, excluded, visited);
     }
+    glimpse::KernelDistanceComputer distance(base, size_t(index.d), handle.searchKernel, true);
+    distance.set_query(query);
 
     // FAISS's own search: hnsw.efSearch (fixed at ef_search_max) sizes the candidate heap and
     // params.efSearch only decides when to stop, so per-call ef works without touching shared state.
