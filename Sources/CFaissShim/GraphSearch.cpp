@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <queue>
 #include <vector>
 
 namespace glimpse {
@@ -64,22 +63,34 @@ std::vector<std::pair<float, int64_t>> searchGraph(
     const size_t width = size_t(std::max(ef, k));
     const int bottomEnd = hnsw.cum_nneighbor_per_level[1];
     auto allowed = [excluded](int32_t label) { return excluded == nullptr || excluded->is_member(label); };
-    std::vector<Node> candidateStorage, resultStorage;
-    candidateStorage.reserve(width * 2);
-    resultStorage.reserve(width + 1);
-    std::priority_queue<Node, std::vector<Node>, std::greater<Node>> candidates(
-        std::greater<Node>(), std::move(candidateStorage)); // nearest on top
-    std::priority_queue<Node> results(std::less<Node>(), std::move(resultStorage)); // farthest on top
-    candidates.emplace(best, nearest);
-    if (allowed(nearest)) results.emplace(best, nearest);
-    visited.set(nearest);
-    float bound = results.empty() ? HUGE_VALF : results.top().first;
+    // Heaps and the neighbour buffer live per thread: a search allocates nothing once its thread has searched.
+    thread_local std::vector<Node> candidates; // min-heap: nearest on top
+    thread_local std::vector<Node> results;    // max-heap: farthest on top
+    thread_local std::vector<int32_t> fresh;
+    candidates.clear();
+    results.clear();
+    fresh.resize(size_t(std::max(bottomEnd, 1)));
+    const std::greater<Node> nearerFirst;
+    const std::less<Node> fartherFirst;
+    auto pushResult = [&](Node node) {
+        results.push_back(node);
+        std::push_heap(results.begin(), results.end(), fartherFirst);
+    };
+    auto popResult = [&] {
+        std::pop_heap(results.begin(), results.end(), fartherFirst);
+        results.pop_back();
+    };
 
-    std::vector<int32_t> fresh(size_t(std::max(bottomEnd, 1)));
+    candidates.emplace_back(best, nearest);
+    if (allowed(nearest)) pushResult({best, nearest});
+    visited.set(nearest);
+    float bound = results.empty() ? HUGE_VALF : results.front().first;
+
     while (!candidates.empty()) {
-        const Node current = candidates.top();
+        const Node current = candidates.front();
         if (current.first > bound && results.size() >= width) break;
-        candidates.pop();
+        std::pop_heap(candidates.begin(), candidates.end(), nearerFirst);
+        candidates.pop_back();
         // Unvisited neighbours first, their vectors prefetched, then the distances.
         const size_t offset = hnsw.offsets[size_t(current.second)];
         int count = 0;
@@ -95,22 +106,21 @@ std::vector<std::pair<float, int64_t>> searchGraph(
             const int32_t neighbour = fresh[size_t(i)];
             const float dist = distance(neighbour);
             if (results.size() < width || dist < bound) {
-                candidates.emplace(dist, neighbour);
+                candidates.emplace_back(dist, neighbour);
+                std::push_heap(candidates.begin(), candidates.end(), nearerFirst);
                 if (allowed(neighbour)) {
-                    results.emplace(dist, neighbour);
-                    if (results.size() > width) results.pop();
+                    pushResult({dist, neighbour});
+                    if (results.size() > width) popResult();
                 }
-                if (!results.empty()) bound = results.top().first;
+                if (!results.empty()) bound = results.front().first;
             }
         }
     }
 
-    while (results.size() > size_t(k)) results.pop();
-    hits.resize(results.size());
-    for (size_t i = hits.size(); i-- > 0;) {
-        hits[i] = {results.top().first, int64_t(results.top().second)};
-        results.pop();
-    }
+    std::sort_heap(results.begin(), results.end(), fartherFirst); // nearest first
+    const size_t kept = std::min(results.size(), size_t(k));
+    hits.resize(kept);
+    for (size_t i = 0; i < kept; i++) hits[i] = {results[i].first, int64_t(results[i].second)};
     return hits;
 }
 
