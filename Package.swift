@@ -147,16 +147,17 @@ let package = Package(
         // Shared test support: temporary directories, fixture paths, test-only embedders, scoped daemon helpers.
         .target(
             name: "GlimpseTestSupport",
-            dependencies: ["GlimpseEmbedding", "GlimpseAPI", "GlimpseClient"],
+            dependencies: ["GlimpseEmbedding", "GlimpseAPI", "GlimpseClient", "GlimpseEvaluation"],
             path: "Tests/GlimpseTestSupport"
         ),
 
-        .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage"]),
-        .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers"]),
+        .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseTransformerTests", dependencies: ["GlimpseTransformer", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
         .testTarget(
-            name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding"], resources: [.copy("Fixtures")]),
+            name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding", "GlimpseTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "GlimpseCLIPTests",
             dependencies: [
@@ -166,10 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GlimpseCatalogTests",
-            dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GlimpseCatalog", "GlimpseTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
-        .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage"]),
+        .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
         // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
         .testTarget(
@@ -179,13 +180,15 @@ let package = Package(
         .testTarget(
             name: "GlimpseEndToEndTests",
             dependencies: [
-                "GlimpseClient", "GlimpseAPI", "GlimpseCatalog", "GlimpseTestSupport",
+                "GlimpseClient", "GlimpseAPI", "GlimpseCatalog", "GlimpseEvaluation", "GlimpseTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "GlimpseClientTests",
-            dependencies: ["GlimpseClient", "GlimpseAPI", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "GlimpseClient", "GlimpseAPI", "GlimpseTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "GlimpseServerTests",

@@ -18,8 +18,8 @@ struct CLIPBenchmark: ParsableCommand {
             run (as `glimpse-bench images`), ours beside PIL + CLIPImageProcessorPil.
             """)
 
-    @Option(help: "Python with torch and transformers.")
-    var python = "/work/venv-torch/bin/python"
+    @Option(help: "Python with torch and transformers ($GLIMPSE_BENCH_PYTHON or python3 on PATH).")
+    var python = ReferencePython.defaultPath
 
     @Option(help: "Where the random checkpoints are written once (never in the repository).")
     var cacheDir = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/glimpse/clip-bench").path
@@ -86,11 +86,11 @@ struct CLIPBenchmark: ParsableCommand {
         print("threads: OpenBLAS \(threads) (ours) = torch.set_num_threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         printTable(header: ["model", "batch", "glimpse (Swift + OpenBLAS)", "PyTorch transformers", "ours / torch"],
                    rows: rows)
-        agreements.forEach { print($0) }
+        for agreement in agreements { print(agreement) }
         // The rates above are for ready model inputs; decoding and preprocessing the same kind of input (224² CLIP
         // preprocessing of real photos) is timed separately, in the same run, ours beside PIL + transformers.
         print("\ndecode + preprocess, timed separately:")
-        var images = try ImageBenchmark.parse(["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
+        let images = try ImageBenchmark.parse(["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
         try images.run()
     }
 

@@ -59,7 +59,7 @@ struct EmbedderReferenceEngine {
 
     func embed(_ texts: [String], query: Bool) -> [[Float]] {
         let cStrings = texts.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
+        defer { for string in cStrings { free(string) } }
         var out = [Float](repeating: 0, count: texts.count * dimension)
         let pointers = cStrings.map { UnsafePointer($0) }
         _ = pointers.withUnsafeBufferPointer { texts in

@@ -129,7 +129,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         if !missLines.isEmpty {
             print("\nfirst hit wrong with alignment on:")
-            missLines.forEach { print($0) }
+            for line in missLines { print(line) }
         }
         if !senses.isEmpty {
             print("\nambiguous queries: rank (1–10) of the best item of each sense, '-' = not in the top 10")

@@ -14,8 +14,8 @@ struct ImageBenchmark: ParsableCommand {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("../shared/data/photos").standardizedFileURL.path
 
-    @Option(help: "Python with Pillow and transformers for the reference run.")
-    var python = "/work/venv-torch/bin/python"
+    @Option(help: "Python with Pillow and transformers for the reference run ($GLIMPSE_BENCH_PYTHON or python3 on PATH).")
+    var python = ReferencePython.defaultPath
 
     @Option(help: "Passes over the files per engine.")
     var repeats = 3

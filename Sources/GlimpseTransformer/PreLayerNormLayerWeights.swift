@@ -42,7 +42,7 @@ package enum PreLayerNormEncoder {
         let context = TransformerBuffer(count: tokens * h)
         let projected = TransformerBuffer(count: tokens * h)
         let intermediate = TransformerBuffer(count: tokens * ff)
-        defer { [normed, qkv, context, projected, intermediate].forEach { $0.deallocate() } }
+        defer { for buffer in [normed, qkv, context, projected, intermediate] { buffer.deallocate() } }
 
         for layer in layers {
             TransformerKernels.layerNorm(x, into: normed.pointer, weight: layer.norm1Weight, bias: layer.norm1Bias,

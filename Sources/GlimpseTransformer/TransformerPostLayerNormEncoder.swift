@@ -31,7 +31,7 @@ package enum TransformerPostLayerNormEncoder {
         let context = TransformerBuffer(count: tokenCount * h)
         let projected = TransformerBuffer(count: tokenCount * h)
         let intermediate = TransformerBuffer(count: tokenCount * ff)
-        defer { [qkv, context, projected, intermediate].forEach { $0.deallocate() } }
+        defer { for buffer in [qkv, context, projected, intermediate] { buffer.deallocate() } }
 
         for layer in layers {
             TransformerKernels.linear(x, rows: tokenCount, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias,

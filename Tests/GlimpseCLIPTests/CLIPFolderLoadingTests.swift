@@ -54,20 +54,14 @@ import Testing
         #expect(throws: CLIPModelError.folderNotFound(path: folder.path)) { try CLIPEmbedder.load(folder: folder) }
         try FileManager.default.copyItem(at: CLIPFixtures.clipFolder, to: folder)
 
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("preprocessor_config.json"))
-        #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: "preprocessor_config.json")) {
-            try CLIPEmbedder.load(folder: folder)
+        for file in ["preprocessor_config.json", "model.safetensors"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
+            #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: file)) {
+                try CLIPEmbedder.load(folder: folder)
+            }
+            try FileManager.default.copyItem(
+                at: CLIPFixtures.clipFolder.appendingPathComponent(file), to: folder.appendingPathComponent(file))
         }
-        try FileManager.default.copyItem(
-            at: CLIPFixtures.clipFolder.appendingPathComponent("preprocessor_config.json"),
-            to: folder.appendingPathComponent("preprocessor_config.json"))
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
-        #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: "model.safetensors")) {
-            try CLIPEmbedder.load(folder: folder)
-        }
-        try FileManager.default.copyItem(
-            at: CLIPFixtures.clipFolder.appendingPathComponent("model.safetensors"),
-            to: folder.appendingPathComponent("model.safetensors"))
         for file in ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"] {
             try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GlimpseCLIP
 import Testing
+import GlimpseTestSupport
 
 @Suite struct CLIPModelConfigurationTests {
     @Test func clipFixtureConfigIsReadWithItsValues() throws {

@@ -3,6 +3,7 @@ import GlimpseCLIP
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing
+import GlimpseTestSupport
 
 /// The two fixture checkpoints, loaded once for the whole suite.
 enum LoadedCheckpoints {

@@ -3,6 +3,7 @@ import GlimpseCLIP
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing
+import GlimpseTestSupport
 
 @Suite struct VisionTowerTests {
     /// Every fixture image's preprocessed pixels, in the reference's order, as one batch of model inputs.

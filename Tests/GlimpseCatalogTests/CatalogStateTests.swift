@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+import GlimpseTestSupport
 
 @testable import GlimpseCatalog
 
 @Suite struct CatalogStateTests {
     @Test func countsAgreeWithRawSQL() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         _ = try catalog.upsertItem(
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func dataSurviveClosingAndReopening() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         let item: ItemRecord?
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func twoCatalogsOnTheSameFileSeeEachOthersWrites() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         let writer = try Catalog(configuration)

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+import GlimpseTestSupport
 
 @testable import GlimpseCatalog
 
 @Suite struct IndexSpaceAndReembedTests {
     @Test func modelIdentityAndCompactionTimeAreStoredPerSpace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         #expect(try catalog.indexSpace("s") == nil)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func tombstonesAreCountedOnlySinceTheCompactionAndUpToTheWatermark() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let a = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1)]).newIDs
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func replacingVectorsSkipsDeletedOnesAndTombstonesTheReplaced() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let a = try catalog.upsertItem(newItem("a", captions: ["en": "a cat"]), vectors: [captionVector(1)]).newIDs[0]
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func aJobIsQueuedUnlessOneOfItsKindIsPending() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try #require(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0))

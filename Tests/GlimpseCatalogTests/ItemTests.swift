@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+import GlimpseTestSupport
 
 @testable import GlimpseCatalog
 
 @Suite struct ItemTests {
     @Test func upsertOfANewItemStoresItsCaptionsAndVectors() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let captions = ["en": "a cat", "zh": "一只猫"]
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func upsertWithTheSameContentHashChangesNothing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         _ = try catalog.upsertItem(newItem("cat"), vectors: [captionVector(1)])
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func upsertWithANewContentHashReplacesCaptionsAndTombstonesTheOldVectors() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func anInvalidVectorIsRefusedAndNothingIsWritten() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let bad: [NewVector] = [
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func deleteItemTombstonesItsVectorsAndRemovesItsRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let ids = try catalog.upsertItem(
@@ -117,7 +118,7 @@ import Testing
     }
 
     @Test func vectorIDsAreNeverReusedEvenAfterRowsAreRemoved() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")])

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+import GlimpseTestSupport
 
 @testable import GlimpseCatalog
 
 @Suite struct VectorTests {
     @Test func floatBlobsRoundTripBitExactAndAreLittleEndian() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let values: [Float] = [
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func vectorsPagesLiveVectorsOfOneSpaceInIDOrder() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         for index in 0..<7 {
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func aDamagedVectorBlobComesBackEmptySoReplayCanSkipIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let ids = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")]).newIDs
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func tombstonedVectorIDsAreListedPerSpace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func hitsMapVectorIDsToTheirOwnersWithTheTombstonedFlag() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let old = try catalog.upsertItem(newItem("pet", captions: ["en": "a hamster"]), vectors: [captionVector(1)]).newIDs[0]
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func hitsAnswersForMoreIDsThanOneQueryChunk() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let vectors = (0..<600).map { captionVector(Float($0), language: "l\($0)") }

@@ -1,13 +1,12 @@
 import Foundation
 import GlimpseClient
 import Testing
+import GlimpseTestSupport
 
 @Suite struct ManifestReaderTests {
     /// Writes `text` as `manifest.jsonl` in a fresh temporary directory and returns that directory.
     func manifestDirectory(_ text: String, subdirectory: String = "set") throws -> URL {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("glimpse-manifest-\(UUID().uuidString.prefix(8))")
-            .appendingPathComponent(subdirectory)
+        let directory = try ScratchDirectory("manifest").file(subdirectory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: directory.appendingPathComponent("manifest.jsonl"))
         return directory

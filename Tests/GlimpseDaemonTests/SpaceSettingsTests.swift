@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseService
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseDaemon
@@ -68,8 +69,7 @@ import GlimpseServer
         } catch {
             #expect("\(error)".contains("/nonexistent/clip-folder"))
         }
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/CLIP/clip-tiny").path
+        let folder = CLIPFixtures.clipFolder.path
         configuration.spaces = [SpaceSetting(kind: .clip, folder: folder), SpaceSetting(kind: .clip, folder: folder)]
         do {
             _ = try configuration.loadSpaceModels(fingerprints: &fingerprints)

@@ -1,6 +1,7 @@
 import GlimpseE5
 import GlimpseEmbedding
 import Testing
+import GlimpseTestSupport
 
 @Suite struct EmbeddingPropertiesTests {
     static let texts = [

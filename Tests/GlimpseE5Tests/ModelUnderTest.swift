@@ -23,13 +23,3 @@ func loadedEmbedder() throws -> E5TextEmbedder {
     try requireModelFile()
     return try sharedEmbedder.get()
 }
-
-func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for i in a.indices {
-        dot += a[i] * b[i]
-        na += a[i] * a[i]
-        nb += b[i] * b[i]
-    }
-    return dot / (na.squareRoot() * nb.squareRoot())
-}

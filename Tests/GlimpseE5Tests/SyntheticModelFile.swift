@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseTestSupport
 
 /// Writes a tiny but complete E5S1 file (hidden 32, one layer, one head) so tests can corrupt single fields of the
 /// tensor directory and check which error the loader reports.
@@ -91,11 +92,6 @@ struct SyntheticModelFile {
     }
 
     static func writeTemporary(_ data: Data, named name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("glimpse-embedding-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try data.write(to: url)
-        return url.path
+        try ScratchDirectory("e5-tests").write(data, named: name).path
     }
 }

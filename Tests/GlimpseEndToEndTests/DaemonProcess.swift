@@ -1,11 +1,12 @@
 import Foundation
+import GlimpseAPI
 import GlimpseClient
+import GlimpseTestSupport
 import Testing
 
 /// Paths the end-to-end tests need: the built executables, the repository, the shared photos and the model.
 enum TestEnvironment {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = TestFixtures.repository
 
     /// `swift test` runs the test bundle from the build folder that also holds `glimpsed` and `glimpse`.
     static var binaries: URL {
@@ -22,9 +23,7 @@ enum TestEnvironment {
         return repository.appendingPathComponent(".build/debug")
     }
 
-    static var sharedPhotos: URL {
-        repository.deletingLastPathComponent().appendingPathComponent("shared/data/photos")
-    }
+    static var sharedPhotos: URL { TestFixtures.sharedPhotos }
 
     static var modelPath: String {
         ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
@@ -93,6 +92,17 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         throw CancellationError()
     }
 
+    /// Waits until no job is queued or running, and returns the last status.
+    @discardableResult
+    func waitUntilJobsDrained() async throws -> StatusResponse {
+        var status = try await client.status()
+        for _ in 0..<600 where (status.catalog.jobs["queued"] ?? 0) + (status.catalog.jobs["running"] ?? 0) > 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await client.status()
+        }
+        return status
+    }
+
     /// Kills the daemon the hard way, as a power cut or the OOM killer would: no shutdown code runs.
     func killHard() {
         guard process.isRunning else { return }
@@ -113,6 +123,24 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
             return -1
         }
         return process.terminationStatus
+    }
+}
+
+/// Starts `glimpsed` on `directory`, waits until it is healthy, runs `body`, and always stops the daemon afterwards
+/// (SIGTERM, then SIGKILL if it does not exit), whether `body` returns or throws. A test that checks the shutdown
+/// itself calls `terminate()` inside `body`; stopping an exited daemon again is a no-op.
+func withDaemon<Result>(
+    in directory: URL, extraArguments: [String] = [], _ body: (DaemonProcess) async throws -> Result
+) async throws -> Result {
+    let daemon = try DaemonProcess(directory: directory, extraArguments: extraArguments)
+    do {
+        try await daemon.waitUntilHealthy()
+        let result = try await body(daemon)
+        _ = await daemon.terminate()
+        return result
+    } catch {
+        _ = await daemon.terminate()
+        throw error
     }
 }
 

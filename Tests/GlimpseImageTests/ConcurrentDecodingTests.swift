@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import GlimpseImage
+import GlimpseTestSupport
 
 /// The daemon decodes several images at once: the codecs keep all state per call.
 struct ConcurrentDecodingTests {
     @Test func concurrentDecodesEqualSerialOnes() async throws {
-        let names = try CLIPFixtures.preprocessReference().keys.sorted()
+        let names = try CLIPFixtures.reference.get().preprocess.keys.sorted()
         let files = try names.map { try CLIPFixtures.image($0) }
         let decoder = ImageDecoder()
         let preprocessor = CLIPImagePreprocessor()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GlimpseTestSupport
 @testable import GlimpseImage
 
 /// EXIF orientation: all eight values, from JPEG APP1, PNG eXIf and WebP EXIF, and malformed metadata.

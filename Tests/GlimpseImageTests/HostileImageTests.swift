@@ -1,5 +1,7 @@
 import Foundation
+import GlimpseEvaluation
 import Testing
+import GlimpseTestSupport
 @testable import GlimpseImage
 
 /// Damaged, hostile and wrong files: each gets a typed error with a usable message, and nothing crashes. The bad
@@ -215,23 +217,6 @@ struct HostileImageTests {
     }
 
     private func temporaryFile(_ name: String, _ data: Data) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-image-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try data.write(to: url)
-        return url
-    }
-}
-
-/// A small seeded generator so damage is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        try ScratchDirectory("image-tests").write(data, named: name)
     }
 }

@@ -1,3 +1,4 @@
+import GlimpseEvaluation
 import Testing
 @testable import GlimpseImage
 
@@ -50,9 +51,10 @@ struct PillowResamplerTests {
         var uniformRows = 0
         for y in 0..<224 {
             let row = Array(crop.pixels[(y * 224 * 3)..<((y + 1) * 224 * 3)])
-            if (0..<224).allSatisfy({ x in row[x * 3] == row[0] && row[x * 3 + 1] == row[1] && row[x * 3 + 2] == row[2] }) {
-                uniformRows += 1
+            let uniform = (0..<224).allSatisfy { x in
+                row[x * 3] == row[0] && row[x * 3 + 1] == row[1] && row[x * 3 + 2] == row[2]
             }
+            if uniform { uniformRows += 1 }
         }
         #expect(uniformRows == 224)
     }

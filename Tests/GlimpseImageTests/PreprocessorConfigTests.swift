@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GlimpseTestSupport
 @testable import GlimpseImage
 
 /// preprocessor_config.json decoding and the size arithmetic transformers uses.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GlimpseTestSupport
 @testable import GlimpseImage
 
 /// libjpeg DCT scaling for big photos: only used when asked, only while the image stays ≥ 2× the model input, and
@@ -11,7 +12,8 @@ struct ScaledJPEGDecodingTests {
         #expect(ImageDecoder.jpegScaleDenominator(width: 4000, height: 3000, minimumEdge: 448) == 4)  // 1000×750
         #expect(ImageDecoder.jpegScaleDenominator(width: 8000, height: 6000, minimumEdge: 448) == 8)
         #expect(ImageDecoder.jpegScaleDenominator(width: 800, height: 600, minimumEdge: 448) == 1)
-        #expect(ImageDecoder.jpegScaleDenominator(width: 897, height: 5000, minimumEdge: 448) == 2)   // ceil(897 / 2) = 449
+        // ceil(897 / 2) = 449
+        #expect(ImageDecoder.jpegScaleDenominator(width: 897, height: 5000, minimumEdge: 448) == 2)
         #expect(CLIPImagePreprocessor().reducedDecodingMinimumEdge == 448)
     }
 

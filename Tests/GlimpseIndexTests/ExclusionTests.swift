@@ -1,4 +1,5 @@
 import GlimpseIndex
+import GlimpseEvaluation
 import Testing
 
 /// Tombstoned vectors stay in the graph; searches must skip them yet still return k hits.
@@ -6,7 +7,7 @@ struct ExclusionTests {
     @Test func excludedIDsAreNeverReturnedAndResultsStayFull() throws {
         let index = try SharedIndexFixture.index.get()
         let data = SharedIndexFixture.data
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         // A random 30% of everything plus each query's true nearest neighbours: the hardest case for the graph.
         var excluded = Set(data.ids.filter { _ in Double.random(in: 0..<1, using: &generator) < 0.3 })
         for exact in SharedIndexFixture.truth.prefix(20) { excluded.formUnion(exact) }

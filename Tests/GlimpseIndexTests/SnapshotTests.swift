@@ -1,6 +1,7 @@
 import Foundation
 import GlimpseIndex
 import Testing
+import GlimpseTestSupport
 
 /// Snapshots must reproduce the index exactly and refuse anything damaged.
 struct SnapshotTests {
@@ -13,7 +14,7 @@ struct SnapshotTests {
 
     private func writtenSnapshot() throws -> (URL, HNSWIndex, ClusteredVectors) {
         let (index, data) = try smallIndex()
-        let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+        let url = try ScratchDirectory("index").file("space.hnsw")
         try index.write(to: url, watermark: 4_242)
         return (url, index, data)
     }
@@ -72,7 +73,7 @@ struct SnapshotTests {
     }
 
     @Test func missingSnapshotThrowsIOError() throws {
-        let url = try temporaryDirectory().appendingPathComponent("absent.hnsw")
+        let url = try ScratchDirectory("index").file("absent.hnsw")
         #expect(throws: HNSWIndexError.self) { try HNSWIndex.read(from: url) }
     }
 
@@ -91,7 +92,7 @@ struct SnapshotTests {
     }
 
     @Test func emptyIndexRoundTrips() throws {
-        let url = try temporaryDirectory().appendingPathComponent("empty.hnsw")
+        let url = try ScratchDirectory("index").file("empty.hnsw")
         try HNSWIndex(dimension: 8, parameters: HNSWParameters()).write(to: url, watermark: 0)
         let (loaded, watermark) = try HNSWIndex.read(from: url)
         #expect(loaded.count == 0 && watermark == 0)

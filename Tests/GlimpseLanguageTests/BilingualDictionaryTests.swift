@@ -1,6 +1,7 @@
 import Foundation
 import GlimpseLanguage
 import Testing
+import GlimpseTestSupport
 
 /// A few lines in the format of cedict 0.1.0's EnWords.csv (copied from it).
 let sampleEnWords = """
@@ -89,7 +90,5 @@ struct BilingualDictionaryTests {
 }
 
 func writeTemporary(_ text: String) -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-dictionary-test-\(UUID()).csv")
-    try! Data(text.utf8).write(to: url)
-    return url.path
+    try! ScratchDirectory("dictionary-test").write(Data(text.utf8), named: "dictionary.csv").path
 }

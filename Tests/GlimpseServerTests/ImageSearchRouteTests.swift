@@ -2,23 +2,22 @@ import Foundation
 import GlimpseAPI
 import GlimpseClient
 import Testing
+import GlimpseTestSupport
 
 @testable import GlimpseDaemon
 @testable import GlimpseServer
 
 /// `POST /v1/search/image` served for real, with the tiny CLIP fixture configured as glimpsed configures it.
 @Suite struct ImageSearchRouteTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP")
+    static let fixtures = CLIPFixtures.directory
 
     @Test func theQuerySocketSearchesByRawOrMultipartImageAndRefusesBadInput() async throws {
-        let fixture = try await ServerFixture { configuration in
+        try await withServer(adjust: { configuration in
             var clip = SpaceSetting(kind: .clip, folder: Self.fixtures.appendingPathComponent("clip-tiny").path)
             clip.captionWeight = 0.5
             configuration.spaces = [clip]
             configuration.maxBodyBytes = 256 << 10
-        }
-        defer { Task { await fixture.stop() } }
+        }) { fixture in
         let names = ["scene-320x240.jpg", "portrait-180x400.png", "lossless-160x120.webp"]
         var items: [IngestItem] = []
         for name in names {
@@ -67,15 +66,16 @@ import Testing
             #expect(errorCode(answer.body) == code, "\(String(decoding: answer.body, as: UTF8.self))")
         }
         #expect(try await query.health().status == "ok")
+        }
     }
 
     @Test func aDaemonWithoutAnImageSpaceSaysSo() async throws {
-        let fixture = try await ServerFixture()
-        defer { Task { await fixture.stop() } }
+        try await withServer { fixture in
         let scene = try Data(contentsOf: Self.fixtures.appendingPathComponent("images/scene-320x240.jpg"))
         let answer = try await fixture.queryClient.raw(
             method: "POST", path: "/v1/search/image", body: scene, contentType: "image/jpeg")
         #expect(answer.status == 400)
         #expect(errorCode(answer.body) == "no_image_space")
+        }
     }
 }

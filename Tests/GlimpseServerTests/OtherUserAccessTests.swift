@@ -45,8 +45,7 @@ import Glibc
         }
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) missing")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "/usr/bin/python3 missing")
-        let fixture = try await ServerFixture { $0.socketGroup = String(Self.socketGroup) }
-        defer { Task { await fixture.stop() } }
+        try await withServer(adjust: { $0.socketGroup = String(Self.socketGroup) }) { fixture throws in
         let admin = fixture.configuration.adminSocketPath
         let query = fixture.configuration.socketPath
 
@@ -58,5 +57,6 @@ import Glibc
         #expect(try connectAs(uid: Self.otherUser, gid: 65533, path: admin) == "EACCES")
         // The daemon's own user (root here) reaches both: the refusals above are about the user, not a broken socket.
         #expect(try connectAs(uid: 0, gid: 0, path: admin) == "ok")
+        }
     }
 }

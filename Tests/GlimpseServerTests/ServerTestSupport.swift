@@ -136,6 +136,23 @@ final class ServerFixture: Sendable {
     }
 }
 
+/// Runs `body` against a fresh `ServerFixture` and always stops it afterwards (both servers shut down, the directory
+/// removed), whether `body` returns or throws: the next test never meets this one's sockets.
+func withServer<Result>(
+    embedder: any TextEmbedder = TestOnlySlowEmbedder(), adjust: (inout DaemonConfiguration) -> Void = { _ in },
+    _ body: (ServerFixture) async throws -> Result
+) async throws -> Result {
+    let fixture = try await ServerFixture(embedder: embedder, adjust: adjust)
+    do {
+        let result = try await body(fixture)
+        await fixture.stop()
+        return result
+    } catch {
+        await fixture.stop()
+        throw error
+    }
+}
+
 /// Decodes the `{"error": {"code", …}}` body of an error answer.
 func errorCode(_ body: Data) -> String? {
     struct Answer: Decodable {

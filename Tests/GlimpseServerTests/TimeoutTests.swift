@@ -6,19 +6,18 @@ import Testing
 
 @Suite struct TimeoutTests {
     @Test func aRequestOverTheDeadlineAnswers503TimeoutAndTheDaemonKeepsServing() async throws {
-        let fixture = try await ServerFixture(embedder: TestOnlySlowEmbedder(queryDelay: .seconds(5))) {
+        try await withServer(embedder: TestOnlySlowEmbedder(queryDelay: .seconds(5)), adjust: {
             $0.requestTimeout = .milliseconds(300)
-        }
-        defer { Task { await fixture.stop() } }
+        }) { fixture in
         let answer = try await fixture.queryClient.raw(method: "GET", path: "/v1/search?q=dog", body: nil)
         #expect(answer.status == 503)
         #expect(errorCode(answer.body) == "timeout", "\(String(decoding: answer.body, as: UTF8.self))")
         #expect(try await fixture.queryClient.health().status == "ok")
+        }
     }
 
     @Test func aConnectionThatStopsHalfWayThroughARequestIsClosedAfterTheIdleTimeout() async throws {
-        let fixture = try await ServerFixture { $0.idleTimeout = .milliseconds(500) }
-        defer { Task { await fixture.stop() } }
+        try await withServer(adjust: { $0.idleTimeout = .milliseconds(500) }) { fixture in
         for path in [fixture.configuration.socketPath, fixture.configuration.adminSocketPath] {
             let stalled = try RawUnixConnection(path: path)
             stalled.send("GET /v1/health HTTP/1.1\r\nHost: loc")
@@ -32,5 +31,6 @@ import Testing
         complete.send("GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         let (data, _) = complete.readUntilClosed(limit: 60)
         #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        }
     }
 }

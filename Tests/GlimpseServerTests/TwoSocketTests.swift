@@ -12,8 +12,7 @@ import Glibc
 
 @Suite struct TwoSocketTests {
     @Test func theQuerySocketRefusesAdminActionsWith403AndServesReads() async throws {
-        let fixture = try await ServerFixture()
-        defer { Task { await fixture.stop() } }
+        try await withServer { fixture in
         let query = fixture.queryClient
         let refusals: [(String, String, Data?)] = [
             ("POST", "/v1/items", Data(#"{"image_path": "/x.jpg", "captions": {"en": "x"}}"#.utf8)),
@@ -42,12 +41,12 @@ import Glibc
         #expect(try await admin.status().catalog.items == 1)
         #expect(try await admin.delete(id: "dog").id == "dog")
         #expect(try await admin.rebuild().state == .queued)
+        }
     }
 
     @Test func socketsGetTheConfiguredModesAndGroup() async throws {
         let gid = getgid()
-        let fixture = try await ServerFixture { $0.socketGroup = String(gid) }
-        defer { Task { await fixture.stop() } }
+        try await withServer(adjust: { $0.socketGroup = String(gid) }) { fixture in
         for (path, mode) in [(fixture.configuration.socketPath, 0o660), (fixture.configuration.adminSocketPath, 0o600)] {
             var info = stat()
             #expect(stat(path, &info) == 0)
@@ -56,22 +55,22 @@ import Glibc
             #expect(info.st_gid == gid)
             #expect(info.st_uid == getuid())
         }
+        }
     }
 
     @Test func configuredModesApplyToBothSockets() async throws {
-        let fixture = try await ServerFixture {
+        try await withServer(adjust: {
             $0.socketMode = 0o666
             $0.adminSocketMode = 0o660
-        }
-        defer { Task { await fixture.stop() } }
+        }) { fixture in
         var info = stat()
         #expect(stat(fixture.configuration.socketPath, &info) == 0 && info.st_mode & 0o777 == 0o666)
         #expect(stat(fixture.configuration.adminSocketPath, &info) == 0 && info.st_mode & 0o777 == 0o660)
+        }
     }
 
     @Test func adminActionsAreLoggedWithThePeersCredentials() async throws {
-        let fixture = try await ServerFixture()
-        defer { Task { await fixture.stop() } }
+        try await withServer { fixture in
         let admin = fixture.adminClient
         _ = try await admin.ingest([IngestItem(id: "cat", imagePath: try fixture.image("cat.jpg"), captions: ["en": "a cat"])])
         _ = try? await admin.delete(id: "no-such-item")
@@ -84,6 +83,7 @@ import Glibc
             #expect(entry.metadata["peer_pid"] == "\(getpid())", "\(entry.message): \(entry.metadata)")
             #expect(entry.metadata["peer_uid"] == "\(getuid())")
             #expect(entry.metadata["peer_gid"] == "\(getgid())")
+        }
         }
     }
 

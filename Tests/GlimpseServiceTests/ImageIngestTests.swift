@@ -11,8 +11,7 @@ import Testing
 /// Two spaces at once: the test-only text embedder and the tiny random CLIP fixture checkpoint, which is a real
 /// image embedder (Tests/Fixtures/CLIP/clip-tiny).
 @Suite struct ImageIngestTests {
-    static let clipFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP/clip-tiny")
+    static let clipFolder = CLIPFixtures.clipFolder
     static let imagesFolder = clipFolder.deletingLastPathComponent().appendingPathComponent("images")
 
     private func makeService(

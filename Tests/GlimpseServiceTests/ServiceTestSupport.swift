@@ -12,7 +12,7 @@ struct ServiceFixture {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-service-\(UUID().uuidString)")
+        directory = try ScratchDirectory("service").url
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
     }
 

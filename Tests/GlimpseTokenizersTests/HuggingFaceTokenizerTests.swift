@@ -1,28 +1,15 @@
 import Foundation
+import GlimpseTestSupport
 @testable import GlimpseTokenizers
 import Testing
 
-/// Tests/Fixtures/CLIP (scripts/make-clip-fixtures.py): the tiny CLIP and Chinese-CLIP tokenizer folders and the
-/// token ids `transformers` gave for the fixture texts.
+/// The tiny CLIP and Chinese-CLIP tokenizer folders of the shared CLIP fixtures, and the token ids `transformers`
+/// gave for the fixture texts.
 enum TokenizerFixtures {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP")
-    static let clipFolder = folder.appendingPathComponent("clip-tiny")
-    static let chineseCLIPFolder = folder.appendingPathComponent("chinese-clip-tiny")
+    static let clipFolder = CLIPFixtures.clipFolder
+    static let chineseCLIPFolder = CLIPFixtures.chineseCLIPFolder
 
-    struct Family: Decodable {
-        let texts: [String]
-        let token_ids: [[Int]]
-    }
-
-    struct Reference: Decodable {
-        let clip: Family
-        let chinese_clip: Family
-    }
-
-    static func reference() throws -> Reference {
-        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
-    }
+    static func reference() throws -> CLIPFixtures.Reference { try CLIPFixtures.reference.get() }
 
     static func clip() throws -> ByteLevelBPETokenizer { try HuggingFaceTokenizer.loadByteLevelBPE(folder: clipFolder) }
     static func chineseCLIP() throws -> WordPieceTokenizer { try HuggingFaceTokenizer.loadWordPiece(folder: chineseCLIPFolder) }
@@ -39,10 +26,32 @@ enum TokenizerFixtures {
         return vocabulary
     }
 
+    /// Expects `tokenize` to give `transformers`' ids for every one of the 48 fixture texts, listing the texts that differ.
+    static func expectAgreement(
+        _ family: CLIPFixtures.Family, _ tokenize: (String) -> [Int], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(family.texts.count == 48, sourceLocation: sourceLocation)
+        let result = mismatches(family, tokenize)
+        #expect(result.agreeing == family.texts.count,
+                "\(result.agreeing)/\(family.texts.count) texts agree; mismatches:\n\(result.report)",
+                sourceLocation: sourceLocation)
+    }
+
+    /// Expects `cut` to be `full` cut to `length` ids with the end token `end` kept last.
+    static func expectTruncated(
+        _ cut: [Int], from full: [Int], to length: Int, endingWith end: Int?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(full.count > length, sourceLocation: sourceLocation)
+        #expect(cut.count == length, sourceLocation: sourceLocation)
+        #expect(cut.last == end, sourceLocation: sourceLocation)
+        #expect(Array(cut.dropLast()) == Array(full.prefix(length - 1)), sourceLocation: sourceLocation)
+    }
+
     /// Failure message listing every text whose ids differ from the reference.
-    static func mismatches(_ family: Family, _ tokenize: (String) -> [Int]) -> (agreeing: Int, report: String) {
+    static func mismatches(_ family: CLIPFixtures.Family, _ tokenize: (String) -> [Int]) -> (agreeing: Int, report: String) {
         var report: [String] = []
-        for (text, expected) in zip(family.texts, family.token_ids) {
+        for (text, expected) in zip(family.texts, family.tokenIDs) {
             let actual = tokenize(text)
             if actual != expected {
                 report.append("\(text.debugDescription)\n  expected \(expected)\n  actual   \(actual)")
@@ -57,8 +66,7 @@ struct TemporaryTokenizerFolder {
     let url: URL
 
     init(_ files: [String: String]) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-tokenizer-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try ScratchDirectory("tokenizer").url
         for (name, contents) in files { try Data(contents.utf8).write(to: url.appendingPathComponent(name)) }
     }
 
