@@ -1,6 +1,7 @@
 import Foundation
 import GlimpseAPI
 import Testing
+import GlimpseTestSupport
 
 /// The shared photos as a manifest (scripts/make-manifest.py) and as ingest items.
 enum SharedPhotoManifest {

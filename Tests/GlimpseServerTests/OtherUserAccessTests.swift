@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseServer
@@ -25,16 +26,10 @@ import Glibc
             except OSError as e:
                 print(errno.errorcode.get(e.errno, str(e.errno)))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, path])
+        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aSecondUserCannotConnectToTheAdminSocketButTheSocketGroupCanQuery() async throws {
