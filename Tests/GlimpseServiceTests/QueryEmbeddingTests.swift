@@ -44,92 +44,65 @@ struct QueryEmbeddingTests {
         return try fixture.makeService(embedder: embedder, configuration: configuration)
     }
 
-    /// Items whose single caption is exactly the given text, in the given language.
-    private func ingest(_ captions: [(id: String, language: String, text: String)], into service: GlimpseService, fixture: ServiceFixture) async throws {
-        let items = try captions.map { IngestItem(id: $0.id, imagePath: try fixture.image("\($0.id).jpg"), captions: [$0.language: $0.text]) }
-        let job = try await waitForJob(try service.ingest(items).jobID, in: service)
-        #expect(job.inserted == captions.count)
-    }
-
-    private func expectEachTextOnce(_ calls: [TestOnlyCountingEmbedder.Call]) {
-        let texts = calls.flatMap(\.texts)
-        #expect(Set(texts).count == texts.count, "a text was embedded twice: \(calls.map(\.texts))")
+    /// Ingests items whose single caption is exactly the given text (in the given language), then runs one search
+    /// and returns its response with the query-role embedder calls it made.
+    private func search(
+        _ query: String, k: Int, align: Bool = true, items captions: [(id: String, language: String, text: String)]
+    ) async throws -> (response: SearchResponse, calls: [TestOnlyCountingEmbedder.Call]) {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        return try await withRunningService(try service(fixture: fixture, embedder: embedder)) { service in
+            let items = try captions.map {
+                IngestItem(id: $0.id, imagePath: try fixture.image("\($0.id).jpg"), captions: [$0.language: $0.text])
+            }
+            let job = try await waitForJob(try service.ingest(items).jobID, in: service)
+            #expect(job.inserted == captions.count)
+            embedder.reset()
+            let response = try await service.search(query, k: k, ef: nil, align: align)
+            let calls = embedder.queryCalls
+            let texts = calls.flatMap(\.texts)
+            #expect(Set(texts).count == texts.count, "a text was embedded twice: \(calls.map(\.texts))")
+            return (response, calls)
+        }
     }
 
     @Test func aChineseQueryEmbedsItsCandidatesOnceInOneBatch() async throws {
-        let fixture = try ServiceFixture()
-        defer { fixture.remove() }
-        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
-        let service = try service(fixture: fixture, embedder: embedder)
-        try await withRunningService(service) { service in
-            try await ingest(
-                [("scoop", "en", "scoop"), ("ladle", "en", "ladle"), ("spoon", "en", "spoon"), ("dog", "en", "dog")],
-                into: service, fixture: fixture)
-            embedder.reset()
-            let response = try await service.search("勺子", k: 4, ef: nil)
-            // scoop is the dictionary's main sense; of ladle and spoon the embedder finds spoon closest to 勺子.
-            #expect(response.searched == ["勺子", "scoop", "spoon"])
-            #expect(Set(response.results.prefix(2).map(\.id)) == ["scoop", "spoon"])
-            // Before, 勺子, ladle and spoon were embedded to choose, then 勺子, scoop and spoon again to search.
-            let calls = embedder.queryCalls
-            #expect(calls.count == 1)
-            #expect(Set(calls.flatMap(\.texts)) == ["勺子", "scoop", "ladle", "spoon"])
-            expectEachTextOnce(calls)
-        }
+        let (response, calls) = try await search(
+            "勺子", k: 4, items: [("scoop", "en", "scoop"), ("ladle", "en", "ladle"), ("spoon", "en", "spoon"), ("dog", "en", "dog")])
+        // scoop is the dictionary's main sense; of ladle and spoon the embedder finds spoon closest to 勺子.
+        #expect(response.searched == ["勺子", "scoop", "spoon"])
+        #expect(Set(response.results.prefix(2).map(\.id)) == ["scoop", "spoon"])
+        // Before, 勺子, ladle and spoon were embedded to choose, then 勺子, scoop and spoon again to search.
+        #expect(calls.count == 1)
+        #expect(Set(calls.flatMap(\.texts)) == ["勺子", "scoop", "ladle", "spoon"])
     }
 
     @Test func anEnglishQueryWithTwoSensesEmbedsEveryVariantInOneBatch() async throws {
-        let fixture = try ServiceFixture()
-        defer { fixture.remove() }
-        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
-        let service = try service(fixture: fixture, embedder: embedder)
-        try await withRunningService(service) { service in
-            try await ingest(
-                [("bat-animal", "zh", "蝙蝠"), ("bat-club", "zh", "球棒"), ("dog", "en", "dog"), ("spoon", "en", "spoon")],
-                into: service, fixture: fixture)
-            embedder.reset()
-            let response = try await service.search("bat", k: 4, ef: nil)
-            // Two senses, each its own stream: the main one (蝙蝠) ranks first, the other's best item second.
-            #expect(response.searched == ["bat", "蝙蝠", "球棒"])
-            #expect(response.results.prefix(2).map(\.id) == ["bat-animal", "bat-club"])
-            // The synonyms (蝙蝠, 球棒, 蝠) are ranked against "bat" with the same vectors that are then searched.
-            let calls = embedder.queryCalls
-            #expect(calls.count == 1)
-            #expect(Set(calls.flatMap(\.texts)) == ["bat", "蝙蝠", "球棒", "蝠"])
-            expectEachTextOnce(calls)
-        }
+        let (response, calls) = try await search(
+            "bat", k: 4, items: [("bat-animal", "zh", "蝙蝠"), ("bat-club", "zh", "球棒"), ("dog", "en", "dog"), ("spoon", "en", "spoon")])
+        // Two senses, each its own stream: the main one (蝙蝠) ranks first, the other's best item second.
+        #expect(response.searched == ["bat", "蝙蝠", "球棒"])
+        #expect(response.results.prefix(2).map(\.id) == ["bat-animal", "bat-club"])
+        // The synonyms (蝙蝠, 球棒, 蝠) are ranked against "bat" with the same vectors that are then searched.
+        #expect(calls.count == 1)
+        #expect(Set(calls.flatMap(\.texts)) == ["bat", "蝙蝠", "球棒", "蝠"])
     }
 
     /// The one case with a second batch: an English word known only through CC-CEDICT synonyms, where the
     /// back-translations to search depend on which synonym the embedder ranks first.
     @Test func aSynonymOnlyWordEmbedsItsBackTranslationsInASecondBatch() async throws {
-        let fixture = try ServiceFixture()
-        defer { fixture.remove() }
-        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
-        let service = try service(fixture: fixture, embedder: embedder)
-        try await withRunningService(service) { service in
-            try await ingest([("cat", "zh", "猫"), ("kitten", "zh", "猫咪"), ("dog", "en", "dog")], into: service, fixture: fixture)
-            embedder.reset()
-            let response = try await service.search("cat", k: 3, ef: nil)
-            #expect(response.searched == ["cat", "猫", "猫咪", "feline"])
-            #expect(response.results.first?.id == "cat")
-            let calls = embedder.queryCalls
-            #expect(calls.map(\.texts) == [["cat", "猫", "猫咪", "喵"], ["feline"]])
-            expectEachTextOnce(calls)
-        }
+        let (response, calls) = try await search(
+            "cat", k: 3, items: [("cat", "zh", "猫"), ("kitten", "zh", "猫咪"), ("dog", "en", "dog")])
+        #expect(response.searched == ["cat", "猫", "猫咪", "feline"])
+        #expect(response.results.first?.id == "cat")
+        #expect(calls.map(\.texts) == [["cat", "猫", "猫咪", "喵"], ["feline"]])
     }
 
     @Test func anUnalignedQueryEmbedsTheQueryOnce() async throws {
-        let fixture = try ServiceFixture()
-        defer { fixture.remove() }
-        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
-        let service = try service(fixture: fixture, embedder: embedder)
-        try await withRunningService(service) { service in
-            try await ingest([("bat-animal", "zh", "蝙蝠"), ("dog", "en", "dog")], into: service, fixture: fixture)
-            embedder.reset()
-            let response = try await service.search("dog", k: 2, ef: nil, align: false)
-            #expect(response.results.first?.id == "dog")
-            #expect(embedder.queryCalls == [.init(texts: ["dog"], role: .query)])
-        }
+        let (response, calls) = try await search(
+            "dog", k: 2, align: false, items: [("bat-animal", "zh", "蝙蝠"), ("dog", "en", "dog")])
+        #expect(response.results.first?.id == "dog")
+        #expect(calls == [.init(texts: ["dog"], role: .query)])
     }
 }
