@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        // Already in the graph through Hummingbird; named here because GlimpseService uses NIOThreadPool itself.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // System libraries and C/C++ shims.
@@ -87,6 +89,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // NIOThreadPool for blocking work (BlockingWork); swift-nio arrives through Hummingbird.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Server: the thin HTTP/JSON transport over Unix sockets, one file per endpoint group; loads no model.

@@ -19,6 +19,8 @@ public final class GlimpseService: Service, Sendable {
     private let modelPath: String
     private let logger: Logger
     private let autoRebuild: AutoRebuild
+    /// The bounded thread pool the worker and searches run blocking work on; it ends with the service.
+    let blockingWork: BlockingWork
 
     /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
     /// space's index from its snapshot plus the catalog.
@@ -57,11 +59,15 @@ public final class GlimpseService: Service, Sendable {
         let autoRebuild = AutoRebuild(
             catalog: catalog, spaces: spaces, fraction: configuration.autoRebuildTombstoneFraction, logger: logger)
         self.autoRebuild = autoRebuild
+        let blockingWork = BlockingWork(threads: configuration.blockingThreads)
+        self.blockingWork = blockingWork
         self.worker = IngestWorker(
-            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild)
+            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild,
+            blockingWork: blockingWork)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
-            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger))
+            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
+            blockingWork: blockingWork)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()

@@ -13,6 +13,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var snapshotEveryVectors: Int = 5_000
     /// …or when the queue is drained and this long has passed since the last one.
     public var snapshotInterval: Duration = .seconds(30)
+    /// Threads for blocking work (embedding, index search, snapshots, rebuilds); see `BlockingWork`. Requests beyond
+    /// it queue instead of adding threads. At least 2, so a long rebuild or ingest batch never holds every thread
+    /// while searches wait.
+    public var blockingThreads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Upper bounds for one request, so a single client cannot exhaust the daemon.
     public var limits: RequestLimits = RequestLimits()
     /// Where images may be read from; see `ImageRoots`.

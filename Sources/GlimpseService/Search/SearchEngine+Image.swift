@@ -19,7 +19,7 @@ extension SearchEngine {
         let decoder = ImageDecoder(limits: configuration.imageDecodingLimits)
         let decoded: (image: RGBImage, format: ImageFormat)
         do {
-            decoded = try await BlockingWork.run { (try decoder.decode(imageBytes), try decoder.header(imageBytes).format) }
+            decoded = try await blockingWork.run { (try decoder.decode(imageBytes), try decoder.header(imageBytes).format) }
         } catch let error as ImageDecodingError {
             throw ServiceError.invalid(error.code, "the example image cannot be used: \(error.message)")
         }
@@ -27,9 +27,9 @@ extension SearchEngine {
         for space in imageSpaces {
             let embedder = space.imageEmbedder!
             let image = decoded.image
-            let vector = try await BlockingWork.run { try embedder.embed(images: [image])[0] }
+            let vector = try await blockingWork.run { try embedder.embed(images: [image])[0] }
             let excluded = space.excludedIDs
-            let hits = try await BlockingWork.run { try space.index.search(vector, k: fetch, ef: ef, excluding: excluded) }
+            let hits = try await blockingWork.run { try space.index.search(vector, k: fetch, ef: ef, excluding: excluded) }
             let owners = try catalog.hits(vectorIDs: hits.map(\.id))
             perSpace.append(SpaceHits.resolve(space: space.name, weights: space.weights, hits: hits, owners: owners))
         }
