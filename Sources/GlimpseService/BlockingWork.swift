@@ -36,20 +36,6 @@ final class BlockingWork: Sendable {
             }
         }
     }
-
-    /// The pool of the ingest worker's task, for the steps it calls that do not hold a `BlockingWork` themselves
-    /// (image decoding, rebuilds, re-embedding); `IngestWorker.run` sets it.
-    @TaskLocal static var current: BlockingWork?
-
-    /// Runs `work` on the current task's pool (`current`). Outside one (a caller that forgot to set it) the work
-    /// runs inline rather than failing; debug builds stop there so tests catch the missing scope.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        guard let current else {
-            assertionFailure("BlockingWork.run outside a BlockingWork.$current scope")
-            return try work()
-        }
-        return try await current.run(work)
-    }
 }
 
 /// The pool was shut down before this work could start.

@@ -47,12 +47,6 @@ final class IngestWorker: Sendable {
     private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     func run() async {
-        // The steps the worker calls that do not hold the pool themselves (image decoding, rebuilds, re-embedding)
-        // find it through the task-local.
-        await BlockingWork.$current.withValue(blockingWork) { await processJobs() }
-    }
-
-    private func processJobs() async {
         let ticker = Task { [wakeupContinuation] in
             // Periodic wake-ups let a quiet daemon still write its snapshot once the interval has passed.
             while !Task.isCancelled {
@@ -146,7 +140,8 @@ final class IngestWorker: Sendable {
     }
 
     private func rebuild(_ job: JobRecord) async {
-        let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
+        let rebuilder = IndexRebuilder(
+            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, blockingWork: blockingWork)
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
             if try await rebuilder.run(job, isStopping: { self.isStopping }) {
@@ -187,7 +182,8 @@ final class IngestWorker: Sendable {
     /// One chunk of a job, in the order that keeps a failure to its own item: skip what is unchanged, embed
     /// images, embed captions, then store each item (catalog first, then index).
     private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async {
-        let imageStep = ItemImageEmbedding(spaces: spaces, limits: configuration.imageDecodingLimits)
+        let imageStep = ItemImageEmbedding(
+            spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
         var pending = changedItems(chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress)
         guard !pending.isEmpty else { return }
         if imageStep.isNeeded {

@@ -37,6 +37,7 @@ struct IndexRebuilder {
     let spaces: [EmbeddingSpace]
     let configuration: ServiceConfiguration
     let logger: Logger
+    let blockingWork: BlockingWork
     var pageSize = 2_000
 
     static let jobKind = "rebuild"
@@ -70,7 +71,8 @@ struct IndexRebuilder {
         if let through = payload.reembedThrough {
             for space in spaces {
                 var reembedder = Reembedder(
-                    catalog: catalog, space: space, chunkSize: configuration.ingestChunkSize, logger: logger)
+                    catalog: catalog, space: space, chunkSize: configuration.ingestChunkSize, logger: logger,
+                    blockingWork: blockingWork)
                 reembedder.imageRoots = configuration.imageRoots
                 reembedder.imageLimits = configuration.imageDecodingLimits
                 guard try await reembedder.run(through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
@@ -88,7 +90,7 @@ struct IndexRebuilder {
             space.beginCompaction()
             let outcome: CatalogReplay.Outcome
             do {
-                outcome = try await BlockingWork.run { [catalog] in
+                outcome = try await blockingWork.run { [catalog] in
                     try replay.replay(into: rebuilt, after: 0) { page in
                         var now = base
                         now.done += page.added + page.skipped
@@ -108,7 +110,7 @@ struct IndexRebuilder {
             progress.done += outcome.added + outcome.skipped
             progress.failed += outcome.skipped
             space.replaceIndex(with: rebuilt, watermark: max(outcome.watermark, space.watermark))
-            try await BlockingWork.run { try space.writeSnapshot() }
+            try await blockingWork.run { try space.writeSnapshot() }
             try catalog.setCompactedAt(compactionStarted, space: space.name)
             logger.info(
                 "index rebuilt",

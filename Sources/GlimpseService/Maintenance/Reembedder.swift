@@ -13,6 +13,7 @@ struct Reembedder {
     let space: EmbeddingSpace
     let chunkSize: Int
     let logger: Logger
+    let blockingWork: BlockingWork
     var imageRoots: ImageRoots = .anywhere
     var imageLimits: ImageDecodingLimits = .default
 
@@ -28,7 +29,7 @@ struct Reembedder {
             cursor = last.vectorID
             let embedder = space.embedder
             let texts = chunk.map(\.text)
-            let vectors = try await BlockingWork.run { try embedder.embed(texts, role: .passage) }
+            let vectors = try await blockingWork.run { try embedder.embed(texts, role: .passage) }
             let replacements = try catalog.replaceVectors(zip(chunk, vectors).map { (oldID: $0.vectorID, vector: $1) })
             let newVectors = Dictionary(uniqueKeysWithValues: zip(chunk.map(\.vectorID), vectors))
             try space.add(ids: replacements.map(\.newID), vectors: replacements.map { newVectors[$0.oldID]! })
@@ -51,7 +52,7 @@ struct Reembedder {
     private func reembedImages(
         through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool
     ) async throws -> Bool {
-        let step = ItemImageEmbedding(spaces: [space], limits: imageLimits)
+        let step = ItemImageEmbedding(spaces: [space], limits: imageLimits, blockingWork: blockingWork)
         var cursor: Int64 = 0
         while true {
             if isStopping() { return false }
