@@ -122,10 +122,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "glimpsed",
-            dependencies: [
-                "GlimpseDaemon", "GlimpseServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["GlimpseDaemon"]
         ),
         .executableTarget(
             name: "glimpse",

@@ -80,3 +80,25 @@ extension DaemonConfiguration {
             idleTimeout: idleTimeout, requestTimeout: requestTimeout)
     }
 }
+
+extension GlimpseDaemon {
+    /// What glimpsed does once its arguments are parsed: logging at the configured level, the deprecation warnings
+    /// from reading the settings, then the daemon until it stops. Returns the process exit status.
+    public static func run(configuration: DaemonConfiguration, warnings: [String]) async -> Int32 {
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "glimpsed")
+        for warning in warnings { logger.warning("\(warning)") }
+        do {
+            try await GlimpseDaemon(configuration: configuration, logger: logger).run()
+            return 0
+        } catch {
+            logger.critical("glimpsed cannot run: \(error)")
+            return 1
+        }
+    }
+}

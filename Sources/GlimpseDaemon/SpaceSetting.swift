@@ -9,7 +9,7 @@ import GlimpseE5
 /// multilingual text embedder, `e5-small-q4.bin`) and `clip` (a Hugging Face CLIP or Chinese-CLIP folder, which
 /// embeds captions and images into one space).
 public struct SpaceSetting: Sendable, Equatable, Decodable {
-    public enum Kind: String, Sendable, Equatable, Decodable {
+    public enum Kind: String, Sendable, Equatable, Decodable, CaseIterable {
         case e5, clip
     }
 
@@ -38,8 +38,20 @@ public struct SpaceSetting: Sendable, Equatable, Decodable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // A misspelt key (captionweight) would otherwise be ignored silently.
+        let position = decoder.codingPath.last?.intValue.map { "spaces[\($0)]" } ?? "a space"
+        for key in try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).sorted()
+        where !Self.allowedKeys.contains(key) {
+            throw ConfigurationError(
+                "unknown setting \"\(key)\" in \(position)\(suggestion(for: key, among: CodingKeys.allCases.map(\.rawValue)))")
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decode(Kind.self, forKey: .kind)
+        let kindName = try container.decode(String.self, forKey: .kind)
+        guard let kind = Kind(rawValue: kindName) else {
+            throw ConfigurationError(
+                "\(position): kind must be one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (real models only), got \"\(kindName)\"")
+        }
+        self.kind = kind
         model = try container.decodeIfPresent(String.self, forKey: .model)
         folder = try container.decodeIfPresent(String.self, forKey: .folder)
         name = try container.decodeIfPresent(String.self, forKey: .name)

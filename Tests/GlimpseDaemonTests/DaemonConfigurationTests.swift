@@ -23,7 +23,7 @@ import GlimpseServer
         let configuration = try DaemonConfiguration.load(
             from: try write(String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)))
         #expect(configuration.dataDirectory == "/var/lib/glimpse")
-        for path in [configuration.modelPath, configuration.dictionaryPath, configuration.cedictPath] {
+        for path in [configuration.modelPath, configuration.enZhDictionaryPath, configuration.zhEnDictionaryPath] {
             #expect(path.hasPrefix("/var/lib/glimpse/"), "\(path) is outside the state directory")
         }
     }
@@ -33,7 +33,7 @@ import GlimpseServer
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
              "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
              "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"],
-             "dictionary_path": "/srv/EnWords.csv", "cc_cedict_path": "/srv/cedict_ts.u8"}
+             "en_zh_dictionary_path": "/srv/EnWords.csv", "zh_en_dictionary_path": "/srv/cedict_ts.u8"}
             """#)
         let configuration = try DaemonConfiguration.load(from: path)
         #expect(configuration.socketPath == "/tmp/g.sock")
