@@ -173,6 +173,15 @@ let package = Package(
         .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
+        // The wire contract against the OpenAPI document the server embeds and its route table (built over a service
+        // with the test-only embedder); GlimpseImage so that its decoding codes are checked to be API codes.
+        .testTarget(
+            name: "GlimpseAPITests",
+            dependencies: [
+                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseImage", "GlimpseTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
         .testTarget(
             name: "GlimpseServiceTests",

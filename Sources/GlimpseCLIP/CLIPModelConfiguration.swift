@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseEmbedding
 import GlimpseTransformer
 import GlimpseTokenizers
@@ -69,14 +70,14 @@ public struct CLIPModelConfiguration: Sendable, Equatable {
     }
 
     public init(json data: Data, path: String = "config.json") throws {
-        let root: [String: JSONValue]
+        let parsed: JSONValue
         do {
-            guard let object = try JSONDecoder().decode(JSONValue.self, from: data).object else {
-                throw CLIPModelError.invalidConfiguration(path: path, reason: "not a JSON object")
-            }
-            root = object
-        } catch let error as DecodingError {
-            throw CLIPModelError.invalidConfiguration(path: path, reason: "not JSON: \(error.readableDescription)")
+            parsed = try JSONValue(parsing: data)
+        } catch {
+            throw CLIPModelError.invalidConfiguration(path: path, reason: "not JSON: \(error)")
+        }
+        guard let root = parsed.object else {
+            throw CLIPModelError.invalidConfiguration(path: path, reason: "not a JSON object")
         }
         let top = ConfigReader(values: root, section: "", path: path)
         let modelType = try top.string("model_type", default: nil)

@@ -14,14 +14,14 @@ public struct GlimpseClient: Sendable {
 
     /// The query socket `glimpse` uses when none is given: `$GLIMPSE_SOCKET`, else the systemd unit's path.
     public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let path = environment["GLIMPSE_SOCKET"], !path.isEmpty { return path }
-        return "/run/glimpse/glimpse.sock"
+        if let path = environment[SocketDefaults.queryEnvironmentVariable], !path.isEmpty { return path }
+        return SocketDefaults.queryPath
     }
 
     /// The admin socket (ingest, delete, rebuild) when none is given: `$GLIMPSE_ADMIN_SOCKET`, else the unit's path.
     public static func defaultAdminSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let path = environment["GLIMPSE_ADMIN_SOCKET"], !path.isEmpty { return path }
-        return "/run/glimpse/admin.sock"
+        if let path = environment[SocketDefaults.adminEnvironmentVariable], !path.isEmpty { return path }
+        return SocketDefaults.adminPath
     }
 
     @discardableResult

@@ -19,11 +19,11 @@ enum ImageSearchBody {
     }
 
     private static func unsupported(_ message: String) -> APIErrorResponse {
-        APIErrorResponse(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
+        APIErrorResponse(status: .unsupportedMediaType, code: .unsupportedMediaType, message: message)
     }
 
     private static func invalidMultipart(_ message: String) -> APIErrorResponse {
-        APIErrorResponse.invalid("invalid_multipart", message)
+        APIErrorResponse.invalid(.invalidMultipart, message)
     }
 
     /// The `boundary` parameter (RFC 2046: 1–70 characters, optionally quoted).

@@ -88,7 +88,7 @@ public final class GlimpseService: Service, Sendable {
     public func ingest(_ items: [IngestItem]) throws -> IngestAccepted {
         try validator.validate(items)
         let payload = try JSONEncoder().encode(IngestBatch(items: items))
-        let jobID = try catalog.enqueueJob(kind: "ingest", payload: payload, total: items.count)
+        let jobID = try catalog.enqueueJob(kind: JobKind.ingest.rawValue, payload: payload, total: items.count)
         worker.wake()
         return IngestAccepted(jobID: jobID, state: .queued, accepted: items.count)
     }
@@ -108,11 +108,15 @@ public final class GlimpseService: Service, Sendable {
 
     public func job(id: Int64) throws -> JobResponse {
         guard let job = try catalog.job(id: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no job with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no job with id \(id)")
+        }
+        // The catalog stores the kind's raw value; only this service writes it.
+        guard let kind = JobKind(rawValue: job.kind) else {
+            throw ServiceError(.internal, code: .internal, "job \(id) has an unknown kind \(job.kind)")
         }
         let progress = job.progress
         return JobResponse(
-            id: job.id, kind: job.kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
+            id: job.id, kind: kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
             done: progress.done, failed: progress.failed, inserted: progress.inserted, updated: progress.updated,
             unchanged: progress.unchanged,
             errors: progress.errors.map { JobItemFailure(index: $0.index, id: $0.externalID, message: $0.message) },
@@ -136,7 +140,7 @@ public final class GlimpseService: Service, Sendable {
 
     public func item(id: String) throws -> ItemResponse {
         guard let item = try catalog.item(externalID: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         return ItemResponse(
             id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
@@ -148,7 +152,7 @@ public final class GlimpseService: Service, Sendable {
     /// the vectors at once. A vector the worker adds after this is still dropped by search's catalog check.
     public func delete(id: String) throws -> DeleteResponse {
         guard let tombstoned = try catalog.deleteItem(externalID: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         for space in spaces { space.tombstone(tombstoned) }
         if autoRebuild.compactIfNeeded() != nil { worker.wake() }

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseImage
 import GlimpseIndex
 
@@ -50,13 +51,13 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
 /// Lengths count Unicode code points, as the OpenAPI document's maxLength does.
 public struct RequestLimits: Sendable, Equatable {
-    public var maxItemsPerRequest: Int = 1_000
-    public var maxCaptionCharacters: Int = 2_000
-    public var maxCaptionsPerItem: Int = 8
-    public var maxQueryCharacters: Int = 1_000
-    public var maxK: Int = 100
-    public var maxPathBytes: Int = 4_096
-    public var maxIDCharacters: Int = 512
+    public var maxItemsPerRequest: Int = IngestLimits.maxItemsPerRequest
+    public var maxCaptionCharacters: Int = IngestLimits.maxCaptionCharacters
+    public var maxCaptionsPerItem: Int = IngestLimits.maxCaptionsPerItem
+    public var maxQueryCharacters: Int = IngestLimits.maxQueryCharacters
+    public var maxK: Int = IngestLimits.maxK
+    public var maxPathBytes: Int = IngestLimits.maxPathBytes
+    public var maxIDCharacters: Int = IngestLimits.maxIDCharacters
 
     public init() {}
 }

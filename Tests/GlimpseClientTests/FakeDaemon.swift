@@ -70,7 +70,7 @@ final class FakeDaemon: Sendable {
             status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+    static func error(_ status: HTTPResponse.Status, code: APIErrorCode, message: String) -> Response {
         json(ErrorResponse(code: code, message: message), status: status)
     }
 }

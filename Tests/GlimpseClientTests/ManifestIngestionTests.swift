@@ -34,7 +34,7 @@ import Testing
                 let failures = job.items.enumerated().filter { $0.element.imagePath == "/p/3.jpg" }
                     .map { JobItemFailure(index: $0.offset, id: $0.element.imagePath, message: "image not readable") }
                 return JobResponse(
-                    id: id, kind: "ingest", state: finished ? .done : .running, total: job.items.count,
+                    id: id, kind: .ingest, state: finished ? .done : .running, total: job.items.count,
                     done: finished ? job.items.count - failures.count : 0, failed: finished ? failures.count : 0,
                     inserted: finished ? job.items.count - failures.count : 0, updated: 0, unchanged: 0,
                     errors: finished ? failures : [], createdAt: "t", updatedAt: "t")
@@ -52,7 +52,7 @@ import Testing
             }
             router.get("/v1/jobs/{id}") { _, context in
                 let id = try context.parameters.require("id", as: Int64.self)
-                guard let job = book.poll(id) else { return FakeDaemon.error(.notFound, code: "not_found", message: "no job \(id)") }
+                guard let job = book.poll(id) else { return FakeDaemon.error(.notFound, code: .notFound, message: "no job \(id)") }
                 return FakeDaemon.json(job)
             }
         }
@@ -96,7 +96,7 @@ import Testing
                 }
                 if count == 1 { return FakeDaemon.json(IngestAccepted(jobID: 9, state: .queued, accepted: 2), status: .accepted) }
                 return FakeDaemon.error(
-                    .badRequest, code: "invalid_item", message: "items[1].captions has an invalid language code \"EN\"")
+                    .badRequest, code: .invalidItem, message: "items[1].captions has an invalid language code \"EN\"")
             }
         }) { daemon in
             let ingestion = ManifestIngestion(client: GlimpseClient(socketPath: daemon.socketPath))

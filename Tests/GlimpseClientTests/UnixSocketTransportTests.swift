@@ -42,7 +42,7 @@ import Testing
 
     @Test func anErrorAnswerBecomesAnAPIErrorWithTheServersCodeAndMessage() async throws {
         try await FakeDaemon.with(configure: { router, _ in
-            router.get("/v1/search") { _, _ in FakeDaemon.error(.badRequest, code: "invalid_query", message: "the query q is empty") }
+            router.get("/v1/search") { _, _ in FakeDaemon.error(.badRequest, code: .invalidQuery, message: "the query q is empty") }
         }) { daemon in
             let client = GlimpseClient(socketPath: daemon.socketPath)
             do {
@@ -59,7 +59,7 @@ import Testing
 
     @Test func rawReturnsErrorAnswersAndSendsThePathAsGiven() async throws {
         try await FakeDaemon.with(configure: { router, _ in
-            router.post("/v1/items") { _, _ in FakeDaemon.error(.badRequest, code: "invalid_json", message: "malformed JSON") }
+            router.post("/v1/items") { _, _ in FakeDaemon.error(.badRequest, code: .invalidJSON, message: "malformed JSON") }
         }) { daemon in
             let client = GlimpseClient(socketPath: daemon.socketPath)
             let answer = try await client.raw(method: "POST", path: "/v1/items", body: Data("{not json".utf8))

@@ -39,7 +39,7 @@ import Testing
                 _ = try ImageSearchBody.image(from: body, contentType: contentType)
                 return nil
             } catch let error as APIErrorResponse {
-                return error.code
+                return error.code.rawValue
             } catch {
                 return "\(error)"
             }

@@ -13,7 +13,7 @@ import Testing
             _ = try decode(json)
             return nil
         } catch let error as APIErrorResponse {
-            return "\(error.code): \(error.message)"
+            return "\(error.code.rawValue): \(error.message)"
         } catch {
             return "unexpected \(error)"
         }
@@ -32,5 +32,8 @@ import Testing
         #expect(refusal(#"{"image_path": "/a.jpg", "captions": "dog"}"#)?.contains("captions") == true)
         #expect(refusal(#"{"image_path": "/a.jpg""#)?.hasPrefix("invalid_json") == true)
         #expect(refusal("\"just a string\"")?.contains("JSON object") == true)
+        #expect(
+            refusal(#"{"id": "a", "id": "b", "image_path": "/a.jpg", "captions": {"en": "a"}}"#)?.hasPrefix("invalid_json: malformed JSON: duplicate key \"id\"") == true,
+            "a repeated field is refused, not silently resolved")
     }
 }

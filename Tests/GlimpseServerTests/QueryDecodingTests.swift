@@ -25,16 +25,21 @@ typealias BasicRequestContextForTests = BasicRequestContext
     }
 
     @Test func integersMustParse() throws {
-        #expect(try RequestDecoding.integer("k", in: ["k": "7"]) == 7)
-        #expect(try RequestDecoding.integer("k", in: [:]) == nil)
-        #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"]) }
+        #expect(try RequestDecoding.integer("k", in: ["k": "7"], code: .invalidK) == 7)
+        #expect(try RequestDecoding.integer("k", in: [:], code: .invalidK) == nil)
+        #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"], code: .invalidK) }
     }
 
     @Test func alignIsABooleanOrARefusal() throws {
-        #expect(try RequestDecoding.boolean("align", in: ["align": "false"]) == false)
-        #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"]) == true)
-        #expect(try RequestDecoding.boolean("align", in: ["align": "0"]) == false)
-        #expect(try RequestDecoding.boolean("align", in: [:]) == nil)
-        #expect(throws: APIErrorResponse.self) { try RequestDecoding.boolean("align", in: ["align": "maybe"]) }
+        #expect(try RequestDecoding.boolean("align", in: ["align": "false"], code: .invalidAlign) == false)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"], code: .invalidAlign) == true)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "0"], code: .invalidAlign) == false)
+        #expect(try RequestDecoding.boolean("align", in: [:], code: .invalidAlign) == nil)
+        #expect(throws: APIErrorResponse.self) { try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign) }
+        do {
+            _ = try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign)
+        } catch let error as APIErrorResponse {
+            #expect(error.code == .invalidAlign, "the refusal carries the parameter's own code")
+        }
     }
 }

@@ -22,7 +22,7 @@ import Testing
             let accepted = try service.rebuild(RebuildRequest())
             let job = try await waitForJob(accepted.jobID, in: service)
             #expect(job.state == .done)
-            #expect(job.kind == "rebuild")
+            #expect(job.kind == .rebuild)
             #expect(job.total == 8)
             #expect(job.done == 8)
             #expect(service.spaces[0].index.count == 8, "deleted vectors are compacted away")

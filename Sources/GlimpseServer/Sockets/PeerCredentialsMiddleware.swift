@@ -16,7 +16,7 @@ struct PeerCredentialsMiddleware: RouterMiddleware {
         } catch {
             context.logger.error("cannot read the admin socket peer's credentials", metadata: ["error": "\(error)"])
             throw APIErrorResponse(
-                status: .forbidden, code: "peer_unknown", message: "the admin socket could not identify the connecting process")
+                status: .forbidden, code: .peerUnknown, message: "the admin socket could not identify the connecting process")
         }
         return try await next(request, context)
     }

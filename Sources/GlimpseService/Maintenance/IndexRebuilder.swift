@@ -40,13 +40,13 @@ struct IndexRebuilder {
     let blockingWork: BlockingWork
     var pageSize = 2_000
 
-    static let jobKind = "rebuild"
+    static let jobKind = JobKind.rebuild.rawValue
 
     /// The HNSW parameters a rebuild request asks for, checked before the job is queued.
     static func parameters(for request: RebuildRequest, base: HNSWParameters) throws(ServiceError) -> HNSWParameters {
         var parameters = base
         if let m = request.m {
-            guard (4...128).contains(m) else { throw .invalid("invalid_parameters", "m must be between 4 and 128, got \(m)") }
+            guard (4...128).contains(m) else { throw .invalid(.invalidParameters, "m must be between 4 and 128, got \(m)") }
             parameters.m = m
         }
         if let efConstruction = request.efConstruction {
@@ -55,7 +55,7 @@ struct IndexRebuilder {
         // The same bounds as the daemon's configuration, so a rebuild cannot make an index a restart would refuse.
         guard (parameters.m...4_096).contains(parameters.efConstruction) else {
             throw .invalid(
-                "invalid_parameters",
+                .invalidParameters,
                 "ef_construction must be between m (\(parameters.m)) and 4096, got \(parameters.efConstruction)")
         }
         return parameters

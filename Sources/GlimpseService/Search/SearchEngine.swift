@@ -83,20 +83,20 @@ struct SearchEngine: Sendable {
         let query = rawQuery.trimmingCharacters(in: .whitespacesAndNewlines)
         let limits = configuration.limits
         guard !query.isEmpty else {
-            throw ServiceError.invalid("invalid_query", "the query q is empty")
+            throw ServiceError.invalid(.invalidQuery, "the query q is empty")
         }
         guard query.unicodeScalars.count <= limits.maxQueryCharacters else {
             throw ServiceError(
-                .tooLarge, code: "query_too_long",
+                .tooLarge, code: .queryTooLong,
                 "the query is \(query.unicodeScalars.count) characters long; the limit is \(limits.maxQueryCharacters)")
         }
         let k = requestedK ?? 10
         guard (1...limits.maxK).contains(k) else {
-            throw ServiceError.invalid("invalid_k", "k must be between 1 and \(limits.maxK), got \(k)")
+            throw ServiceError.invalid(.invalidK, "k must be between 1 and \(limits.maxK), got \(k)")
         }
         let hnsw = configuration.hnsw
         if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
-            throw ServiceError.invalid("invalid_ef", "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
+            throw ServiceError.invalid(.invalidEF, "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
         }
         // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
         let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
