@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "GlimpseDaemon",
             dependencies: [
-                "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage", "GlimpseIndex",
+                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage", "GlimpseIndex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

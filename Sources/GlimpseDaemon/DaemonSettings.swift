@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseImage
 import GlimpseIndex
 import GlimpseServer
@@ -83,7 +84,7 @@ public enum DaemonSettings {
     /// Every daemon setting. Adding a row adds the key, the flag, the variable, the `--help` line and the docs row.
     public static let table: [DaemonSetting] = [
         DaemonSetting(
-            key: "socket_path", flag: "--socket", deprecatedKeys: [], type: .path, defaultValue: "/run/glimpse/glimpse.sock",
+            key: "socket_path", flag: "--socket", deprecatedKeys: [], type: .path, defaultValue: SocketDefaults.queryPath,
             defaultDescription: nil,
             doc: "The query socket: search, item and job reads, status, health, the OpenAPI document.",
             store: { configuration, value in configuration.socketPath = value.text }),
@@ -93,7 +94,7 @@ public enum DaemonSettings {
             store: { configuration, value in configuration.socketMode = value.mode }),
         DaemonSetting(
             key: "admin_socket_path", flag: "--admin-socket", deprecatedKeys: [], type: .path,
-            defaultValue: "/run/glimpse/admin.sock", defaultDescription: nil,
+            defaultValue: SocketDefaults.adminPath, defaultDescription: nil,
             doc: "The admin socket: everything the query socket serves plus ingest, delete and rebuild.",
             store: { configuration, value in configuration.adminSocketPath = value.text }),
         DaemonSetting(
@@ -143,7 +144,7 @@ public enum DaemonSettings {
             defaultDescription: nil, doc: "Largest `ef` a query may ask for.",
             store: { configuration, value in configuration.hnsw.efSearchMax = value.integer }),
         DaemonSetting(
-            key: "max_body_bytes", flag: "--max-body-bytes", deprecatedKeys: [], type: .integer, defaultValue: "8388608",
+            key: "max_body_bytes", flag: "--max-body-bytes", deprecatedKeys: [], type: .integer, defaultValue: "\(IngestLimits.maxBodyBytes)",
             defaultDescription: nil, doc: "Largest request body accepted (at least 1024).",
             store: { configuration, value in configuration.maxBodyBytes = value.integer }),
         DaemonSetting(
