@@ -33,7 +33,10 @@ let package = Package(
             name: "CFaissShim",
             path: "Sources/CFaissShim",
             cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-fopenmp"]), .headerSearchPath("compat")],
-            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"), .linkedLibrary("z")]
+            linkerSettings: [
+                .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"),
+                .linkedLibrary("z"),
+            ]
         ),
 
         // JPEG/PNG/WebP decoding over Debian's libjpeg-turbo, libpng and libwebp; errors returned, never exit().
@@ -63,7 +66,9 @@ let package = Package(
         // CLIP and Chinese-CLIP towers from Hugging Face folders (config.json + model.safetensors).
         .target(
             name: "GlimpseCLIP",
-            dependencies: ["GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage", "GlimpseAPI"],
+            dependencies: [
+                "GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage", "GlimpseAPI",
+            ],
             swiftSettings: optimisedInDebug
         ),
         // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
@@ -109,7 +114,8 @@ let package = Package(
         .target(
             name: "GlimpseDaemon",
             dependencies: [
-                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage", "GlimpseIndex",
+                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage",
+                "GlimpseIndex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,7 +158,8 @@ let package = Package(
             path: "Tests/GlimpseTestSupport"
         ),
 
-        .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(
+            name: "GlimpseImageTests", dependencies: ["GlimpseImage", "GlimpseEvaluation", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseTransformerTests", dependencies: ["GlimpseTransformer", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
@@ -170,7 +177,8 @@ let package = Package(
             name: "GlimpseCatalogTests",
             dependencies: ["GlimpseCatalog", "GlimpseTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(
+            name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
         // The wire contract against the OpenAPI document the server embeds and its route table (built over a service
@@ -197,7 +205,8 @@ let package = Package(
         .testTarget(
             name: "GlimpseClientTests",
             dependencies: [
-                "GlimpseClient", "GlimpseAPI", "GlimpseTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "GlimpseClient", "GlimpseAPI", "GlimpseTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -38,13 +38,15 @@ struct IndexBenchmark: ParsableCommand {
         var clock = Date()
         let workload = IndexWorkload(
             count: count, queries: queries, dimension: dimension, clusters: clusters, spread: spread, seed: 42)
-        print("data: \(count) × \(dimension)-d normalised vectors around \(clusters) centres (spread \(spread)), "
-              + "\(queries) queries, generated in \(seconds(Date().timeIntervalSince(clock)))")
+        print(
+            "data: \(count) × \(dimension)-d normalised vectors around \(clusters) centres (spread \(spread)), "
+                + "\(queries) queries, generated in \(seconds(Date().timeIntervalSince(clock)))")
         clock = Date()
         let truth = workload.exactTopK(10)
         print("exact top-10 by brute force in \(seconds(Date().timeIntervalSince(clock)))")
-        print("HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), efSearchMax \(parameters.efSearchMax); "
-              + "\(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
+        print(
+            "HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), efSearchMax \(parameters.efSearchMax); "
+                + "\(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
 
         var implementations: [(String, HNSWIndex.Implementation)] = [("glimpse", .glimpse)]
         if !skipStock { implementations.append(("faiss 1.7.3 stock", .faissStock)) }
@@ -109,7 +111,8 @@ struct IndexBenchmark: ParsableCommand {
     private func printTable(header: [String], rows: [[String]]) {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
     }
 }

@@ -112,12 +112,20 @@ private struct StrictJSONParser {
     private mutating func value() throws(JSONValue.ParseError) -> JSONValue {
         guard position < bytes.count else { throw fail("unexpected end of data") }
         switch bytes[position] {
-        case UInt8(ascii: "{"): return try nested { (parser: inout Self) throws(JSONValue.ParseError) in try parser.object() }
-        case UInt8(ascii: "["): return try nested { (parser: inout Self) throws(JSONValue.ParseError) in try parser.array() }
+        case UInt8(ascii: "{"):
+            return try nested { (parser: inout Self) throws(JSONValue.ParseError) in try parser.object() }
+        case UInt8(ascii: "["):
+            return try nested { (parser: inout Self) throws(JSONValue.ParseError) in try parser.array() }
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default: throw fail("unexpected character (NaN, Infinity, comments and single quotes are not JSON)")
         }
@@ -134,7 +142,8 @@ private struct StrictJSONParser {
 
     private mutating func literal(_ word: String) throws(JSONValue.ParseError) {
         let expected = Array(word.utf8)
-        guard bytes.count - position >= expected.count, bytes[position..<(position + expected.count)].elementsEqual(expected)
+        guard bytes.count - position >= expected.count,
+            bytes[position..<(position + expected.count)].elementsEqual(expected)
         else { throw fail("unexpected character") }
         position += expected.count
     }
@@ -149,7 +158,9 @@ private struct StrictJSONParser {
         }
         while true {
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw fail("expected a quoted key")
+            }
             let keyOffset = position
             let key = try string()
             skipWhitespace()
@@ -206,7 +217,9 @@ private struct StrictJSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                guard let text = String(validating: utf8, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                guard let text = String(validating: utf8, as: UTF8.self) else {
+                    throw fail("string is not valid UTF-8")
+                }
                 return text
             case UInt8(ascii: "\\"):
                 position += 1
@@ -237,7 +250,8 @@ private struct StrictJSONParser {
         let first = try hexQuad()
         var scalarValue = UInt32(first)
         if (0xD800..<0xDC00).contains(first) {
-            guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+            guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
             else { throw fail("lone surrogate in a string") }
             position += 2
             let second = try hexQuad()
@@ -262,7 +276,9 @@ private struct StrictJSONParser {
         let start = position
         func digits(_ parser: inout Self) -> Int {
             let from = parser.position
-            while parser.position < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.position]) {
+            while parser.position < parser.bytes.count,
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.position])
+            {
                 parser.position += 1
             }
             return parser.position - from
@@ -278,7 +294,9 @@ private struct StrictJSONParser {
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
             guard digits(&self) > 0 else { throw fail("an exponent needs digits") }
         }
         guard let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)), value.isFinite else {

@@ -25,7 +25,9 @@ public enum ManifestReader {
     }
 
     /// Parses manifest text; `directory` (absolute) anchors relative image paths, `displayName` names the file in errors.
-    public static func parse(_ data: Data, displayName: String, directory: String) throws(ManifestError) -> [ManifestEntry] {
+    public static func parse(_ data: Data, displayName: String, directory: String) throws(ManifestError)
+        -> [ManifestEntry]
+    {
         var entries: [ManifestEntry] = []
         var lineOfID: [String: Int] = [:]
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -62,7 +64,9 @@ public enum ManifestReader {
             throw fail("not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {
-            throw fail("expected a JSON object such as {\"image_path\": \"dog.jpg\", \"captions\": {\"en\": \"a dog\"}}, got \(value.kindName)")
+            throw fail(
+                "expected a JSON object such as {\"image_path\": \"dog.jpg\", \"captions\": {\"en\": \"a dog\"}}, got \(value.kindName)"
+            )
         }
         if let unknown = fields.keys.sorted().first(where: { !allowedFields.contains($0) }) {
             throw fail("unknown field \"\(unknown)\"; allowed: \(allowedFields.sorted().joined(separator: ", "))")
@@ -104,7 +108,8 @@ public enum ManifestReader {
 
     private static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code))).lowercased()
         }
         if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {

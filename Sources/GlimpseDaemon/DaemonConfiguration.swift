@@ -1,9 +1,9 @@
 import Foundation
 import GlimpseImage
 import GlimpseIndex
+import GlimpseServer
 import GlimpseService
 import Logging
-import GlimpseServer
 
 /// The daemon's settings, resolved. Each field's key, flag, environment variable, default and doc live in one row of
 /// `DaemonSettings.table`; `init()` fills every field from that table, so the placeholder values below never show.
@@ -47,10 +47,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// Call after `validate()`, which checks the image roots.
     public func serviceConfiguration() throws -> ServiceConfiguration {
-        var configuration = ServiceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
+        var configuration = ServiceConfiguration(
+            dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
         configuration.imageRoots = try ImageRoots(imageRoots)
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
-        configuration.imageDecodingLimits = ImageDecodingLimits(maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
+        configuration.imageDecodingLimits = ImageDecodingLimits(
+            maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = enZhDictionaryPath
         configuration.cedictPath = zhEnDictionaryPath.isEmpty ? nil : zhEnDictionaryPath
         return configuration
@@ -82,23 +84,29 @@ extension DaemonConfiguration {
 
     public func validate() throws {
         guard (4...128).contains(hnsw.m) else { throw ConfigurationError("hnsw_m must be between 4 and 128") }
-        guard hnsw.efConstruction >= hnsw.m else { throw ConfigurationError("hnsw_ef_construction must be at least hnsw_m") }
+        guard hnsw.efConstruction >= hnsw.m else {
+            throw ConfigurationError("hnsw_ef_construction must be at least hnsw_m")
+        }
         guard hnsw.efSearchDefault >= 1, hnsw.efSearchDefault <= hnsw.efSearchMax else {
             throw ConfigurationError("hnsw_ef_search must be between 1 and hnsw_ef_search_max")
         }
         for path in [socketPath, adminSocketPath] {
             guard path.utf8.count < 108 else {
-                throw ConfigurationError("socket path is longer than the 107 bytes a Unix socket address holds: \(path)")
+                throw ConfigurationError(
+                    "socket path is longer than the 107 bytes a Unix socket address holds: \(path)")
             }
         }
         guard socketPath != adminSocketPath else {
-            throw ConfigurationError("socket_path and admin_socket_path must differ: the admin socket is the only way to change the catalog")
+            throw ConfigurationError(
+                "socket_path and admin_socket_path must differ: the admin socket is the only way to change the catalog")
         }
         if let socketGroup {
             _ = try SocketPermissions.groupID(socketGroup)
         }
         guard autoRebuildTombstoneFraction >= 0, autoRebuildTombstoneFraction < 1 else {
-            throw ConfigurationError("auto_rebuild_tombstone_fraction must be at least 0 (off) and below 1, got \(autoRebuildTombstoneFraction)")
+            throw ConfigurationError(
+                "auto_rebuild_tombstone_fraction must be at least 0 (off) and below 1, got \(autoRebuildTombstoneFraction)"
+            )
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
         if let spaces {

@@ -84,7 +84,8 @@ public enum DaemonSettings {
     /// Every daemon setting. Adding a row adds the key, the flag, the variable, the `--help` line and the docs row.
     public static let table: [DaemonSetting] = [
         DaemonSetting(
-            key: "socket_path", flag: "--socket", deprecatedKeys: [], type: .path, defaultValue: SocketDefaults.queryPath,
+            key: "socket_path", flag: "--socket", deprecatedKeys: [], type: .path,
+            defaultValue: SocketDefaults.queryPath,
             defaultDescription: nil,
             doc: "The query socket: search, item and job reads, status, health, the OpenAPI document.",
             store: { configuration, value in configuration.socketPath = value.text }),
@@ -98,19 +99,22 @@ public enum DaemonSettings {
             doc: "The admin socket: everything the query socket serves plus ingest, delete and rebuild.",
             store: { configuration, value in configuration.adminSocketPath = value.text }),
         DaemonSetting(
-            key: "admin_socket_mode", flag: "--admin-socket-mode", deprecatedKeys: [], type: .octalMode, defaultValue: "0600",
+            key: "admin_socket_mode", flag: "--admin-socket-mode", deprecatedKeys: [], type: .octalMode,
+            defaultValue: "0600",
             defaultDescription: nil, doc: "Permission bits of the admin socket: by default only the daemon's own user.",
             store: { configuration, value in configuration.adminSocketMode = value.mode }),
         DaemonSetting(
             key: "socket_group", flag: "--socket-group", deprecatedKeys: [], type: .text, defaultValue: nil,
-            defaultDescription: "the daemon's own group", doc: "Group (name or numeric gid) both socket files are given.",
+            defaultDescription: "the daemon's own group",
+            doc: "Group (name or numeric gid) both socket files are given.",
             store: { configuration, value in configuration.socketGroup = value.text }),
         DaemonSetting(
             key: "idle_timeout_seconds", flag: "--idle-timeout", deprecatedKeys: [], type: .seconds, defaultValue: "60",
             defaultDescription: nil, doc: "A connection idle (or a request stalled half-way) this long is closed.",
             store: { configuration, value in configuration.idleTimeout = value.duration }),
         DaemonSetting(
-            key: "request_timeout_seconds", flag: "--request-timeout", deprecatedKeys: [], type: .seconds, defaultValue: "30",
+            key: "request_timeout_seconds", flag: "--request-timeout", deprecatedKeys: [], type: .seconds,
+            defaultValue: "30",
             defaultDescription: nil, doc: "A request still unanswered after this gets 503 `timeout`.",
             store: { configuration, value in configuration.requestTimeout = value.duration }),
         DaemonSetting(
@@ -119,7 +123,8 @@ public enum DaemonSettings {
             doc: "Queue a rebuild once this fraction of an index's points are tombstoned; 0 never.",
             store: { configuration, value in configuration.autoRebuildTombstoneFraction = value.number }),
         DaemonSetting(
-            key: "data_directory", flag: "--data-dir", deprecatedKeys: [], type: .path, defaultValue: "/var/lib/glimpse",
+            key: "data_directory", flag: "--data-dir", deprecatedKeys: [], type: .path,
+            defaultValue: "/var/lib/glimpse",
             defaultDescription: nil, doc: "Holds the catalog, the index snapshots and the data-directory lock.",
             store: { configuration, value in configuration.dataDirectory = value.text }),
         DaemonSetting(
@@ -132,19 +137,23 @@ public enum DaemonSettings {
             defaultDescription: nil, doc: "HNSW graph degree (4 to 128); takes effect only on an index built anew.",
             store: { configuration, value in configuration.hnsw.m = value.integer }),
         DaemonSetting(
-            key: "hnsw_ef_construction", flag: "--ef-construction", deprecatedKeys: [], type: .integer, defaultValue: "\(HNSWParameters().efConstruction)",
+            key: "hnsw_ef_construction", flag: "--ef-construction", deprecatedKeys: [], type: .integer,
+            defaultValue: "\(HNSWParameters().efConstruction)",
             defaultDescription: nil, doc: "HNSW efConstruction, at least hnsw_m: higher builds a better graph, slower.",
             store: { configuration, value in configuration.hnsw.efConstruction = value.integer }),
         DaemonSetting(
-            key: "hnsw_ef_search", flag: "--ef-search", deprecatedKeys: [], type: .integer, defaultValue: "\(HNSWParameters().efSearchDefault)",
+            key: "hnsw_ef_search", flag: "--ef-search", deprecatedKeys: [], type: .integer,
+            defaultValue: "\(HNSWParameters().efSearchDefault)",
             defaultDescription: nil, doc: "efSearch for queries that do not pass `ef`.",
             store: { configuration, value in configuration.hnsw.efSearchDefault = value.integer }),
         DaemonSetting(
-            key: "hnsw_ef_search_max", flag: "--ef-search-max", deprecatedKeys: [], type: .integer, defaultValue: "\(HNSWParameters().efSearchMax)",
+            key: "hnsw_ef_search_max", flag: "--ef-search-max", deprecatedKeys: [], type: .integer,
+            defaultValue: "\(HNSWParameters().efSearchMax)",
             defaultDescription: nil, doc: "Largest `ef` a query may ask for.",
             store: { configuration, value in configuration.hnsw.efSearchMax = value.integer }),
         DaemonSetting(
-            key: "max_body_bytes", flag: "--max-body-bytes", deprecatedKeys: [], type: .integer, defaultValue: "\(IngestLimits.maxBodyBytes)",
+            key: "max_body_bytes", flag: "--max-body-bytes", deprecatedKeys: [], type: .integer,
+            defaultValue: "\(IngestLimits.maxBodyBytes)",
             defaultDescription: nil, doc: "Largest request body accepted (at least 1024).",
             store: { configuration, value in configuration.maxBodyBytes = value.integer }),
         DaemonSetting(
@@ -163,7 +172,8 @@ public enum DaemonSettings {
             store: { configuration, value in configuration.spaces = value.spaces }),
         DaemonSetting(
             key: "image_max_file_bytes", flag: "--image-max-file-bytes", deprecatedKeys: [], type: .integer,
-            defaultValue: "\(ImageDecodingLimits.default.maxFileBytes)", defaultDescription: nil, doc: "Largest image file decoded (at least 1024).",
+            defaultValue: "\(ImageDecodingLimits.default.maxFileBytes)", defaultDescription: nil,
+            doc: "Largest image file decoded (at least 1024).",
             store: { configuration, value in configuration.imageMaxFileBytes = value.integer }),
         DaemonSetting(
             key: "image_max_megapixels", flag: "--image-max-megapixels", deprecatedKeys: [], type: .number,
@@ -189,7 +199,9 @@ public enum DaemonSettings {
     static let printDocsFlag = "--print-configuration-docs"
 
     static func setting(forKey key: String) -> DaemonSetting? { table.first { $0.key == key } }
-    static func setting(forDeprecatedKey key: String) -> DaemonSetting? { table.first { $0.deprecatedKeys.contains(key) } }
+    static func setting(forDeprecatedKey key: String) -> DaemonSetting? {
+        table.first { $0.deprecatedKeys.contains(key) }
+    }
     static func setting(forFlag flag: String) -> DaemonSetting? { table.first { $0.flag == flag } }
 }
 

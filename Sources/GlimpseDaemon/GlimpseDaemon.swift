@@ -1,10 +1,10 @@
 import Foundation
 import GlimpseEmbedding
+import GlimpseServer
 import GlimpseService
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import GlimpseServer
 
 #if canImport(Glibc)
 import Glibc
@@ -42,10 +42,17 @@ public struct GlimpseDaemon: Sendable {
         let failure = SharedValue<(any Error)?>(nil)
         let onReady: @Sendable () async -> Void = {
             // READY=1 only once both sockets accept connections with their final permissions.
-            guard readySockets.withLock({ count in count += 1; return count }) == 2 else { return }
+            guard
+                readySockets.withLock({ count in
+                    count += 1
+                    return count
+                }) == 2
+            else { return }
             logger.info(
-                "glimpsed ready", metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
-            SystemdNotifier.notify("READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
+                "glimpsed ready",
+                metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
+            SystemdNotifier.notify(
+                "READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
         }
         let onFailure: @Sendable (any Error) -> Void = { error in failure.withLock { $0 = $0 ?? error } }
         let query = SocketServer.application(

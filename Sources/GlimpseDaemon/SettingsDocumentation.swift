@@ -25,7 +25,9 @@ extension DaemonSettings {
         ]
         for setting in table {
             lines.append("  \(setting.flag) \(placeholder(setting.type))")
-            lines.append("      \(setting.environmentVariable), \(setting.key) (\(setting.type.displayName), default \(setting.defaultText))")
+            lines.append(
+                "      \(setting.environmentVariable), \(setting.key) (\(setting.type.displayName), default \(setting.defaultText))"
+            )
             lines.append("      \(setting.doc)")
             if !setting.deprecatedKeys.isEmpty {
                 lines.append("      Old config key, still accepted: \(setting.deprecatedKeys.joined(separator: ", ")).")
@@ -79,7 +81,8 @@ extension DaemonSettings {
         for setting in table {
             let cells = [
                 "`\(setting.key)`", "`\(setting.flag)`", "`\(setting.environmentVariable)`", setting.type.displayName,
-                setting.defaultDescription.map { $0.contains("<") ? "`\($0)`" : $0 } ?? "`\(setting.defaultText)`", setting.doc,
+                setting.defaultDescription.map { $0.contains("<") ? "`\($0)`" : $0 } ?? "`\(setting.defaultText)`",
+                setting.doc,
             ]
             text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
         }

@@ -15,7 +15,10 @@ extension SettingValueType {
     /// Parses the command-line form (a flag's or a variable's text). `name` is how errors name the setting.
     func parse(commandLine occurrences: [String], name: String, environment: Bool) throws -> SettingValue {
         if self == .pathList {
-            let paths = environment ? occurrences.flatMap { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) } : occurrences
+            let paths =
+                environment
+                ? occurrences.flatMap { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+                : occurrences
             return .paths(paths.map(Self.expandingHome))
         }
         guard occurrences.count == 1, let text = occurrences.first else {
@@ -41,25 +44,34 @@ extension SettingValueType {
             } catch let error as ConfigurationError {
                 throw ConfigurationError("\(name): \(error.description)")
             } catch {
-                throw ConfigurationError("\(name) must be a JSON list of spaces such as '[{\"kind\": \"e5\"}]': \(describe(error))")
+                throw ConfigurationError(
+                    "\(name) must be a JSON list of spaces such as '[{\"kind\": \"e5\"}]': \(describe(error))")
             }
         case .pathList: preconditionFailure("handled above")
         }
     }
 
     /// Decodes the config-file (JSON) form of the value under `key`.
-    func decode<Key: CodingKey>(from container: KeyedDecodingContainer<Key>, key: Key, name: String) throws -> SettingValue {
+    func decode<Key: CodingKey>(from container: KeyedDecodingContainer<Key>, key: Key, name: String) throws
+        -> SettingValue
+    {
         do {
             switch self {
             case .text: return .text(try container.decode(String.self, forKey: key))
             case .path: return .text(Self.expandingHome(try container.decode(String.self, forKey: key)))
-            case .octalMode: return .mode(try DaemonConfiguration.mode(try container.decode(String.self, forKey: key), setting: name))
-            case .seconds: return .duration(try DaemonConfiguration.seconds(try container.decode(Double.self, forKey: key), setting: name))
+            case .octalMode:
+                return .mode(
+                    try DaemonConfiguration.mode(try container.decode(String.self, forKey: key), setting: name))
+            case .seconds:
+                return .duration(
+                    try DaemonConfiguration.seconds(try container.decode(Double.self, forKey: key), setting: name))
             case .number: return .number(try container.decode(Double.self, forKey: key))
             case .integer:
                 // Decoded as a number first so 1.5 is "must be an integer", not a JSON syntax complaint.
                 let number = try container.decode(Double.self, forKey: key)
-                guard number.rounded() == number, let integer = Int(exactly: number) else { throw mustBe(name, got: "\(number)") }
+                guard number.rounded() == number, let integer = Int(exactly: number) else {
+                    throw mustBe(name, got: "\(number)")
+                }
                 return .integer(integer)
             case .logLevel: return .level(try Self.level(try container.decode(String.self, forKey: key), name: name))
             case .pathList: return .paths(try container.decode([String].self, forKey: key).map(Self.expandingHome))
@@ -95,7 +107,8 @@ extension SettingValueType {
     private static func level(_ text: String, name: String) throws -> Logger.Level {
         guard let level = Logger.Level(rawValue: text) else {
             throw ConfigurationError(
-                "\(name) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+                "\(name) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
+            )
         }
         return level
     }
@@ -151,12 +164,15 @@ private struct ConfigurationFileValues: Decodable {
                 setting = current
             } else if let renamed = DaemonSettings.setting(forDeprecatedKey: key) {
                 guard !keys.contains(renamed.key) else {
-                    throw ConfigurationError("both \"\(key)\" and \"\(renamed.key)\" are set; \"\(key)\" is the old name of \"\(renamed.key)\": keep only \"\(renamed.key)\"")
+                    throw ConfigurationError(
+                        "both \"\(key)\" and \"\(renamed.key)\" are set; \"\(key)\" is the old name of \"\(renamed.key)\": keep only \"\(renamed.key)\""
+                    )
                 }
                 assignments.warnings.append("setting \"\(key)\" is deprecated; call it \"\(renamed.key)\"")
                 setting = renamed
             } else {
-                throw ConfigurationError("unknown setting \"\(key)\"\(suggestion(for: key, among: DaemonSettings.table.map(\.key)))")
+                throw ConfigurationError(
+                    "unknown setting \"\(key)\"\(suggestion(for: key, among: DaemonSettings.table.map(\.key)))")
             }
             assignments.values[setting.key] = try setting.type.decode(
                 from: container, key: AnyCodingKey(stringValue: key), name: key)
@@ -172,7 +188,8 @@ func suggestion(for name: String, among candidates: [String]) -> String {
 }
 
 private func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     var previous = Array(0...b.count)
     for i in 1...max(a.count, 1) where !a.isEmpty {
         var current = [i] + Array(repeating: 0, count: b.count)
@@ -223,7 +240,10 @@ extension DaemonSettings {
             lineStart = index + 1
         }
         // Columns count characters, not bytes, so a line with Chinese text before the error still points right.
-        let column = String(decoding: data[data.startIndex + lineStart..<data.startIndex + min(offset, data.count)], as: UTF8.self).count + 1
+        let column =
+            String(
+                decoding: data[data.startIndex + lineStart..<data.startIndex + min(offset, data.count)], as: UTF8.self
+            ).count + 1
         let reason = detail.replacing(/\ around character \d+\.?/, with: "").lowercased()
         return "line \(line), column \(column): \(reason)"
     }
@@ -277,15 +297,18 @@ extension DaemonSettings {
                 occurrences[setting.key, default: []].append(try value(for: flag, inline: inline))
             } else if argument.hasPrefix("-") {
                 let known = table.map(\.flag) + [configFlag, printDocsFlag, "--help"]
-                throw ConfigurationError("unknown option \(flag)\(suggestion(for: flag, among: known)) (see glimpsed --help)")
+                throw ConfigurationError(
+                    "unknown option \(flag)\(suggestion(for: flag, among: known)) (see glimpsed --help)")
             } else {
-                throw ConfigurationError("unexpected argument \"\(argument)\": glimpsed takes only options (see glimpsed --help)")
+                throw ConfigurationError(
+                    "unexpected argument \"\(argument)\": glimpsed takes only options (see glimpsed --help)")
             }
             index += 1
         }
         for setting in table {
             guard let values = occurrences[setting.key] else { continue }
-            parsed.assignments.values[setting.key] = try setting.type.parse(commandLine: values, name: setting.flag, environment: false)
+            parsed.assignments.values[setting.key] = try setting.type.parse(
+                commandLine: values, name: setting.flag, environment: false)
         }
         return parsed
     }

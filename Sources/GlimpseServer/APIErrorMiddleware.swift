@@ -8,16 +8,20 @@ import Logging
 /// service errors keep their code, Hummingbird's own (unknown route, body too large) get one from their status,
 /// and anything unexpected becomes a logged 500 that does not leak internals.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as ServiceError {
-            return APIErrorResponse(status: error.kind.httpStatus, code: error.errorCode, message: error.message).response()
+            return APIErrorResponse(status: error.kind.httpStatus, code: error.errorCode, message: error.message)
+                .response()
         } catch let error as APIErrorResponse {
             return error.response()
         } catch let error as HTTPError {
             let message = error.body ?? Self.defaultMessage(for: error.status, request: request)
-            return APIErrorResponse(status: error.status, code: Self.code(for: error.status), message: message).response()
+            return APIErrorResponse(status: error.status, code: Self.code(for: error.status), message: message)
+                .response()
         } catch let error as any HTTPResponseError {
             return APIErrorResponse(
                 status: error.status, code: Self.code(for: error.status),
@@ -25,7 +29,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             ).response()
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return APIErrorResponse(status: .internalServerError, code: .`internal`, message: "internal error; see the daemon log").response()
+            return APIErrorResponse(
+                status: .internalServerError, code: .`internal`, message: "internal error; see the daemon log"
+            ).response()
         }
     }
 

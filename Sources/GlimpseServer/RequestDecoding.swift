@@ -28,11 +28,13 @@ enum RequestDecoding {
         } catch let DecodingError.dataCorrupted(context) {
             // Foundation reports a fraction or an out-of-range number in an integer field as "not valid JSON" with no
             // path; name the field instead of blaming the syntax.
-            if context.codingPath.isEmpty, let probe = try? JSONDecoder().decode(NonIntegerNumberProbe.self, from: data),
+            if context.codingPath.isEmpty,
+                let probe = try? JSONDecoder().decode(NonIntegerNumberProbe.self, from: data),
                 let badPath = probe.path
             {
                 throw APIErrorResponse.invalid(
-                    .invalidItem, "wrong type at \(path(badPath)): expected an integer that fits in 64 bits, got \(probe.value)")
+                    .invalidItem,
+                    "wrong type at \(path(badPath)): expected an integer that fits in 64 bits, got \(probe.value)")
             }
             throw APIErrorResponse.invalid(.invalidJSON, "malformed JSON: \(describe(context))")
         } catch let DecodingError.keyNotFound(key, context) {
@@ -56,7 +58,8 @@ enum RequestDecoding {
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = decodeComponent(parts[0]) else {
-                throw APIErrorResponse.invalid(.invalidQuery, "a query parameter name is not valid percent-encoded UTF-8")
+                throw APIErrorResponse.invalid(
+                    .invalidQuery, "a query parameter name is not valid percent-encoded UTF-8")
             }
             let rawValue = parts.count > 1 ? parts[1] : ""
             guard let value = decodeComponent(rawValue) else {
@@ -84,7 +87,8 @@ enum RequestDecoding {
     static func refuseUnknownKeys(_ fields: [String: JSONValue], allowed: Set<String>, at place: String) throws {
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIErrorResponse.invalid(
-                .unknownField, "unknown field \"\(unknown)\" in \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
+                .unknownField,
+                "unknown field \"\(unknown)\" in \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
         }
     }
 
@@ -127,7 +131,7 @@ enum RequestDecoding {
         case is String.Type: "a string"
         case is Int.Type, is Int64.Type: "an integer"
         case is [String: String].Type: "an object of strings"
-        case is Array<Any>.Type: "an array"
+        case is [Any].Type: "an array"
         default: "\(type)"
         }
     }

@@ -66,7 +66,8 @@ public final class GlimpseService: Service, Sendable {
             blockingWork: blockingWork)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
-            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
+            alignment: CrossLingualAlignment.load(
+                dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
             blockingWork: blockingWork)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
@@ -167,7 +168,8 @@ public final class GlimpseService: Service, Sendable {
             catalog: CatalogStatus(
                 path: configuration.catalogPath, items: counts.items, captions: counts.captions,
                 vectors: counts.liveVectors, tombstonedVectors: counts.tombstonedVectors,
-                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
+                jobs: Dictionary(
+                    uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
             indexes: spaces.map { space in
                 let parameters = space.index.parameters
                 var status = IndexStatus(

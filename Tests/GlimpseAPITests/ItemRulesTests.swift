@@ -35,13 +35,18 @@ import Testing
             #expect(code.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_") }, "\(code)")
         }
         #expect(APIErrorCode.clientCode(forStatus: 502) == "http_502")
-        #expect(APIErrorCode(rawValue: APIErrorCode.clientCode(forStatus: 502)) == nil, "never mistaken for a daemon code")
+        #expect(
+            APIErrorCode(rawValue: APIErrorCode.clientCode(forStatus: 502)) == nil, "never mistaken for a daemon code")
     }
 
     @Test func errorResponsesCarryTheCodesWireSpelling() throws {
         let body = try JSONEncoder().encode(ErrorResponse(code: .adminSocketRequired, message: "m"))
-        #expect(try JSONValue(parsing: body) == .object(["error": .object(["code": .string("admin_socket_required"), "message": .string("m")])]))
+        #expect(
+            try JSONValue(parsing: body)
+                == .object(["error": .object(["code": .string("admin_socket_required"), "message": .string("m")])]))
         let future = Data(#"{"error": {"code": "some_new_code", "message": "m"}}"#.utf8)
-        #expect(try JSONDecoder().decode(ErrorResponse.self, from: future).error.code == "some_new_code", "unknown codes still decode")
+        #expect(
+            try JSONDecoder().decode(ErrorResponse.self, from: future).error.code == "some_new_code",
+            "unknown codes still decode")
     }
 }

@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func readsEveryKindOfValue() throws {
-        let value = try parse(#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "x\u00e9\ud83d\ude00\n\"/"}, "": 0} "#)
+        let value = try parse(
+            #" {"a": [1, -2.5e3, true, false, null], "b": {"c": "x\u00e9\ud83d\ude00\n\"/"}, "": 0} "#)
         #expect(
             value
                 == .object([
@@ -46,9 +47,13 @@ import Testing
     }
 
     @Test func nestingIsBounded() throws {
-        let deep = String(repeating: "[", count: JSONValue.maximumDepth + 1) + String(repeating: "]", count: JSONValue.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: JSONValue.maximumDepth + 1)
+            + String(repeating: "]", count: JSONValue.maximumDepth + 1)
         #expect(refusal(deep)?.contains("deeper") == true)
-        let allowed = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        let allowed =
+            String(repeating: "[", count: JSONValue.maximumDepth)
+            + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(refusal(allowed) == nil)
     }
 

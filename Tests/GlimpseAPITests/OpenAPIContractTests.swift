@@ -18,12 +18,16 @@ import Testing
         let listed = try #require(outline.enumValues(of: "Error"))
         #expect(listed.count == Set(listed).count, "no code listed twice")
         let codes = Set(APIErrorCode.allCases.map(\.rawValue))
-        #expect(codes.subtracting(listed).isEmpty, "codes missing from openapi.yaml: \(codes.subtracting(listed).sorted())")
-        #expect(Set(listed).subtracting(codes).isEmpty, "openapi.yaml lists unknown codes: \(Set(listed).subtracting(codes).sorted())")
+        #expect(
+            codes.subtracting(listed).isEmpty, "codes missing from openapi.yaml: \(codes.subtracting(listed).sorted())")
+        #expect(
+            Set(listed).subtracting(codes).isEmpty,
+            "openapi.yaml lists unknown codes: \(Set(listed).subtracting(codes).sorted())")
     }
 
     @Test func everyErrorCodeHasARowInTheAPIPage() throws {
-        let page = try String(contentsOf: TestFixtures.repository.appendingPathComponent("docs/api.md"), encoding: .utf8)
+        let page = try String(
+            contentsOf: TestFixtures.repository.appendingPathComponent("docs/api.md"), encoding: .utf8)
         let missing = APIErrorCode.allCases.filter { !page.contains("| `\($0.rawValue)` |") }
         #expect(missing.isEmpty, "docs/api.md has no error-code row for \(missing.map(\.rawValue))")
     }
@@ -51,15 +55,20 @@ import Testing
         let scratch = try ScratchDirectory("openapi-routes")
         defer { scratch.remove() }
         let service = try GlimpseService(
-            configuration: ServiceConfiguration(dataDirectory: scratch.url), spaces: [SpaceModel(text: TestOnlyHashingEmbedder())],
+            configuration: ServiceConfiguration(dataDirectory: scratch.url),
+            spaces: [SpaceModel(text: TestOnlyHashingEmbedder())],
             modelPath: "(test)", logger: Logger(label: "openapi-routes"))
         let settings = SocketServer.Settings(
             path: scratch.url.appendingPathComponent("s.sock").path, role: role, mode: 0o600, group: nil,
             maxBodyBytes: IngestLimits.maxBodyBytes, idleTimeout: .seconds(1), requestTimeout: .seconds(1))
         let registered = Set(SocketServer.router(service: service, settings: settings).routes.map(\.description))
         #expect(!registered.isEmpty)
-        #expect(registered.subtracting(outline.operations).isEmpty, "undocumented: \(registered.subtracting(outline.operations).sorted())")
-        #expect(outline.operations.subtracting(registered).isEmpty, "not served: \(outline.operations.subtracting(registered).sorted())")
+        #expect(
+            registered.subtracting(outline.operations).isEmpty,
+            "undocumented: \(registered.subtracting(outline.operations).sorted())")
+        #expect(
+            outline.operations.subtracting(registered).isEmpty,
+            "not served: \(outline.operations.subtracting(registered).sorted())")
     }
 
     /// Each schema's example decodes into its Swift type, and encoding that value gives the example back: a field the
@@ -70,7 +79,8 @@ import Testing
             "IngestAccepted": IngestAccepted.self, "JobState": JobState.self, "JobKind": JobKind.self,
             "Job": JobResponse.self, "Item": ItemResponse.self, "SearchResponse": SearchResponse.self,
             "SearchResult": SearchResult.self, "Status": StatusResponse.self, "DeleteResponse": DeleteResponse.self,
-            "RebuildRequest": RebuildRequest.self, "RebuildAccepted": RebuildAccepted.self, "Health": HealthResponse.self,
+            "RebuildRequest": RebuildRequest.self, "RebuildAccepted": RebuildAccepted.self,
+            "Health": HealthResponse.self,
         ]
         #expect(Set(outline.schemas.keys) == Set(types.keys), "every schema in openapi.yaml needs its Swift type here")
         for (schema, type) in types.sorted(by: { $0.key < $1.key }) {

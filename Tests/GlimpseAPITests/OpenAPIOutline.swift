@@ -52,7 +52,8 @@ struct OpenAPIOutline {
 
     /// The values of the first `enum:` anywhere in the schema's block.
     func enumValues(of schema: String) -> [String]? {
-        guard let lines = schemas[schema], let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("enum:") })
+        guard let lines = schemas[schema],
+            let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("enum:") })
         else { return nil }
         let line = lines[start].trimmingCharacters(in: .whitespaces)
         let rest = line.dropFirst("enum:".count).trimmingCharacters(in: .whitespaces)

@@ -1,9 +1,9 @@
 import Foundation
 import GlimpseCLIP
+import GlimpseTestSupport
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing
-import GlimpseTestSupport
 
 /// The two fixture checkpoints, loaded once for the whole suite.
 enum LoadedCheckpoints {

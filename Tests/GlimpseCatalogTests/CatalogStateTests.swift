@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 
@@ -24,10 +24,12 @@ import GlimpseTestSupport
         #expect(counts.captions == (try catalog.scalar("SELECT count(*) FROM captions")))
         #expect(counts.liveVectors == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NULL")))
         #expect(
-            counts.tombstonedVectors == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NOT NULL")))
+            counts.tombstonedVectors
+                == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NOT NULL")))
         for state in JobRecord.State.allCases {
             #expect(
-                counts.jobs[state.rawValue] == (try catalog.scalar("SELECT count(*) FROM jobs WHERE state = ?", [state.rawValue])))
+                counts.jobs[state.rawValue]
+                    == (try catalog.scalar("SELECT count(*) FROM jobs WHERE state = ?", [state.rawValue])))
         }
         #expect(counts.items == 2 && counts.captions == 3 && counts.liveVectors == 3 && counts.tombstonedVectors == 1)
         #expect(counts.jobs == ["queued": 1, "running": 1, "done": 0, "failed": 0])
@@ -42,7 +44,8 @@ import GlimpseTestSupport
         let vectors: [StoredVector]
         do {
             let catalog = try Catalog(configuration)
-            _ = try catalog.upsertItem(newItem("kept", captions: ["en": "kept", "zh": "保留"]), vectors: [captionVector(5)])
+            _ = try catalog.upsertItem(
+                newItem("kept", captions: ["en": "kept", "zh": "保留"]), vectors: [captionVector(5)])
             let id = try catalog.enqueueJob(kind: "ingest", payload: Data([7, 8, 9]), total: 3)
             _ = try catalog.claimNextJob()
             try catalog.updateJobProgress(id: id, progress: JobProgress(done: 1, inserted: 1))

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 
@@ -56,7 +56,9 @@ import GlimpseTestSupport
         #expect(try catalog.vectors(space: "test-space", after: 0, limit: 10).map(\.id) == [made[0].newID])
         #expect(try catalog.item(externalID: "a")?.liveVectorCount == 1)
         #expect(try catalog.item(externalID: "b") == nil)
-        #expect(throws: CatalogError.self) { try catalog.replaceVectors([(oldID: made[0].newID, vector: [.nan, 0, 0, 0])]) }
+        #expect(throws: CatalogError.self) {
+            try catalog.replaceVectors([(oldID: made[0].newID, vector: [.nan, 0, 0, 0])])
+        }
     }
 
     @Test func aJobIsQueuedUnlessOneOfItsKindIsPending() throws {
@@ -66,10 +68,14 @@ import GlimpseTestSupport
         let first = try #require(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0))
         #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil)
         _ = try catalog.claimNextJob()
-        #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil, "running counts too")
+        #expect(
+            try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil, "running counts too"
+        )
         #expect(try catalog.pendingJobs(kind: "rebuild").map(\.id) == [first])
         try catalog.finishJob(id: first, progress: .init(done: 1))
         #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) != nil)
-        #expect(try catalog.enqueueJobUnlessPending(kind: "ingest", payload: Data(), total: 0) != nil, "other kinds are separate")
+        #expect(
+            try catalog.enqueueJobUnlessPending(kind: "ingest", payload: Data(), total: 0) != nil,
+            "other kinds are separate")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 
@@ -12,7 +12,8 @@ import GlimpseTestSupport
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let captions = ["en": "a cat", "zh": "一只猫"]
         let outcome = try catalog.upsertItem(
-            newItem("cat", captions: captions), vectors: [captionVector(1, language: "en"), captionVector(2, language: "zh")])
+            newItem("cat", captions: captions),
+            vectors: [captionVector(1, language: "en"), captionVector(2, language: "zh")])
         guard case .inserted(let ids) = outcome else {
             Issue.record("expected .inserted, got \(outcome)")
             return
@@ -28,7 +29,8 @@ import GlimpseTestSupport
         #expect(try catalog.item(externalID: "dog") == nil)
         let languages = try catalog.pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT caption_language FROM vectors WHERE id IN (?, ?) ORDER BY id", arguments: [ids[0], ids[1]])
+                db, sql: "SELECT caption_language FROM vectors WHERE id IN (?, ?) ORDER BY id",
+                arguments: [ids[0], ids[1]])
         }
         #expect(languages == ["en", "zh"])
     }

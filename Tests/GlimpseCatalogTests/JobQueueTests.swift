@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 

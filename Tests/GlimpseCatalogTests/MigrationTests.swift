@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 
@@ -85,7 +85,9 @@ import GlimpseTestSupport
         }
         #expect(tables.contains("ok"))
         #expect(!tables.contains("half"), "the failed migration's first statement was rolled back")
-        let recorded = try catalog.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        let recorded = try catalog.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
         #expect(recorded == ["0001_ok"])
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @testable import GlimpseCatalog
 
@@ -67,7 +67,8 @@ import GlimpseTestSupport
         let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
-        let ids = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")]).newIDs
+        let ids = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")])
+            .newIDs
         try catalog.pool.writeWithoutTransaction { db in
             // Simulates on-disk damage the schema's CHECK would otherwise prevent.
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
@@ -97,7 +98,8 @@ import GlimpseTestSupport
         let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
-        let old = try catalog.upsertItem(newItem("pet", captions: ["en": "a hamster"]), vectors: [captionVector(1)]).newIDs[0]
+        let old = try catalog.upsertItem(newItem("pet", captions: ["en": "a hamster"]), vectors: [captionVector(1)])
+            .newIDs[0]
         let new = try catalog.upsertItem(
             newItem("pet", hash: "h2", captions: ["en": "a kangaroo", "zh": "袋鼠"]),
             vectors: [captionVector(2), captionVector(3, language: "zh")]

@@ -1,7 +1,7 @@
 import Foundation
 import GlimpseClient
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @Suite struct ManifestReaderTests {
     /// Writes `text` as `manifest.jsonl` in a fresh temporary directory and returns that directory.
@@ -38,7 +38,8 @@ import GlimpseTestSupport
     }
 
     @Test func imagePathsAreNormalisedAndAbsolutePathsKept() throws {
-        let entries = try parse("""
+        let entries = try parse(
+            """
             {"image_path": "../other/./cat.jpg", "captions": {"en": "a cat"}}
             {"image_path": "/srv//x/../pics/bird.jpg", "captions": {"zh": "一只鸟"}}
             """)
@@ -46,13 +47,16 @@ import GlimpseTestSupport
     }
 
     @Test func blankLinesAreSkippedAndEntriesKeepTheirLineNumbers() throws {
-        let entries = try parse("\n{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\n   \n\t\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\n\n")
+        let entries = try parse(
+            "\n{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\n   \n\t\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\n\n"
+        )
         #expect(entries.map(\.lineNumber) == [2, 5])
         #expect(entries.map(\.item.imagePath) == ["/data/photos/a.jpg", "/data/photos/b.jpg"])
     }
 
     @Test func windowsLineEndingsAndAByteOrderMarkAreAccepted() throws {
-        let text = "\u{FEFF}{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\r\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\r\n"
+        let text =
+            "\u{FEFF}{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\r\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\r\n"
         #expect(try parse(text).map(\.lineNumber) == [1, 2])
     }
 
@@ -70,7 +74,8 @@ import GlimpseTestSupport
     }
 
     @Test func aMalformedLineIsReportedWithFileAndLineNumber() {
-        let error = parseError("""
+        let error = parseError(
+            """
             {"image_path": "a.jpg", "captions": {"en": "a"}}
 
             {"image_path": "b.jpg", "captions": {"en": "b"}
@@ -106,14 +111,16 @@ import GlimpseTestSupport
     }
 
     @Test func twoLinesWithTheSameIdAreRefusedNamingBothLines() {
-        let explicit = parseError("""
+        let explicit = parseError(
+            """
             {"id": "x", "image_path": "a.jpg", "captions": {"en": "a"}}
             {"id": "x", "image_path": "b.jpg", "captions": {"en": "b"}}
             """)
         #expect(explicit?.line == 2)
         #expect(explicit?.message.contains("line 1") == true)
 
-        let samePath = parseError("""
+        let samePath = parseError(
+            """
             {"image_path": "a.jpg", "captions": {"en": "a"}}
             {"image_path": "./a.jpg", "captions": {"en": "b"}}
             """)

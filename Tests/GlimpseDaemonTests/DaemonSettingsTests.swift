@@ -51,7 +51,8 @@ import Testing
 
     private static func flags(_ values: [String], setting: DaemonSetting) -> [String] {
         // Both spellings: `--flag=value` for the first occurrence, `--flag value` for the rest.
-        values.enumerated().flatMap { index, value in index == 0 ? ["\(setting.flag)=\(value)"] : [setting.flag, value] }
+        values.enumerated().flatMap { index, value in index == 0 ? ["\(setting.flag)=\(value)"] : [setting.flag, value]
+        }
     }
 
     private static func environment(_ values: [String], setting: DaemonSetting) -> [String: String] {
@@ -68,13 +69,16 @@ import Testing
         file: String? = nil, environment: [String: String] = [:], arguments: [String] = []
     ) throws -> DaemonConfiguration {
         let configArguments = try file.map { ["--config", try writeConfig($0)] } ?? []
-        guard case .run(let configuration, _) = try DaemonCommandLine.parse(
-            arguments: configArguments + arguments, environment: environment)
+        guard
+            case .run(let configuration, _) = try DaemonCommandLine.parse(
+                arguments: configArguments + arguments, environment: environment)
         else { throw TestFailure("not a run") }
         return configuration
     }
 
-    private func errorMessage(file: String? = nil, environment: [String: String] = [:], arguments: [String] = []) -> String {
+    private func errorMessage(file: String? = nil, environment: [String: String] = [:], arguments: [String] = [])
+        -> String
+    {
         do {
             _ = try configuration(file: file, environment: environment, arguments: arguments)
             return ""
@@ -132,10 +136,13 @@ import Testing
         let onlyB = try configuration(environment: Self.environment(b, setting: setting))
         let onlyC = try configuration(arguments: Self.flags(c, setting: setting))
         #expect(onlyB != onlyC)
-        #expect(try configuration(file: file(a), environment: Self.environment(b, setting: setting)) == onlyB,
+        #expect(
+            try configuration(file: file(a), environment: Self.environment(b, setting: setting)) == onlyB,
             "\(key): the environment must beat the config file")
-        #expect(try configuration(
-            file: file(a), environment: Self.environment(b, setting: setting), arguments: Self.flags(c, setting: setting)) == onlyC,
+        #expect(
+            try configuration(
+                file: file(a), environment: Self.environment(b, setting: setting),
+                arguments: Self.flags(c, setting: setting)) == onlyC,
             "\(key): a flag must beat the environment and the config file")
         #expect(try configuration(file: file(a), arguments: Self.flags(c, setting: setting)) == onlyC)
     }
@@ -143,7 +150,9 @@ import Testing
     @Test func theModelPathFollowsTheDataDirectoryUnlessSet() throws {
         #expect(try configuration(arguments: ["--data-dir", "/srv/g"]).modelPath == "/srv/g/models/e5-small-q4.bin")
         #expect(try configuration(file: #"{"data_directory": "/srv/f"}"#).modelPath == "/srv/f/models/e5-small-q4.bin")
-        #expect(try configuration(file: #"{"model_path": "/m/x.bin"}"#, arguments: ["--data-dir", "/srv/g"]).modelPath == "/m/x.bin")
+        #expect(
+            try configuration(file: #"{"model_path": "/m/x.bin"}"#, arguments: ["--data-dir", "/srv/g"]).modelPath
+                == "/m/x.bin")
     }
 
     @Test func listsRepeatTheFlagAndSplitTheVariableOnColons() throws {
@@ -168,13 +177,16 @@ import Testing
         #expect(errorMessage(arguments: ["--hnsw-m", "16", "--hnsw-m", "20"]).contains("--hnsw-m is given 2 times"))
         #expect(errorMessage(arguments: ["--hnsw-m", "many"]).contains("--hnsw-m must be an integer"))
         #expect(errorMessage(arguments: ["--log-level", "loud"]).contains("--log-level must be one of"))
-        #expect(errorMessage(environment: ["GLIMPSE_IDLE_TIMEOUT_SECONDS": "soon"]).contains("GLIMPSE_IDLE_TIMEOUT_SECONDS"))
+        #expect(
+            errorMessage(environment: ["GLIMPSE_IDLE_TIMEOUT_SECONDS": "soon"]).contains("GLIMPSE_IDLE_TIMEOUT_SECONDS")
+        )
         #expect(errorMessage(environment: ["GLIMPSE_SOCKET_MODE": "rw"]).contains("GLIMPSE_SOCKET_MODE"))
         #expect(errorMessage(arguments: ["--spaces", #"[{"kind": "e6"}]"#]).contains("--spaces"))
     }
 
     @Test func otherGlimpseVariablesAreLeftAlone() throws {
-        #expect(try configuration(environment: ["GLIMPSE_BIN_DIR": "/x", "GLIMPSE_SOCKET": "/y"]) == DaemonConfiguration())
+        #expect(
+            try configuration(environment: ["GLIMPSE_BIN_DIR": "/x", "GLIMPSE_SOCKET": "/y"]) == DaemonConfiguration())
     }
 
     @Test func unknownKeysNameTheKeyAndTheClosestKnownOne() {
@@ -191,9 +203,13 @@ import Testing
         #expect(errorMessage(file: #"{"hnsw_m": "16"}"#).contains("hnsw_m must be an integer"))
         #expect(errorMessage(file: #"{"hnsw_m": 16.5}"#).contains("hnsw_m must be an integer"))
         #expect(errorMessage(file: #"{"socket_path": 3}"#).contains("socket_path must be a string"))
-        #expect(errorMessage(file: #"{"idle_timeout_seconds": "60"}"#).contains("idle_timeout_seconds must be a number of seconds"))
+        #expect(
+            errorMessage(file: #"{"idle_timeout_seconds": "60"}"#).contains(
+                "idle_timeout_seconds must be a number of seconds"))
         #expect(errorMessage(file: #"{"image_roots": "/srv"}"#).contains("image_roots must be a list of strings"))
-        #expect(errorMessage(file: #"{"socket_mode": 432}"#).contains("socket_mode must be a string of octal permission bits"))
+        #expect(
+            errorMessage(file: #"{"socket_mode": 432}"#).contains(
+                "socket_mode must be a string of octal permission bits"))
         #expect(errorMessage(file: #"{"log_level": true}"#).contains("log_level must be a string"))
         #expect(errorMessage(file: #"[1, 2]"#).contains("must hold one JSON object"))
     }
@@ -212,12 +228,23 @@ import Testing
 
     @Test func theOldDictionaryKeysStillLoadWithAWarning() throws {
         let path = try writeConfig(#"{"dictionary_path": "/d/EnWords.csv", "cc_cedict_path": "/d/cedict_ts.u8"}"#)
-        guard case .run(let configuration, let warnings) = try DaemonCommandLine.parse(arguments: ["--config", path], environment: [:])
-        else { Issue.record("not a run"); return }
+        guard
+            case .run(let configuration, let warnings) = try DaemonCommandLine.parse(
+                arguments: ["--config", path], environment: [:])
+        else {
+            Issue.record("not a run")
+            return
+        }
         #expect(configuration.enZhDictionaryPath == "/d/EnWords.csv")
         #expect(configuration.zhEnDictionaryPath == "/d/cedict_ts.u8")
-        #expect(warnings.contains { $0.contains("\"dictionary_path\" is deprecated") && $0.contains("en_zh_dictionary_path") })
-        #expect(warnings.contains { $0.contains("\"cc_cedict_path\" is deprecated") && $0.contains("zh_en_dictionary_path") })
+        #expect(
+            warnings.contains {
+                $0.contains("\"dictionary_path\" is deprecated") && $0.contains("en_zh_dictionary_path")
+            })
+        #expect(
+            warnings.contains {
+                $0.contains("\"cc_cedict_path\" is deprecated") && $0.contains("zh_en_dictionary_path")
+            })
     }
 
     @Test func theOldAndNewKeyTogetherAreRefused() {
@@ -254,8 +281,9 @@ import Testing
         for setting in DaemonSettings.table {
             #expect(generated.contains("`\(setting.key)` | `\(setting.flag)` | `\(setting.environmentVariable)`"))
         }
-        guard case .printConfigurationDocs(let printed) = try DaemonCommandLine.parse(
-            arguments: ["--print-configuration-docs"], environment: [:])
+        guard
+            case .printConfigurationDocs(let printed) = try DaemonCommandLine.parse(
+                arguments: ["--print-configuration-docs"], environment: [:])
         else {
             Issue.record("--print-configuration-docs did not print the docs")
             return

@@ -1,7 +1,7 @@
 import GlimpseE5
 import GlimpseEmbedding
-import Testing
 import GlimpseTestSupport
+import Testing
 
 @Suite struct EmbeddingPropertiesTests {
     static let texts = [

@@ -4,9 +4,10 @@ import GlimpseEmbedding
 import Testing
 
 /// The real model file: $GLIMPSE_MODEL_PATH, else where scripts/fetch-model.sh installs it.
-let modelPath: String = ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
+let modelPath: String =
+    ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
     ?? FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
+    .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
 
 /// Loaded once for the whole suite (loading dequantises ~85 MB of weights).
 private let sharedEmbedder: Result<E5TextEmbedder, any Error> = Result { try E5TextEmbedder(modelPath: modelPath) }

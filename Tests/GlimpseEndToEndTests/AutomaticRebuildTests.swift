@@ -1,8 +1,8 @@
 import Foundation
 import GlimpseAPI
 import GlimpseClient
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// The daemon's default limit (a fifth of an index tombstoned) queues a compaction by itself.
 @Suite(.serialized) struct AutomaticRebuildTests {
@@ -21,12 +21,16 @@ import GlimpseTestSupport
                     #expect(run.status == 0, "\(run.output)")
                     if number == 3 {
                         let jobs = try await daemon.client.status().catalog.jobs
-                        #expect(jobs["queued"] == 0 && jobs["running"] == 0 && jobs["done"] == 1, "no rebuild yet: \(jobs)")
+                        #expect(
+                            jobs["queued"] == 0 && jobs["running"] == 0 && jobs["done"] == 1, "no rebuild yet: \(jobs)")
                     }
                 }
                 let status = try await daemon.waitUntilJobsDrained()
-                #expect(daemon.log.contains("tombstoned share of an index passed the limit; rebuild queued"), "\(daemon.log)")
-                #expect(status.catalog.jobs["done"] == 2, "one ingest and one automatic rebuild: \(status.catalog.jobs)")
+                #expect(
+                    daemon.log.contains("tombstoned share of an index passed the limit; rebuild queued"),
+                    "\(daemon.log)")
+                #expect(
+                    status.catalog.jobs["done"] == 2, "one ingest and one automatic rebuild: \(status.catalog.jobs)")
                 let index = try #require(status.indexes.first)
                 #expect(index.vectors == items.count - deleted.count, "the rebuilt index holds only live vectors")
                 #expect(index.tombstonedVectors == 0)

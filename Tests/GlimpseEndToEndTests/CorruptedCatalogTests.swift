@@ -1,9 +1,9 @@
 import Foundation
+import GRDB
 import GlimpseAPI
 import GlimpseClient
-import GRDB
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// Damage a crash, a bad disk or a hand edit can do to the data directory: the daemon starts, logs what it skipped
 /// or recovered, serves every sound item, and loses nothing else.
@@ -22,9 +22,12 @@ import GlimpseTestSupport
             let damaged: [String] = try await DatabaseQueue(path: catalogPath).write { db in
                 let rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT vectors.id, items.external_id FROM vectors JOIN items ON items.id = vectors.item_id ORDER BY vectors.id LIMIT 2")
+                    sql:
+                        "SELECT vectors.id, items.external_id FROM vectors JOIN items ON items.id = vectors.item_id ORDER BY vectors.id LIMIT 2"
+                )
                 let nan = Data(repeating: 0xff, count: 384 * 4)  // 0xffffffff is a NaN
-                try db.execute(sql: "UPDATE vectors SET vector = ? WHERE id = ?", arguments: [nan, rows[0]["id"] as Int64])
+                try db.execute(
+                    sql: "UPDATE vectors SET vector = ? WHERE id = ?", arguments: [nan, rows[0]["id"] as Int64])
                 try db.execute(
                     sql: "UPDATE vectors SET dimension = 3, vector = ? WHERE id = ?",
                     arguments: [Data(repeating: 0, count: 12), rows[1]["id"] as Int64])
@@ -39,7 +42,9 @@ import GlimpseTestSupport
                 let log = daemon.log
                 #expect(log.contains("index snapshot unreadable; rebuilding from the catalog"), "\(log)")
                 #expect(log.contains("skipping catalog vector with wrong dimension or non-finite values"), "\(log)")
-                #expect(FileManager.default.fileExists(atPath: snapshot.path + ".corrupt"), "the damaged snapshot is kept aside")
+                #expect(
+                    FileManager.default.fileExists(atPath: snapshot.path + ".corrupt"),
+                    "the damaged snapshot is kept aside")
 
                 let status = try await daemon.client.status()
                 #expect(status.catalog.items == items.count, "no item lost")
@@ -52,7 +57,9 @@ import GlimpseTestSupport
                     let found = try await daemon.client.search(caption, k: 30).results.map(\.id)
                     #expect(found.contains(id), "\(id) is found by its caption \(caption)")
                 }
-                let integrity = try await DatabaseQueue(path: catalogPath).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+                let integrity = try await DatabaseQueue(path: catalogPath).read { db in
+                    try String.fetchOne(db, sql: "PRAGMA integrity_check")
+                }
                 #expect(integrity == "ok")
                 #expect(await daemon.terminate() == 0)
             }
@@ -72,13 +79,17 @@ import GlimpseTestSupport
             for path in [directory.appendingPathComponent("missing.bin").path, garbage.path, truncated.path] {
                 let run = try runCommand(
                     TestEnvironment.binaries.appendingPathComponent("glimpsed"),
-                    ["--socket", directory.appendingPathComponent("q.sock").path,
-                     "--admin-socket", directory.appendingPathComponent("a.sock").path,
-                     "--data-dir", directory.appendingPathComponent("data").path, "--model", path])
+                    [
+                        "--socket", directory.appendingPathComponent("q.sock").path,
+                        "--admin-socket", directory.appendingPathComponent("a.sock").path,
+                        "--data-dir", directory.appendingPathComponent("data").path, "--model", path,
+                    ])
                 #expect(run.status != 0, "glimpsed must not start with \(path)")
                 #expect(run.output.contains("glimpsed cannot run"), "\(run.output)")
                 #expect(run.output.contains(path), "the error names the file: \(run.output)")
-                #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.sock").path), "no socket left behind")
+                #expect(
+                    !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.sock").path),
+                    "no socket left behind")
             }
         }
     }

@@ -53,7 +53,9 @@ import Testing
             try await withDaemon(in: directory) { daemon in
                 let client = daemon.adminClient
                 let status = try await daemon.waitUntilJobsDrained()
-                #expect((status.catalog.jobs["queued"] ?? 0) + (status.catalog.jobs["running"] ?? 0) == 0, "jobs drained:\n\(daemon.log)")
+                #expect(
+                    (status.catalog.jobs["queued"] ?? 0) + (status.catalog.jobs["running"] ?? 0) == 0,
+                    "jobs drained:\n\(daemon.log)")
                 #expect((status.catalog.jobs["failed"] ?? 0) == 0)
 
                 // Nothing lost, nothing twice: one item and one vector per acknowledged photo, in the catalog and the index.
@@ -89,10 +91,16 @@ import Testing
                 let integrity = try await database.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
                 #expect(integrity == ["ok"])
                 let duplicates = try await database.read {
-                    try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM (SELECT item_id, caption_language FROM vectors WHERE tombstoned_at IS NULL GROUP BY item_id, space, caption_language HAVING COUNT(*) > 1)")
+                    try Int.fetchOne(
+                        $0,
+                        sql:
+                            "SELECT COUNT(*) FROM (SELECT item_id, caption_language FROM vectors WHERE tombstoned_at IS NULL GROUP BY item_id, space, caption_language HAVING COUNT(*) > 1)"
+                    )
                 }
                 #expect(duplicates == 0)
-                print("crash test: \(kills) kills (\(killsDuringRebuild) during rebuilds), \(acknowledged.count) acknowledged items all found once")
+                print(
+                    "crash test: \(kills) kills (\(killsDuringRebuild) during rebuilds), \(acknowledged.count) acknowledged items all found once"
+                )
             }
         }
     }

@@ -2,8 +2,8 @@ import Foundation
 import GlimpseAPI
 import GlimpseCatalog
 import GlimpseClient
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// The walking skeleton end to end: the real daemon, the real model, the real CLI and the shared photos, each
 /// captioned in ONE language (half the labels Chinese, half English), queried in both languages over the socket.
@@ -19,9 +19,12 @@ import GlimpseTestSupport
         try TestEnvironment.requirePrerequisites()
         try await withScratchDirectory("e2e") { directory in
             let labelsOut = directory.appendingPathComponent("labels.tsv")
-            let manifest = try SharedPhotoManifest.write(in: directory, ["--mode", "alternate", "--labels-out", labelsOut.path])
+            let manifest = try SharedPhotoManifest.write(
+                in: directory, ["--mode", "alternate", "--labels-out", labelsOut.path])
             let photos = try Self.readLabels(labelsOut)
-            #expect(Set(photos.map(\.captionLanguage)) == ["en", "zh"], "each photo is captioned in one language, both languages used")
+            #expect(
+                Set(photos.map(\.captionLanguage)) == ["en", "zh"],
+                "each photo is captioned in one language, both languages used")
 
             try await withDaemon(in: directory) { daemon in
                 // Ingest through the CLI, as a cron job would.
@@ -36,7 +39,8 @@ import GlimpseTestSupport
                 #expect(status.indexes.first?.vectors == photos.count)
 
                 // Status must agree with SQLite itself.
-                let catalog = try Catalog(CatalogConfiguration(path: directory.appendingPathComponent("data/catalog.sqlite3").path))
+                let catalog = try Catalog(
+                    CatalogConfiguration(path: directory.appendingPathComponent("data/catalog.sqlite3").path))
                 let counts = try catalog.counts()
                 #expect(counts.items == status.catalog.items)
                 #expect(counts.captions == status.catalog.captions)
@@ -53,12 +57,15 @@ import GlimpseTestSupport
                     let englishHit = english.contains(where: ids.contains)
                     let chineseHit = chinese.contains(where: ids.contains)
                     if englishHit && chineseHit { passingBoth.append(label) }
-                    report.append("\(label)/\(members[0].chinese) [captions \(members[0].captionLanguage)]: en \(englishHit ? "✓" : "✗") zh \(chineseHit ? "✓" : "✗")")
+                    report.append(
+                        "\(label)/\(members[0].chinese) [captions \(members[0].captionLanguage)]: en \(englishHit ? "✓" : "✗") zh \(chineseHit ? "✓" : "✗")"
+                    )
                 }
                 print(report.joined(separator: "\n"))
                 print("labels found in the top 5 in both languages: \(passingBoth.count)/\(byLabel.count)")
                 #expect(passingBoth.contains("dog"), "狗 and dog must both find the dog photo")
-                #expect(passingBoth.filter { $0 != "dog" }.count >= 10, "at least 10 other labels found in both languages")
+                #expect(
+                    passingBoth.filter { $0 != "dog" }.count >= 10, "at least 10 other labels found in both languages")
 
                 let dogByChinese = try await client.search("狗", k: 5, ef: nil)
                 let dogByEnglish = try await client.search("dog", k: 5, ef: nil)
@@ -76,8 +83,12 @@ import GlimpseTestSupport
                 let sneaky = try runCommand(
                     glimpse, ["--admin-socket", daemon.socketPath, "delete", try #require(dogPhotos.sorted().first)])
                 #expect(sneaky.status == 2, "a refused request: \(sneaky.output)")
-                #expect(sneaky.output.contains("admin_socket_required") || sneaky.output.contains("admin socket"), "\(sneaky.output)")
-                #expect(try await client.status().catalog.items == photos.count, "nothing was deleted through the query socket")
+                #expect(
+                    sneaky.output.contains("admin_socket_required") || sneaky.output.contains("admin socket"),
+                    "\(sneaky.output)")
+                #expect(
+                    try await client.status().catalog.items == photos.count,
+                    "nothing was deleted through the query socket")
 
                 // Deleting through the CLI: the dog photos never come back, in either language.
                 for id in dogPhotos.sorted() {
@@ -98,11 +109,14 @@ import GlimpseTestSupport
                 #expect(rebuilt.status == 0, "\(rebuilt.output)\n\(daemon.log)")
                 #expect(try await client.status().indexes.first?.vectors == photos.count - dogPhotos.count)
                 #expect(try await client.search("猫", k: 5, ef: nil).results.map(\.id) == catBefore)
-                let badRebuild = try await daemon.adminClient.raw(method: "POST", path: "/v1/admin/rebuild", body: Data(#"{"m": 1}"#.utf8))
+                let badRebuild = try await daemon.adminClient.raw(
+                    method: "POST", path: "/v1/admin/rebuild", body: Data(#"{"m": 1}"#.utf8))
                 #expect(badRebuild.status == 400)
 
                 #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")
-                #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on shutdown")
+                #expect(
+                    !FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on shutdown"
+                )
             }
         }
     }

@@ -28,7 +28,7 @@ enum TestEnvironment {
     static var modelPath: String {
         ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
             ?? FileManager.default.homeDirectoryForCurrentUser
-                .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
+            .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
     }
 
     /// Fails the test with instructions, rather than skipping it, when a prerequisite is missing.
@@ -61,10 +61,12 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = TestEnvironment.binaries.appendingPathComponent("glimpsed")
-        process.arguments = [
-            "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", directory.appendingPathComponent("data").path,
-            "--model", TestEnvironment.modelPath, "--log-level", "info",
-        ] + extraArguments
+        process.arguments =
+            [
+                "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir",
+                directory.appendingPathComponent("data").path,
+                "--model", TestEnvironment.modelPath, "--log-level", "info",
+            ] + extraArguments
         process.standardOutput = log
         process.standardError = log
         try process.run()

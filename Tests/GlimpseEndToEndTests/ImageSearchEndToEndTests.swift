@@ -1,8 +1,8 @@
 import Foundation
 import GlimpseAPI
 import GlimpseClient
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// Two embedding spaces in the real daemon: the e5 text embedder and the tiny random CLIP fixture checkpoint
 /// (Tests/Fixtures/CLIP/clip-tiny). The shared photos are ingested through the CLI, then searched by example image
@@ -27,21 +27,29 @@ import GlimpseTestSupport
             try Data().write(to: empty)
             var lines = try String(contentsOf: manifest, encoding: .utf8)
             if !lines.hasSuffix("\n") { lines += "\n" }
-            lines += #"{"id": "broken/truncated", "image_path": "\#(truncated.path)", "captions": {"en": "half a photo"}}"# + "\n"
-            lines += #"{"id": "broken/empty", "image_path": "\#(empty.path)", "captions": {"en": "no photo at all"}}"# + "\n"
+            lines +=
+                #"{"id": "broken/truncated", "image_path": "\#(truncated.path)", "captions": {"en": "half a photo"}}"#
+                + "\n"
+            lines +=
+                #"{"id": "broken/empty", "image_path": "\#(empty.path)", "captions": {"en": "no photo at all"}}"# + "\n"
             try Data(lines.utf8).write(to: manifest)
 
             let config = directory.appendingPathComponent("glimpsed.json")
-            try Data(#"""
+            try Data(
+                #"""
                 {"spaces": [{"kind": "e5", "weight": 1.0},
                             {"kind": "clip", "folder": "\#(Self.clipFolder.path)", "weight": 1.0, "image_weight": 1.0, "caption_weight": 0.5}]}
-                """#.utf8).write(to: config)
+                """#.utf8
+            ).write(to: config)
             try await withDaemon(in: directory, extraArguments: ["--config", config.path]) { daemon in
                 let glimpse = TestEnvironment.binaries.appendingPathComponent("glimpse")
                 let ingest = try runCommand(glimpse, daemon.socketArguments + ["ingest", manifest.path])
                 #expect(ingest.status == 1, "some items failed, so exit 1:\n\(ingest.output)\n\(daemon.log)")
-                #expect(ingest.output.contains("broken/truncated") && ingest.output.contains("image_truncated"), "\(ingest.output)")
-                #expect(ingest.output.contains("broken/empty") && ingest.output.contains("image_empty"), "\(ingest.output)")
+                #expect(
+                    ingest.output.contains("broken/truncated") && ingest.output.contains("image_truncated"),
+                    "\(ingest.output)")
+                #expect(
+                    ingest.output.contains("broken/empty") && ingest.output.contains("image_empty"), "\(ingest.output)")
 
                 let client = daemon.client
                 let status = try await client.status()
@@ -55,7 +63,8 @@ import GlimpseTestSupport
                 let probes = stride(from: 0, to: photos.count, by: max(1, photos.count / 8)).map { photos[$0] }
                 for photo in probes {
                     let path = TestEnvironment.sharedPhotos.appendingPathComponent(photo.id).path
-                    let cli = try runCommand(glimpse, daemon.socketArguments + ["search", "--image", path, "-k", "3", "--json"])
+                    let cli = try runCommand(
+                        glimpse, daemon.socketArguments + ["search", "--image", path, "-k", "3", "--json"])
                     #expect(cli.status == 0, "\(cli.output)")
                     let response = try JSONDecoder().decode(SearchResponse.self, from: Data(cli.output.utf8))
                     #expect(response.results.first?.id == photo.id, "\(photo.id): \(response.results.map(\.id))")
@@ -70,7 +79,11 @@ import GlimpseTestSupport
                 // Text queries are searched in both spaces and fused; the e5 space still finds the photos by caption.
                 let dog = try await client.search("dog", k: 5)
                 #expect(dog.results.contains { $0.id.hasPrefix("dog/") }, "\(dog.results.map(\.id))")
-                #expect(dog.results.allSatisfy { $0.scores?.keys.contains("multilingual-e5-small") == true || $0.scores?.keys.contains("clip-tiny") == true })
+                #expect(
+                    dog.results.allSatisfy {
+                        $0.scores?.keys.contains("multilingual-e5-small") == true
+                            || $0.scores?.keys.contains("clip-tiny") == true
+                    })
 
                 // Bad example images are 400s naming the decoding problem, and the daemon keeps serving.
                 let bad = try await client.raw(

@@ -1,9 +1,9 @@
 import Foundation
 import GlimpseAPI
 import GlimpseClient
+import GlimpseTestSupport
 import Synchronization
 import Testing
-import GlimpseTestSupport
 
 /// Searches keep being answered from the old index while a rebuild (here one that re-embeds every caption with the
 /// real model, the longest kind) runs on the worker. Latency is printed, never asserted.
@@ -68,12 +68,17 @@ import GlimpseTestSupport
                 #expect(failures.all.isEmpty, "\(failures.all.prefix(5))")
                 #expect(measured.count >= 10, "only \(measured.count) searches completed during the rebuild")
                 let baseline = quiet.all.sorted()
-                print(String(
-                    format: "searches on a quiet daemon (3 concurrent clients): %d answered, p50 %.1f ms, p99 %.1f ms",
-                    baseline.count, Self.percentile(0.5, of: baseline), Self.percentile(0.99, of: baseline)))
-                print(String(
-                    format: "searches during a re-embedding rebuild of %d items (3 concurrent clients): %d answered, %d errors, p50 %.1f ms, p99 %.1f ms",
-                    items.count, measured.count, failures.all.count, Self.percentile(0.5, of: measured), Self.percentile(0.99, of: measured)))
+                print(
+                    String(
+                        format:
+                            "searches on a quiet daemon (3 concurrent clients): %d answered, p50 %.1f ms, p99 %.1f ms",
+                        baseline.count, Self.percentile(0.5, of: baseline), Self.percentile(0.99, of: baseline)))
+                print(
+                    String(
+                        format:
+                            "searches during a re-embedding rebuild of %d items (3 concurrent clients): %d answered, %d errors, p50 %.1f ms, p99 %.1f ms",
+                        items.count, measured.count, failures.all.count, Self.percentile(0.5, of: measured),
+                        Self.percentile(0.99, of: measured)))
                 let status = try await daemon.client.status()
                 #expect(status.catalog.items == items.count)
                 #expect(status.indexes.first?.vectors == items.count)

@@ -1,7 +1,7 @@
 import Foundation
 import GlimpseAPI
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// The shared photos as a manifest (scripts/make-manifest.py) and as ingest items.
 enum SharedPhotoManifest {
@@ -11,8 +11,10 @@ enum SharedPhotoManifest {
         let manifest = directory.appendingPathComponent("manifest.jsonl")
         let made = try runCommand(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", TestEnvironment.repository.appendingPathComponent("scripts/make-manifest.py").path,
-             TestEnvironment.sharedPhotos.path, manifest.path] + arguments)
+            [
+                "python3", TestEnvironment.repository.appendingPathComponent("scripts/make-manifest.py").path,
+                TestEnvironment.sharedPhotos.path, manifest.path,
+            ] + arguments)
         try #require(made.status == 0, "make-manifest.py failed: \(made.output)")
         return manifest
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import GlimpseTestSupport
+import Testing
+
 @testable import GlimpseImage
 
 /// Decode + preprocess every fixture image and compare with transformers' CLIPImageProcessorPil output.
@@ -16,7 +17,8 @@ struct CLIPReferencePixelTests {
     @Test(arguments: names)
     func preprocessedPixelsMatchTransformers(name: String) throws {
         let reference = try #require(try CLIPFixtures.reference.get().preprocess[name])
-        let preprocessor = try CLIPImagePreprocessor(configFile: CLIPFixtures.directory.appendingPathComponent("clip-tiny/preprocessor_config.json"))
+        let preprocessor = try CLIPImagePreprocessor(
+            configFile: CLIPFixtures.directory.appendingPathComponent("clip-tiny/preprocessor_config.json"))
         let config = preprocessor.config
 
         // Full-size decoding (no DCT scaling): the reference decodes full size too.
@@ -28,7 +30,8 @@ struct CLIPReferencePixelTests {
         let crop = preprocessor.resizedAndCropped(image)
         #expect(crop.width == 224 && crop.height == 224)
         let plane = crop.width * crop.height
-        var maxU8Difference = 0, mismatches = 0
+        var maxU8Difference = 0
+        var mismatches = 0
         for c in 0..<3 {
             for p in 0..<plane {
                 let difference = abs(Int(crop.pixels[p * 3 + c]) - Int(expectedU8[c * plane + p]))
@@ -40,7 +43,8 @@ struct CLIPReferencePixelTests {
         // The normalised values: reference float = (u8 / 255 − mean) / std, computed here in Double.
         let values = preprocessor.pixelValues(image)
         #expect(values.count == 3 * plane)
-        var maxFloatDifference = 0.0, sum = 0.0
+        var maxFloatDifference = 0.0
+        var sum = 0.0
         for c in 0..<3 {
             for p in 0..<plane {
                 let expected = (Double(expectedU8[c * plane + p]) / 255 - config.imageMean[c]) / config.imageStd[c]
@@ -48,8 +52,10 @@ struct CLIPReferencePixelTests {
                 sum += Double(values[c * plane + p])
             }
         }
-        print("\(name): decoded \(image.width)×\(image.height), max |Δu8| \(maxU8Difference) (\(mismatches) of "
-              + "\(3 * plane) differ), max |Δ normalised| \(maxFloatDifference), Σ \(sum) vs reference \(reference.floatChecksum)")
+        print(
+            "\(name): decoded \(image.width)×\(image.height), max |Δu8| \(maxU8Difference) (\(mismatches) of "
+                + "\(3 * plane) differ), max |Δ normalised| \(maxFloatDifference), Σ \(sum) vs reference \(reference.floatChecksum)"
+        )
         #expect(maxFloatDifference <= 1e-3, "normalised values differ by \(maxFloatDifference)")
         #expect(maxU8Difference == 0, "the 8-bit crop differs by up to \(maxU8Difference) in \(mismatches) values")
         // The processor's own float output summed (float32 rounding only separates the two).
@@ -57,8 +63,11 @@ struct CLIPReferencePixelTests {
     }
 
     @Test func chineseCLIPConfigDecodesToTheSamePipeline() throws {
-        let config = try JSONDecoder().decode(CLIPPreprocessorConfig.self, from: Data(contentsOf:
-            CLIPFixtures.directory.appendingPathComponent("chinese-clip-tiny/preprocessor_config.json")))
+        let config = try JSONDecoder().decode(
+            CLIPPreprocessorConfig.self,
+            from: Data(
+                contentsOf:
+                    CLIPFixtures.directory.appendingPathComponent("chinese-clip-tiny/preprocessor_config.json")))
         #expect(config == CLIPPreprocessorConfig())
     }
 }

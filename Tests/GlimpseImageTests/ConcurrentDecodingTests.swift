@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import GlimpseImage
 import GlimpseTestSupport
+import Testing
 
 /// The daemon decodes several images at once: the codecs keep all state per call.
 struct ConcurrentDecodingTests {
@@ -29,6 +29,6 @@ struct ConcurrentDecodingTests {
             return collected
         }
         #expect(results.count == 4 * files.count)
-        for case let (index, values?) in results { #expect(values == serial[index], "\(names[index])") }
+        for case (let index, let values?) in results { #expect(values == serial[index], "\(names[index])") }
     }
 }

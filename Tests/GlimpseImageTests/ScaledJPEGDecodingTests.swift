@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import GlimpseTestSupport
+import Testing
+
 @testable import GlimpseImage
 
 /// libjpeg DCT scaling for big photos: only used when asked, only while the image stays ≥ 2× the model input, and
@@ -26,9 +27,11 @@ struct ScaledJPEGDecodingTests {
         #expect(full.width == 1600 && full.height == 1200)
         #expect(reduced.width == 800 && reduced.height == 600)
 
-        let a = preprocessor.pixelValues(full), b = preprocessor.pixelValues(reduced)
+        let a = preprocessor.pixelValues(full)
+        let b = preprocessor.pixelValues(reduced)
         let differences = zip(a, b).map { Double(abs($0 - $1)) }
-        let maximum = differences.max()!, mean = differences.reduce(0, +) / Double(differences.count)
+        let maximum = differences.max()!
+        let mean = differences.reduce(0, +) / Double(differences.count)
         print("large-1600x1200.jpg decoded at 1/2: max |Δ normalised| \(maximum), mean \(mean)")
         // Not within the 1e-3 reference tolerance (so reference comparisons decode full size), but close:
         // 0.06 is about 4 levels of 255.

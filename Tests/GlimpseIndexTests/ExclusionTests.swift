@@ -1,5 +1,5 @@
-import GlimpseIndex
 import GlimpseEvaluation
+import GlimpseIndex
 import Testing
 
 /// Tombstoned vectors stay in the graph; searches must skip them yet still return k hits.
@@ -24,7 +24,8 @@ struct ExclusionTests {
     }
 
     @Test func excludingAlmostEverythingReturnsTheRest() throws {
-        let index = try HNSWIndex(dimension: 16, parameters: HNSWParameters(m: 8, efSearchDefault: 16, efSearchMax: 2_000))
+        let index = try HNSWIndex(
+            dimension: 16, parameters: HNSWParameters(m: 8, efSearchDefault: 16, efSearchMax: 2_000))
         let data = ClusteredVectors(count: 1_000, dimension: 16, seed: 5)
         try index.add(ids: data.ids, vectors: data.flat)
         let kept = Set(data.ids.suffix(3))

@@ -1,13 +1,14 @@
 import Foundation
 import GlimpseIndex
-import Testing
 import GlimpseTestSupport
+import Testing
 
 /// Snapshots must reproduce the index exactly and refuse anything damaged.
 struct SnapshotTests {
     private func smallIndex(count: Int = 800, seed: UInt64 = 11) throws -> (HNSWIndex, ClusteredVectors) {
         let data = ClusteredVectors(count: count, dimension: 32, seed: seed)
-        let index = try HNSWIndex(dimension: 32, parameters: HNSWParameters(m: 12, efConstruction: 80, efSearchDefault: 32, efSearchMax: 256))
+        let index = try HNSWIndex(
+            dimension: 32, parameters: HNSWParameters(m: 12, efConstruction: 80, efSearchDefault: 32, efSearchMax: 256))
         try index.add(ids: data.ids, vectors: data.flat)
         return (index, data)
     }
@@ -29,7 +30,9 @@ struct SnapshotTests {
         let excluded: Set<Int64> = [ClusteredVectors.id(3), ClusteredVectors.id(400)]
         for i in stride(from: 0, to: data.count, by: 37) {
             let query = data.vector(i)
-            #expect(try loaded.search(query, k: 10, ef: 40, excluding: excluded) == original.search(query, k: 10, ef: 40, excluding: excluded))
+            #expect(
+                try loaded.search(query, k: 10, ef: 40, excluding: excluded)
+                    == original.search(query, k: 10, ef: 40, excluding: excluded))
         }
     }
 

@@ -9,7 +9,8 @@ typealias BasicRequestContextForTests = BasicRequestContext
 @Suite struct QueryDecodingTests {
     private func parameters(_ uri: String) throws -> [String: String] {
         let request = Request(
-            head: .init(method: .get, scheme: "http", authority: "localhost", path: uri), body: .init(buffer: ByteBuffer()))
+            head: .init(method: .get, scheme: "http", authority: "localhost", path: uri),
+            body: .init(buffer: ByteBuffer()))
         return try RequestDecoding.queryParameters(of: request)
     }
 
@@ -35,7 +36,9 @@ typealias BasicRequestContextForTests = BasicRequestContext
         #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"], code: .invalidAlign) == true)
         #expect(try RequestDecoding.boolean("align", in: ["align": "0"], code: .invalidAlign) == false)
         #expect(try RequestDecoding.boolean("align", in: [:], code: .invalidAlign) == nil)
-        #expect(throws: APIErrorResponse.self) { try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign) }
+        #expect(throws: APIErrorResponse.self) {
+            try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign)
+        }
         do {
             _ = try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign)
         } catch let error as APIErrorResponse {

@@ -43,7 +43,9 @@ struct BlockingWorkTests {
     /// Whether the kernel still lists any of these threads in this process, waiting a bounded while for them to end.
     private func anyAlive(_ threads: Set<Int32>) async throws -> Bool {
         for _ in 0..<500 {
-            if !threads.contains(where: { FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") }) { return false }
+            if !threads.contains(where: { FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") }) {
+                return false
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         return true

@@ -69,7 +69,8 @@ struct QueryEmbeddingTests {
 
     @Test func aChineseQueryEmbedsItsCandidatesOnceInOneBatch() async throws {
         let (response, calls) = try await search(
-            "勺子", k: 4, items: [("scoop", "en", "scoop"), ("ladle", "en", "ladle"), ("spoon", "en", "spoon"), ("dog", "en", "dog")])
+            "勺子", k: 4,
+            items: [("scoop", "en", "scoop"), ("ladle", "en", "ladle"), ("spoon", "en", "spoon"), ("dog", "en", "dog")])
         // scoop is the dictionary's main sense; of ladle and spoon the embedder finds spoon closest to 勺子.
         #expect(response.searched == ["勺子", "scoop", "spoon"])
         #expect(Set(response.results.prefix(2).map(\.id)) == ["scoop", "spoon"])
@@ -80,7 +81,10 @@ struct QueryEmbeddingTests {
 
     @Test func anEnglishQueryWithTwoSensesEmbedsEveryVariantInOneBatch() async throws {
         let (response, calls) = try await search(
-            "bat", k: 4, items: [("bat-animal", "zh", "蝙蝠"), ("bat-club", "zh", "球棒"), ("dog", "en", "dog"), ("spoon", "en", "spoon")])
+            "bat", k: 4,
+            items: [
+                ("bat-animal", "zh", "蝙蝠"), ("bat-club", "zh", "球棒"), ("dog", "en", "dog"), ("spoon", "en", "spoon"),
+            ])
         // Two senses, each its own stream: the main one (蝙蝠) ranks first, the other's best item second.
         #expect(response.searched == ["bat", "蝙蝠", "球棒"])
         #expect(response.results.prefix(2).map(\.id) == ["bat-animal", "bat-club"])

@@ -53,7 +53,8 @@ public enum CLIPFixtures {
 
     /// reference.json, read once.
     public static let reference: Result<Reference, any Error> = Result {
-        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
+        try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
     }
 
     /// A fixture image's bytes.

@@ -7,7 +7,8 @@ public struct ScratchDirectory: Sendable {
     public let url: URL
 
     public init(_ label: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(label)-\(UUID().uuidString.prefix(8))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glimpse-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

@@ -22,7 +22,10 @@ public struct TestOnlyHashingEmbedder: TextEmbedder {
                 var generator = SplitMix64(seed: Self.fnv1a(String(word)) ^ seed)
                 for i in 0..<dimension { sum[i] += generator.nextGaussianLike() }
             }
-            if sum.allSatisfy({ $0 == 0 }) { sum[0] = 1; return sum }
+            if sum.allSatisfy({ $0 == 0 }) {
+                sum[0] = 1
+                return sum
+            }
             return VectorMath.normalised(sum)
         }
     }

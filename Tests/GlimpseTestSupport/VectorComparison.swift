@@ -3,7 +3,9 @@ public func cosine(_ a: [Float], _ b: [Float]) -> Float { Float(preciseCosine(a,
 
 /// In Double, so reports can show how far below 1 the agreement is.
 public func preciseCosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot: Double = 0, na: Double = 0, nb: Double = 0
+    var dot: Double = 0
+    var na: Double = 0
+    var nb: Double = 0
     for i in a.indices {
         dot += Double(a[i]) * Double(b[i])
         na += Double(a[i]) * Double(a[i])

@@ -76,8 +76,10 @@ import Testing
     }
 
     @Test func specialTokenTypedInTheTextKeepsItsID() {
-        let a = vocabulary["a</w>"]!, b = vocabulary["b</w>"]!
-        let start = tokenizer.startOfTextID, end = tokenizer.endOfTextID
+        let a = vocabulary["a</w>"]!
+        let b = vocabulary["b</w>"]!
+        let start = tokenizer.startOfTextID
+        let end = tokenizer.endOfTextID
         #expect(tokenizer.tokenIDs("a<|endoftext|>b") == [start, a, end, b, end])
         #expect(tokenizer.tokenIDs("<|startoftext|>") == [start, start, end])
     }

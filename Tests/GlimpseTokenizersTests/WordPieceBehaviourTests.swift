@@ -49,7 +49,8 @@ import Testing
     @Test func accentsAreKeptWithoutLowercasingOrWhenStrippingIsOff() throws {
         let cased = try WordPieceTokenizer(vocabulary: vocabularyLines(), lowercase: false)
         #expect(cased.tokenIDs("é") == framed(["é"]))
-        let lowercasingOnly = try WordPieceTokenizer(vocabulary: vocabularyLines(), lowercase: true, stripAccents: false)
+        let lowercasingOnly = try WordPieceTokenizer(
+            vocabulary: vocabularyLines(), lowercase: true, stripAccents: false)
         #expect(lowercasingOnly.tokenIDs("É") == framed(["é"]))
     }
 

@@ -8,7 +8,9 @@ import Hummingbird
 struct AdminOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     let role: SocketRole
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard role == .admin else {
             // The matched route's template ("/v1/items/{id}"), so the message names the action, not one item.
             throw Self.refusal(for: "\(request.method) \(context.endpointPath ?? request.uri.path)")
@@ -19,6 +21,8 @@ struct AdminOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     static func refusal(for action: String) -> APIErrorResponse {
         APIErrorResponse(
             status: .forbidden, code: .adminSocketRequired,
-            message: "\(action) changes the catalog and is served only on the admin socket (admin_socket_path), not on the query socket")
+            message:
+                "\(action) changes the catalog and is served only on the admin socket (admin_socket_path), not on the query socket"
+        )
     }
 }

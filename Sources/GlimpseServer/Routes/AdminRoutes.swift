@@ -26,7 +26,11 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
 
     /// An empty body rebuilds with the configured parameters.
     static func decodeRequest(_ body: Data) throws -> RebuildRequest {
-        guard !body.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") })
+        guard
+            !body.allSatisfy({
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+                    || $0 == UInt8(ascii: "\t")
+            })
         else { return RebuildRequest() }
         guard case .object(let fields) = try RequestDecoding.jsonValue(from: body) else {
             throw APIErrorResponse.invalid(.invalidJSON, "the body must be a JSON object such as {\"m\": 16}")

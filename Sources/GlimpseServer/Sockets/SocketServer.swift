@@ -41,7 +41,8 @@ public enum SocketServer {
         let deadline = RequestDeadline(limit: settings.requestTimeout)
         let v1 = router.group("v1")
         let admin = v1.group().add(middleware: AdminOnlyMiddleware(role: settings.role))
-        ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(on: v1, admin: admin)
+        ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(
+            on: v1, admin: admin)
         JobRoutes(service: service, deadline: deadline).register(on: v1)
         SearchRoutes(service: service, deadline: deadline).register(on: v1)
         ImageSearchRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
@@ -75,7 +76,10 @@ public enum SocketServer {
                 }
                 serverLogger.info(
                     "socket ready",
-                    metadata: ["path": "\(settings.path)", "mode": "\(String(settings.mode, radix: 8))", "group": "\(settings.group ?? "(daemon's)")"])
+                    metadata: [
+                        "path": "\(settings.path)", "mode": "\(String(settings.mode, radix: 8))",
+                        "group": "\(settings.group ?? "(daemon's)")",
+                    ])
                 await onReady()
             },
             logger: logger)

@@ -146,9 +146,13 @@ extension QueryAligner {
             let base = shared.map { variant($0.text, $0.kind, $0.language) }
             // Several senses only for a single-language query; a mixed query's parts already make it specific.
             if parts.count == 1, expanded[0].count > 1 {
-                return AlignedQuery(streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) } })
+                return AlignedQuery(
+                    streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) }
+                    })
             }
-            let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
+            let translations = expanded.flatMap { $0.flatMap { $0 } }.map {
+                variant($0.text, .translation, $0.language)
+            }
             return AlignedQuery(streams: [base + translations])
         }
 
@@ -158,15 +162,20 @@ extension QueryAligner {
             if translator.isComposed(part) {
                 let compositions = translator.candidates(for: part)
                 guard !compositions.isEmpty, let vectors = vectors([part.text] + compositions) else { return [] }
-                let best = compositions.indices.max { VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1]) }!
+                let best = compositions.indices.max {
+                    VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1])
+                }!
                 return [[(compositions[best], .chinese)]]
             }
             switch part.language {
             case .english:
                 // The word list's main glosses are the senses; CC-CEDICT's synonyms join the main sense, the ones the
                 // embedder finds closest to the word (koala → 考拉 beside the word list's 树袋熊).
-                let synonyms = closest(to: part.text, among: translator.synonyms(for: part), count: aligner.synonymCount)
-                var senses: [[String]] = translator.hasSenses(part) ? translator.candidates(for: part).prefix(aligner.maxSenses).map { [$0] } : []
+                let synonyms = closest(
+                    to: part.text, among: translator.synonyms(for: part), count: aligner.synonymCount)
+                var senses: [[String]] =
+                    translator.hasSenses(part)
+                    ? translator.candidates(for: part).prefix(aligner.maxSenses).map { [$0] } : []
                 if senses.isEmpty {
                     guard !synonyms.isEmpty else { return [] }
                     senses = [synonyms]
@@ -178,9 +187,13 @@ extension QueryAligner {
                 for glosses in senses {
                     let back = closest(
                         to: glosses[0],
-                        among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter { aligner.roundTrips($0, to: glosses[0]) },
+                        among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter {
+                            aligner.roundTrips($0, to: glosses[0])
+                        },
                         count: aligner.englishCandidates)
-                    expansions.append(glosses.map { ($0, .chinese) } + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) })
+                    expansions.append(
+                        glosses.map { ($0, .chinese) }
+                            + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) })
                 }
                 return expansions
             case .chinese:
@@ -188,9 +201,11 @@ extension QueryAligner {
                 // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
                 let offered = translator.candidates(for: part)
                 guard let first = offered.first else { return [] }
-                let english = [first] + closest(
-                    to: part.text, among: offered.dropFirst().filter { aligner.roundTrips($0, to: part.text) },
-                    count: aligner.englishCandidates - 1)
+                let english =
+                    [first]
+                    + closest(
+                        to: part.text, among: offered.dropFirst().filter { aligner.roundTrips($0, to: part.text) },
+                        count: aligner.englishCandidates - 1)
                 guard let main = english.first else { return [] }
                 let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
                 return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
@@ -202,7 +217,9 @@ extension QueryAligner {
         private mutating func closest(to text: String, among candidates: [String], count: Int) -> [String] {
             guard candidates.count > count else { return candidates }
             guard let vectors = vectors([text] + candidates) else { return [] }
-            let ranked = candidates.indices.sorted { VectorMath.dot(vectors[0], vectors[$0 + 1]) > VectorMath.dot(vectors[0], vectors[$1 + 1]) }
+            let ranked = candidates.indices.sorted {
+                VectorMath.dot(vectors[0], vectors[$0 + 1]) > VectorMath.dot(vectors[0], vectors[$1 + 1])
+            }
             return ranked.prefix(count).map { candidates[$0] }
         }
     }

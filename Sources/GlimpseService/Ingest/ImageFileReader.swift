@@ -13,7 +13,8 @@ enum ImageFileReader {
         }
         // Checked again here, after every symlink is followed: the spelling was checked when the job was accepted.
         guard imageRoots.allowsResolved(path) else {
-            throw ServiceError.invalid(.pathNotAllowed, "image path leads outside the image roots through a symlink: \(path)")
+            throw ServiceError.invalid(
+                .pathNotAllowed, "image path leads outside the image roots through a symlink: \(path)")
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)

@@ -11,7 +11,8 @@ public struct ImageRoots: Sendable, Equatable {
         var normalised: [String] = []
         for path in paths {
             guard path.hasPrefix("/"), !Self.hasDotComponent(path) else {
-                throw .invalid(.invalidConfiguration, "an image root must be an absolute path without . or .., got \(path)")
+                throw .invalid(
+                    .invalidConfiguration, "an image root must be an absolute path without . or .., got \(path)")
             }
             var trimmed = path
             while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }

@@ -42,10 +42,12 @@ struct IngestValidator: Sendable {
         guard imageRoots.allowsSpelling(item.imagePath) else {
             throw .invalid(
                 .pathNotAllowed,
-                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or ..")
+                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or .."
+            )
         }
         guard !item.captions.isEmpty else {
-            throw .invalid(.invalidItem, "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
+            throw .invalid(
+                .invalidItem, "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
         }
         guard item.captions.count <= limits.maxCaptionsPerItem else {
             throw .invalid(.invalidItem, "\(place).captions has more than \(limits.maxCaptionsPerItem) languages")
@@ -54,14 +56,16 @@ struct IngestValidator: Sendable {
             guard Self.isLanguageCode(language) else {
                 throw .invalid(
                     .invalidItem,
-                    "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\"")
+                    "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\""
+                )
             }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .invalid(.invalidItem, "\(place).captions.\(language) is empty")
             }
             guard text.unicodeScalars.count <= limits.maxCaptionCharacters else {
                 throw .invalid(
-                    .invalidItem, "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
+                    .invalidItem,
+                    "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
             }
         }
     }

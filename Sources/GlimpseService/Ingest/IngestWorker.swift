@@ -81,9 +81,12 @@ final class IngestWorker: Sendable {
         for space in spaces where space.vectorsSinceSnapshot > 0 {
             do {
                 try await blockingWork.run { try space.writeSnapshot() }
-                logger.info("index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
+                logger.info(
+                    "index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
             } catch {
-                logger.error("index snapshot failed; the catalog still holds every vector", metadata: ["space": "\(space.name)", "error": "\(error)"])
+                logger.error(
+                    "index snapshot failed; the catalog still holds every vector",
+                    metadata: ["space": "\(space.name)", "error": "\(error)"])
             }
         }
     }
@@ -106,7 +109,8 @@ final class IngestWorker: Sendable {
         do {
             items = try JSONDecoder().decode(IngestBatch.self, from: job.payload).items
         } catch {
-            logger.error("job payload unreadable; marking it failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            logger.error(
+                "job payload unreadable; marking it failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = job.progress
             progress.failed = job.total - progress.done
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "job payload unreadable: \(error)"))
@@ -115,10 +119,13 @@ final class IngestWorker: Sendable {
         }
         var progress = job.progress
         var next = progress.done + progress.failed
-        logger.info("ingest job started", metadata: ["job": "\(job.id)", "items": "\(items.count)", "resume_at": "\(next)"])
+        logger.info(
+            "ingest job started", metadata: ["job": "\(job.id)", "items": "\(items.count)", "resume_at": "\(next)"])
         while next < items.count {
             if isStopping {
-                logger.notice("shutting down mid-job; it resumes at the next start", metadata: ["job": "\(job.id)", "at": "\(next)"])
+                logger.notice(
+                    "shutting down mid-job; it resumes at the next start",
+                    metadata: ["job": "\(job.id)", "at": "\(next)"])
                 return
             }
             let chunkEnd = min(next + configuration.ingestChunkSize, items.count)
@@ -147,11 +154,13 @@ final class IngestWorker: Sendable {
             if try await rebuilder.run(job, isStopping: { self.isStopping }) {
                 autoRebuild?.rebuildFinished(succeeded: true)
             } else {
-                logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
+                logger.notice(
+                    "shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
             }
         } catch {
             autoRebuild?.rebuildFinished(succeeded: false)
-            logger.error("index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            logger.error(
+                "index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = JobProgress()
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))
             progress.failed = 1
@@ -255,7 +264,8 @@ final class IngestWorker: Sendable {
             }
         } catch {
             for entry in pending {
-                progress.recordFailure(index: entry.index, externalID: entry.externalID, message: "embedding failed: \(error)")
+                progress.recordFailure(
+                    index: entry.index, externalID: entry.externalID, message: "embedding failed: \(error)")
             }
             return nil
         }
@@ -264,7 +274,9 @@ final class IngestWorker: Sendable {
 
     /// Each item in its own catalog transaction, then mirrored into the indexes: a failure (a constraint, a full
     /// disk) fails that item only, and the catalog never lags behind an index.
-    private func store(_ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress) {
+    private func store(
+        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress
+    ) {
         var offset = 0
         for entry in pending {
             let captionCount = entry.languages.count
@@ -277,7 +289,8 @@ final class IngestWorker: Sendable {
                             vector: vectorsBySpace[spaceIndex][offset + languageIndex]))
                 }
                 if let vector = entry.imageVectors[space.name] {
-                    newVectors.append(NewVector(space: space.name, source: .image, captionLanguage: nil, vector: vector))
+                    newVectors.append(
+                        NewVector(space: space.name, source: .image, captionLanguage: nil, vector: vector))
                 }
             }
             offset += captionCount

@@ -28,15 +28,17 @@ struct ItemImageEmbedding: Sendable {
             let batch = Array(images[first..<min(first + imagesPerBatch, images.count)])
             first += batch.count
             let decoder = self.decoder
-            let decoded: [Result<RGBImage, ItemImageFailure>] = (try? await blockingWork.run {
-                batch.map { image -> Result<RGBImage, ItemImageFailure> in
-                    do throws(ImageDecodingError) {
-                        return .success(try decoder.decode(image.bytes))
-                    } catch {
-                        return .failure(ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+            let decoded: [Result<RGBImage, ItemImageFailure>] =
+                (try? await blockingWork.run {
+                    batch.map { image -> Result<RGBImage, ItemImageFailure> in
+                        do throws(ImageDecodingError) {
+                            return .success(try decoder.decode(image.bytes))
+                        } catch {
+                            return .failure(
+                                ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+                        }
                     }
-                }
-            }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
+                }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
             let good = decoded.compactMap { try? $0.get() }
             var vectorsBySpace: [String: [[Float]]] = [:]
             var embeddingFailure: ItemImageFailure?

@@ -46,7 +46,9 @@ struct IndexRebuilder {
     static func parameters(for request: RebuildRequest, base: HNSWParameters) throws(ServiceError) -> HNSWParameters {
         var parameters = base
         if let m = request.m {
-            guard (4...128).contains(m) else { throw .invalid(.invalidParameters, "m must be between 4 and 128, got \(m)") }
+            guard (4...128).contains(m) else {
+                throw .invalid(.invalidParameters, "m must be between 4 and 128, got \(m)")
+            }
             parameters.m = m
         }
         if let efConstruction = request.efConstruction {
@@ -75,7 +77,9 @@ struct IndexRebuilder {
                     blockingWork: blockingWork)
                 reembedder.imageRoots = configuration.imageRoots
                 reembedder.imageLimits = configuration.imageDecodingLimits
-                guard try await reembedder.run(through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
+                guard
+                    try await reembedder.run(
+                        through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
                 else { return false }
             }
         }

@@ -18,13 +18,16 @@ struct Reembedder {
     var imageLimits: ImageDecodingLimits = .default
 
     /// Returns false when stopped by shutdown; the job resumes after the last committed chunk.
-    func run(through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool) async throws -> Bool {
+    func run(through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool) async throws
+        -> Bool
+    {
         var cursor: Int64 = 0
         var reembedded = 0
         logger.info("re-embedding started", metadata: ["space": "\(space.name)", "through_vector": "\(through)"])
         while true {
             if isStopping() { return false }
-            let chunk = try catalog.liveCaptionVectors(space: space.name, after: cursor, through: through, limit: chunkSize)
+            let chunk = try catalog.liveCaptionVectors(
+                space: space.name, after: cursor, through: through, limit: chunkSize)
             guard let last = chunk.last else { break }
             cursor = last.vectorID
             let embedder = space.embedder
@@ -45,7 +48,10 @@ struct Reembedder {
         try catalog.setModelIdentity(space.model, space: space.name)
         space.storedVectorsNowEmbedded(by: space.model)
         logger.notice(
-            "re-embedding finished", metadata: ["space": "\(space.name)", "vectors": "\(reembedded)", "fingerprint": "\(space.model.fingerprint)"])
+            "re-embedding finished",
+            metadata: [
+                "space": "\(space.name)", "vectors": "\(reembedded)", "fingerprint": "\(space.model.fingerprint)",
+            ])
         return true
     }
 
@@ -56,7 +62,8 @@ struct Reembedder {
         var cursor: Int64 = 0
         while true {
             if isStopping() { return false }
-            let chunk = try catalog.liveImageVectors(space: space.name, after: cursor, through: through, limit: chunkSize)
+            let chunk = try catalog.liveImageVectors(
+                space: space.name, after: cursor, through: through, limit: chunkSize)
             guard let last = chunk.last else { return true }
             cursor = last.vectorID
             // A file that cannot be read is lost like one that cannot be decoded; its read error is what is logged.
@@ -65,7 +72,8 @@ struct Reembedder {
             var lost: [Int64] = []
             for source in chunk {
                 do {
-                    images.append((source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
+                    images.append(
+                        (source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
                     readable.append(source)
                 } catch {
                     lost.append(source.vectorID)

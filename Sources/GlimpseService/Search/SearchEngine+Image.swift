@@ -13,15 +13,20 @@ extension SearchEngine {
         guard !imageSpaces.isEmpty else {
             throw ServiceError.invalid(
                 .noImageSpace,
-                "no embedding space of this daemon embeds images; configure a CLIP space (\"kind\": \"clip\") to search by image")
+                "no embedding space of this daemon embeds images; configure a CLIP space (\"kind\": \"clip\") to search by image"
+            )
         }
         let (k, fetch, ef) = try searchBounds(k: requestedK, ef: requestedEF)
         let decoder = ImageDecoder(limits: configuration.imageDecodingLimits)
         let decoded: (image: RGBImage, format: ImageFormat)
         do {
-            decoded = try await blockingWork.run { (try decoder.decode(imageBytes), try decoder.header(imageBytes).format) }
+            decoded = try await blockingWork.run {
+                (try decoder.decode(imageBytes), try decoder.header(imageBytes).format)
+            }
         } catch let error as ImageDecodingError {
-            throw ServiceError.invalid(APIErrorCode(rawValue: error.code) ?? .imageCorrupt, "the example image cannot be used: \(error.message)")
+            throw ServiceError.invalid(
+                APIErrorCode(rawValue: error.code) ?? .imageCorrupt,
+                "the example image cannot be used: \(error.message)")
         }
         var perSpace: [SpaceHits] = []
         for space in imageSpaces {
@@ -29,7 +34,9 @@ extension SearchEngine {
             let image = decoded.image
             let vector = try await blockingWork.run { try embedder.embed(images: [image])[0] }
             let excluded = space.excludedIDs
-            let hits = try await blockingWork.run { try space.index.search(vector, k: fetch, ef: ef, excluding: excluded) }
+            let hits = try await blockingWork.run {
+                try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+            }
             let owners = try catalog.hits(vectorIDs: hits.map(\.id))
             perSpace.append(SpaceHits.resolve(space: space.name, weights: space.weights, hits: hits, owners: owners))
         }

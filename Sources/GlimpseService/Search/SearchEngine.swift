@@ -1,7 +1,7 @@
 import Foundation
-import GlimpseEmbedding
 import GlimpseAPI
 import GlimpseCatalog
+import GlimpseEmbedding
 import GlimpseIndex
 import GlimpseLanguage
 
@@ -102,7 +102,8 @@ struct SearchEngine: Sendable {
         let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
         let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
         return SearchPlan(
-            query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil)
+            query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil
+        )
     }
 
     /// The texts searched in one space, with their vectors, from one trip to the blocking pool: with the dictionary,
@@ -121,7 +122,9 @@ struct SearchEngine: Sendable {
 
     /// Every hit of one space, per stream: each text's nearest live vectors, scored by raw cosine or, with
     /// centring, by the cosine centred on the caption's and the text's language means.
-    private func searchSpace(_ space: EmbeddingSpace, aligned: AlignedQuery, plan: SearchPlan) async throws -> [[SpaceVectorHit]] {
+    private func searchSpace(_ space: EmbeddingSpace, aligned: AlignedQuery, plan: SearchPlan) async throws
+        -> [[SpaceVectorHit]]
+    {
         let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
         var streams: [[SpaceVectorHit]] = []
         for variants in aligned.streams {
