@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        // Already in the graph through Hummingbird; named here because GlimpseService uses NIOThreadPool itself.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // System libraries and C/C++ shims.
@@ -31,7 +33,10 @@ let package = Package(
             name: "CFaissShim",
             path: "Sources/CFaissShim",
             cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-fopenmp"]), .headerSearchPath("compat")],
-            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"), .linkedLibrary("z")]
+            linkerSettings: [
+                .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("stdc++"),
+                .linkedLibrary("z"),
+            ]
         ),
 
         // JPEG/PNG/WebP decoding over Debian's libjpeg-turbo, libpng and libwebp; errors returned, never exit().
@@ -61,7 +66,9 @@ let package = Package(
         // CLIP and Chinese-CLIP towers from Hugging Face folders (config.json + model.safetensors).
         .target(
             name: "GlimpseCLIP",
-            dependencies: ["GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage", "GlimpseAPI"],
+            dependencies: [
+                "GlimpseTokenizers", "GlimpseTransformer", "GlimpseEmbedding", "GlimpseImage", "GlimpseAPI",
+            ],
             swiftSettings: optimisedInDebug
         ),
         // Catalog: SQLite source of truth. Sources/GlimpseCatalog/Migrations is a symlink to the top-level
@@ -87,6 +94,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // NIOThreadPool for blocking work (BlockingWork); swift-nio arrives through Hummingbird.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Server: the thin HTTP/JSON transport over Unix sockets, one file per endpoint group; loads no model.
@@ -105,7 +114,8 @@ let package = Package(
         .target(
             name: "GlimpseDaemon",
             dependencies: [
-                "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage", "GlimpseIndex",
+                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseE5", "GlimpseCLIP", "GlimpseImage",
+                "GlimpseIndex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,10 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "glimpsed",
-            dependencies: [
-                "GlimpseDaemon", "GlimpseServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["GlimpseDaemon"]
         ),
         .executableTarget(
             name: "glimpse",
@@ -147,16 +154,18 @@ let package = Package(
         // Shared test support: temporary directories, fixture paths, test-only embedders, scoped daemon helpers.
         .target(
             name: "GlimpseTestSupport",
-            dependencies: ["GlimpseEmbedding", "GlimpseAPI", "GlimpseClient"],
+            dependencies: ["GlimpseEmbedding", "GlimpseAPI", "GlimpseClient", "GlimpseEvaluation"],
             path: "Tests/GlimpseTestSupport"
         ),
 
-        .testTarget(name: "GlimpseImageTests", dependencies: ["GlimpseImage"]),
-        .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers"]),
+        .testTarget(
+            name: "GlimpseImageTests", dependencies: ["GlimpseImage", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseTransformerTests", dependencies: ["GlimpseTransformer", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
         .testTarget(
-            name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding"], resources: [.copy("Fixtures")]),
+            name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding", "GlimpseTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "GlimpseCLIPTests",
             dependencies: [
@@ -166,11 +175,21 @@ let package = Package(
         ),
         .testTarget(
             name: "GlimpseCatalogTests",
-            dependencies: ["GlimpseCatalog", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GlimpseCatalog", "GlimpseTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GlimpseIndexTests", dependencies: ["GlimpseIndex"]),
-        .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage"]),
+        .testTarget(
+            name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),
+        .testTarget(name: "GlimpseLanguageTests", dependencies: ["GlimpseLanguage", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEvaluationTests", dependencies: ["GlimpseEvaluation"]),
+        // The wire contract against the OpenAPI document the server embeds and its route table (built over a service
+        // with the test-only embedder); GlimpseImage so that its decoding codes are checked to be API codes.
+        .testTarget(
+            name: "GlimpseAPITests",
+            dependencies: [
+                "GlimpseAPI", "GlimpseServer", "GlimpseService", "GlimpseImage", "GlimpseTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // GlimpseCLIP: the tiny fixture checkpoint is a real image embedder for image ingest and search.
         .testTarget(
             name: "GlimpseServiceTests",
@@ -179,13 +198,16 @@ let package = Package(
         .testTarget(
             name: "GlimpseEndToEndTests",
             dependencies: [
-                "GlimpseClient", "GlimpseAPI", "GlimpseCatalog", "GlimpseTestSupport",
+                "GlimpseClient", "GlimpseAPI", "GlimpseCatalog", "GlimpseEvaluation", "GlimpseTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "GlimpseClientTests",
-            dependencies: ["GlimpseClient", "GlimpseAPI", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "GlimpseClient", "GlimpseAPI", "GlimpseTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "GlimpseServerTests",

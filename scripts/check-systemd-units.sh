@@ -81,7 +81,10 @@ exposure_of() {
 }
 daemon=$(exposure_of glimpsed.service)
 ingest=$(exposure_of glimpse-ingest.service)
-[ -n "$daemon" ] && [ -n "$ingest" ] || { echo "FAIL: no exposure level in systemd-analyze security output" >&2; exit 1; }
+if [ -z "$daemon" ] || [ -z "$ingest" ]; then
+  echo "FAIL: no exposure level in systemd-analyze security output" >&2
+  exit 1
+fi
 echo "glimpsed.service:       exposure $daemon (must be <= $max_exposure)"
 echo "glimpse-ingest.service: exposure $ingest"
 if awk -v e="$daemon" -v m="$max_exposure" 'BEGIN { exit !(e > m) }'; then

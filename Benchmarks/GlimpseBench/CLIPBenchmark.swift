@@ -18,11 +18,12 @@ struct CLIPBenchmark: ParsableCommand {
             run (as `glimpse-bench images`), ours beside PIL + CLIPImageProcessorPil.
             """)
 
-    @Option(help: "Python with torch and transformers.")
-    var python = "/work/venv-torch/bin/python"
+    @Option(help: "Python with torch and transformers ($GLIMPSE_BENCH_PYTHON or python3 on PATH).")
+    var python = ReferencePython.defaultPath
 
     @Option(help: "Where the random checkpoints are written once (never in the repository).")
-    var cacheDir = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/glimpse/clip-bench").path
+    var cacheDir = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/glimpse/clip-bench")
+        .path
 
     @Option(help: "Comma-separated batch sizes.")
     var batchSizes = "1,8"
@@ -47,7 +48,9 @@ struct CLIPBenchmark: ParsableCommand {
         var agreements: [String] = []
         var referenceVersions = ""
         for variant in variants.split(separator: ",").map(String.init) {
-            guard let patch = ["b32": 32, "b16": 16][variant] else { throw ValidationError("unknown variant \(variant)") }
+            guard let patch = ["b32": 32, "b16": 16][variant] else {
+                throw ValidationError("unknown variant \(variant)")
+            }
             let folder = URL(fileURLWithPath: cacheDir).appendingPathComponent("clip-vit-base-patch\(patch)-random")
             try runPython(script, ["prepare", "--variant", variant, "--dir", folder.path])
 
@@ -59,38 +62,52 @@ struct CLIPBenchmark: ParsableCommand {
             let inputCount = inputs.count / perImage
             var ours: [Int: Double] = [:]
             for size in sizes {
-                let batch = (0..<size).flatMap { inputs[(($0 % inputCount) * perImage)..<((($0 % inputCount) + 1) * perImage)] }
+                let batch = (0..<size).flatMap {
+                    inputs[(($0 % inputCount) * perImage)..<((($0 % inputCount) + 1) * perImage)]
+                }
                 ours[size] = try imagesPerSecond(batchSize: size) {
                     _ = try checkpoint.vision.imageFeatures(pixelValues: batch, count: size)
                 }
             }
             let oursFeatures = try checkpoint.vision.imageFeatures(pixelValues: inputs, count: inputCount)
 
-            let output = try runPython(script, ["run", "--dir", folder.path, "--batch-sizes", batchSizes,
-                                                "--threads", String(threads), "--min-seconds", String(minSeconds)])
+            let output = try runPython(
+                script,
+                [
+                    "run", "--dir", folder.path, "--batch-sizes", batchSizes,
+                    "--threads", String(threads), "--min-seconds", String(minSeconds),
+                ])
             let reference = try JSONDecoder().decode(ReferenceRun.self, from: output)
             let cosines = zip(oursFeatures, reference.features).map { cosine($0, $1) }
             let differences = zip(oursFeatures, reference.features).map { zip($0, $1).map { abs($0 - $1) }.max() ?? 0 }
-            agreements.append("ViT-B/\(patch): minimum cosine \(String(format: "%.6f", cosines.min() ?? 0)), max abs "
-                              + "diff \(String(format: "%.2e", differences.max() ?? 0)) over \(inputCount) images; "
-                              + "ours loaded in \(String(format: "%.2f", load)) s")
+            agreements.append(
+                "ViT-B/\(patch): minimum cosine \(String(format: "%.6f", cosines.min() ?? 0)), max abs "
+                    + "diff \(String(format: "%.2e", differences.max() ?? 0)) over \(inputCount) images; "
+                    + "ours loaded in \(String(format: "%.2f", load)) s")
             for size in sizes {
                 let theirs = reference.imagesPerSecond[String(size)] ?? .nan
-                rows.append(["ViT-B/\(patch)", "\(size)", rate(ours[size]!), rate(theirs),
-                             String(format: "%.2f×", ours[size]! / theirs)])
+                rows.append([
+                    "ViT-B/\(patch)", "\(size)", rate(ours[size]!), rate(theirs),
+                    String(format: "%.2f×", ours[size]! / theirs),
+                ])
             }
-            referenceVersions = "torch \(reference.torch), transformers \(reference.transformers), attention "
+            referenceVersions =
+                "torch \(reference.torch), transformers \(reference.transformers), attention "
                 + "\(reference.attention), torch threads \(reference.threads)"
         }
         print("reference: \(referenceVersions)")
-        print("threads: OpenBLAS \(threads) (ours) = torch.set_num_threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        printTable(header: ["model", "batch", "glimpse (Swift + OpenBLAS)", "PyTorch transformers", "ours / torch"],
-                   rows: rows)
-        agreements.forEach { print($0) }
+        print(
+            "threads: OpenBLAS \(threads) (ours) = torch.set_num_threads, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
+        printTable(
+            header: ["model", "batch", "glimpse (Swift + OpenBLAS)", "PyTorch transformers", "ours / torch"],
+            rows: rows)
+        for agreement in agreements { print(agreement) }
         // The rates above are for ready model inputs; decoding and preprocessing the same kind of input (224² CLIP
         // preprocessing of real photos) is timed separately, in the same run, ours beside PIL + transformers.
         print("\ndecode + preprocess, timed separately:")
-        var images = try ImageBenchmark.parse(["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
+        let images = try ImageBenchmark.parse(
+            ["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
         try images.run()
     }
 
@@ -125,7 +142,9 @@ struct CLIPBenchmark: ParsableCommand {
     private func readInputs(_ url: URL) throws -> [Float] {
         let data = try Data(contentsOf: url)
         return data.withUnsafeBytes { bytes in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 
@@ -145,13 +164,16 @@ struct CLIPBenchmark: ParsableCommand {
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("\(python) \(script) \(arguments.first ?? "") exited with \(process.terminationStatus)")
+            throw ValidationError(
+                "\(python) \(script) \(arguments.first ?? "") exited with \(process.terminationStatus)")
         }
         return output
     }
 
     private func cosine(_ a: [Float], _ b: [Float]) -> Float {
-        var dot: Double = 0, na: Double = 0, nb: Double = 0
+        var dot: Double = 0
+        var na: Double = 0
+        var nb: Double = 0
         for (x, y) in zip(a, b) {
             dot += Double(x) * Double(y)
             na += Double(x) * Double(x)
@@ -165,7 +187,8 @@ struct CLIPBenchmark: ParsableCommand {
     private func printTable(header: [String], rows: [[String]]) {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
     }
 }

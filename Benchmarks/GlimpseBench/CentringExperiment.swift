@@ -22,7 +22,10 @@ struct CentringExperiment {
         var rows: [[String]] = []
         for centred in [false, true] {
             let items = zip(photos, captionVectors).map { photo, vector in
-                (id: photo.path, vector: centred ? VectorMath.normalised(subtract(vector, means[photo.captionLanguage]!)) : vector)
+                (
+                    id: photo.path,
+                    vector: centred ? VectorMath.normalised(subtract(vector, means[photo.captionLanguage]!)) : vector
+                )
             }
             func rank(_ query: [Float], _ language: String) -> [String] {
                 let q = centred ? VectorMath.normalised(subtract(query, means[language]!)) : query
@@ -30,7 +33,9 @@ struct CentringExperiment {
             }
             var report = LanguagePairReport()
             for (index, label) in labels.enumerated() {
-                report.add(label: label, chineseRanking: rank(chineseQueries[index], "zh"), englishRanking: rank(englishQueries[index], "en"))
+                report.add(
+                    label: label, chineseRanking: rank(chineseQueries[index], "zh"),
+                    englishRanking: rank(englishQueries[index], "en"))
             }
             rows += report.rows(alignment: centred ? "centred (exact)" : "plain (exact)")
         }

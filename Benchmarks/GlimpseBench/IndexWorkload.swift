@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GlimpseEvaluation
 import Synchronization
 
 /// The index benchmark's data: L2-normalised vectors scattered around cluster centres (like caption
@@ -12,7 +13,7 @@ struct IndexWorkload: Sendable {
     let queries: [[Float]]
 
     init(count: Int, queries queryCount: Int, dimension: Int, clusters: Int, spread: Float, seed: UInt64) {
-        var generator = IndexBenchGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in generator.gaussian() } }
         func point() -> [Float] {
             let centre = centres[Int(generator.next() % UInt64(clusters))]
@@ -104,23 +105,4 @@ final class IndexBenchResults<Value: Sendable>: Sendable {
     init(count: Int, initial: Value) { storage = Mutex(Array(repeating: initial, count: count)) }
     func set(_ index: Int, _ value: Value) { storage.withLock { $0[index] = value } }
     var values: [Value] { storage.withLock { $0 } }
-}
-
-/// SplitMix64, so every run benchmarks the same vectors.
-struct IndexBenchGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    mutating func gaussian() -> Float {
-        let u1 = max(unit(), Double.ulpOfOne)
-        let u2 = unit()
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
-    }
 }

@@ -31,7 +31,9 @@ public enum EvalSet {
             guard ["zh", "en"].contains(fields[3]) else {
                 throw EvalSetError(description: "\(name):\(line): caption_language must be zh or en, got \(fields[3])")
             }
-            return EvalPhoto(path: fields[0], labelEnglish: fields[1], labelChinese: fields[2], captionLanguage: fields[3], caption: fields[4])
+            return EvalPhoto(
+                path: fields[0], labelEnglish: fields[1], labelChinese: fields[2], captionLanguage: fields[3],
+                caption: fields[4])
         }
     }
 
@@ -40,13 +42,15 @@ public enum EvalSet {
     static func rows(_ text: String, name: String, header: [String]) throws -> [(line: Int, fields: [String])] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { String($0) }
         guard let first = lines.first, first.split(separator: "\t").map(String.init) == header else {
-            throw EvalSetError(description: "\(name): the first line must be the header \(header.joined(separator: "\\t"))")
+            throw EvalSetError(
+                description: "\(name): the first line must be the header \(header.joined(separator: "\\t"))")
         }
         lines.removeFirst()
         return try lines.enumerated().map { offset, line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == header.count, !fields.contains(where: \.isEmpty) else {
-                throw EvalSetError(description: "\(name):\(offset + 2): expected \(header.count) non-empty tab-separated fields")
+                throw EvalSetError(
+                    description: "\(name):\(offset + 2): expected \(header.count) non-empty tab-separated fields")
             }
             return (offset + 2, fields)
         }

@@ -12,8 +12,11 @@ public struct LabelQueries: Sendable, Equatable {
     public static func make(from photos: [EvalPhoto]) -> [LabelQueries] {
         var labels: [String: LabelQueries] = [:]
         for photo in photos {
-            labels[photo.labelEnglish, default: LabelQueries(english: photo.labelEnglish, chinese: photo.labelChinese, photosByLanguage: [:])]
-                .photosByLanguage[photo.captionLanguage, default: []].insert(photo.path)
+            labels[
+                photo.labelEnglish,
+                default: LabelQueries(english: photo.labelEnglish, chinese: photo.labelChinese, photosByLanguage: [:])
+            ]
+            .photosByLanguage[photo.captionLanguage, default: []].insert(photo.path)
         }
         return labels.keys.sorted().map { labels[$0]! }
     }

@@ -14,7 +14,7 @@ public struct IngestItem: Codable, Sendable, Equatable {
         self.captions = captions
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id
         case imagePath = "image_path"
         case captions
@@ -45,6 +45,11 @@ public struct IngestAccepted: Codable, Sendable, Equatable {
     }
 }
 
+/// What a job does. The catalog stores the raw value; a rebuild that re-embeds first is still a `rebuild`.
+public enum JobKind: String, Codable, Sendable, CaseIterable {
+    case ingest, rebuild
+}
+
 public enum JobState: String, Codable, Sendable, CaseIterable {
     case queued, running, done, failed
     public var isFinished: Bool { self == .done || self == .failed }
@@ -66,7 +71,7 @@ public struct JobItemFailure: Codable, Sendable, Equatable {
 /// `GET /v1/jobs/{id}`.
 public struct JobResponse: Codable, Sendable, Equatable {
     public var id: Int64
-    public var kind: String
+    public var kind: JobKind
     public var state: JobState
     public var total: Int
     public var done: Int
@@ -79,7 +84,7 @@ public struct JobResponse: Codable, Sendable, Equatable {
     public var updatedAt: String
 
     public init(
-        id: Int64, kind: String, state: JobState, total: Int, done: Int, failed: Int,
+        id: Int64, kind: JobKind, state: JobState, total: Int, done: Int, failed: Int,
         inserted: Int, updated: Int, unchanged: Int, errors: [JobItemFailure], createdAt: String, updatedAt: String
     ) {
         self.id = id

@@ -13,10 +13,13 @@ public struct RebuildRequest: Codable, Sendable, Equatable {
         self.reembed = reembed
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case m, reembed
         case efConstruction = "ef_construction"
     }
+
+    /// The JSON field names of the request; the daemon refuses any other.
+    public static let fieldNames: Set<String> = Set(CodingKeys.allCases.map(\.rawValue))
 }
 
 /// `202 Accepted` answer to a rebuild: follow it with `GET /v1/jobs/{job_id}` (done/total count vectors).

@@ -167,6 +167,7 @@ public struct ModelStatus: Codable, Sendable, Equatable {
 /// Body of every 4xx/5xx answer.
 public struct ErrorResponse: Codable, Sendable, Equatable {
     public struct Detail: Codable, Sendable, Equatable {
+        /// An `APIErrorCode`'s raw value; a plain string so that codes added later still decode.
         public var code: String
         public var message: String
         public init(code: String, message: String) {
@@ -175,5 +176,5 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         }
     }
     public var error: Detail
-    public init(code: String, message: String) { self.error = Detail(code: code, message: message) }
+    public init(code: APIErrorCode, message: String) { self.error = Detail(code: code.rawValue, message: message) }
 }

@@ -29,9 +29,11 @@ public struct CLIPCheckpoint: Sendable {
         vision = try CLIPVisionTower(file: file, configuration: c.vision, projectionDimension: c.projectionDimension)
         switch c.family {
         case .clip:
-            text = try OpenAICLIPTextTower(file: file, configuration: c.text, projectionDimension: c.projectionDimension)
+            text = try OpenAICLIPTextTower(
+                file: file, configuration: c.text, projectionDimension: c.projectionDimension)
         case .chineseCLIP:
-            text = try ChineseCLIPTextTower(file: file, configuration: c.text, projectionDimension: c.projectionDimension)
+            text = try ChineseCLIPTextTower(
+                file: file, configuration: c.text, projectionDimension: c.projectionDimension)
         }
     }
 }

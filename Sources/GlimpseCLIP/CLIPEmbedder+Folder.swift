@@ -1,8 +1,8 @@
 import Foundation
 import GlimpseEmbedding
 import GlimpseImage
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 extension CLIPEmbedder {
     /// Everything a Hugging Face CLIP or Chinese-CLIP folder needs besides `config.json` and `model.safetensors`:

@@ -1,8 +1,8 @@
 import Foundation
 import GlimpseEmbedding
 import GlimpseImage
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// A CLIP-family checkpoint as one embedding space for both texts and images: tokenizer → text tower, preprocessor
 /// → vision tower, each result L2-normalised (as `CLIPModel.forward` normalises before comparing). The tokenizer and
@@ -34,8 +34,9 @@ public final class CLIPEmbedder: TextEmbedder, ImageEmbedder {
         folder: URL, tokenizer: any TextTokenizer, preprocess: @escaping @Sendable (RGBImage) throws -> [Float],
         spaceName: String? = nil
     ) throws {
-        self.init(checkpoint: try CLIPCheckpoint(folder: folder), tokenizer: tokenizer, preprocess: preprocess,
-                  spaceName: spaceName)
+        self.init(
+            checkpoint: try CLIPCheckpoint(folder: folder), tokenizer: tokenizer, preprocess: preprocess,
+            spaceName: spaceName)
     }
 
     public static func defaultSpaceName(folder: URL) -> String {
@@ -60,7 +61,8 @@ public final class CLIPEmbedder: TextEmbedder, ImageEmbedder {
             var pixels: [Float] = []
             pixels.reserveCapacity(chunk.count * checkpoint.vision.configuration.pixelCount)
             for image in chunk { pixels += try preprocess(image) }
-            vectors += try checkpoint.vision.imageFeatures(pixelValues: pixels, count: chunk.count).map(VectorMath.normalised)
+            vectors += try checkpoint.vision.imageFeatures(pixelValues: pixels, count: chunk.count).map(
+                VectorMath.normalised)
             first += chunk.count
         }
         return vectors

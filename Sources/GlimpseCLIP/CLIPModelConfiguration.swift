@@ -1,7 +1,8 @@
 import Foundation
+import GlimpseAPI
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// Which architecture a checkpoint is: config.json's `model_type`.
 public enum CLIPFamily: String, Sendable {
@@ -69,14 +70,14 @@ public struct CLIPModelConfiguration: Sendable, Equatable {
     }
 
     public init(json data: Data, path: String = "config.json") throws {
-        let root: [String: JSONValue]
+        let parsed: JSONValue
         do {
-            guard let object = try JSONDecoder().decode(JSONValue.self, from: data).object else {
-                throw CLIPModelError.invalidConfiguration(path: path, reason: "not a JSON object")
-            }
-            root = object
-        } catch let error as DecodingError {
-            throw CLIPModelError.invalidConfiguration(path: path, reason: "not JSON: \(error.readableDescription)")
+            parsed = try JSONValue(parsing: data)
+        } catch {
+            throw CLIPModelError.invalidConfiguration(path: path, reason: "not JSON: \(error)")
+        }
+        guard let root = parsed.object else {
+            throw CLIPModelError.invalidConfiguration(path: path, reason: "not a JSON object")
         }
         let top = ConfigReader(values: root, section: "", path: path)
         let modelType = try top.string("model_type", default: nil)
@@ -92,10 +93,12 @@ public struct CLIPModelConfiguration: Sendable, Equatable {
     private static func visionConfiguration(_ reader: ConfigReader) throws -> CLIPVisionConfiguration {
         let hidden = try reader.positive("hidden_size", default: 768)
         let heads = try reader.positive("num_attention_heads", default: 12)
-        try reader.require(hidden % heads == 0, "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        try reader.require(
+            hidden % heads == 0, "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
         let imageSize = try reader.positive("image_size", default: 224)
         let patchSize = try reader.positive("patch_size", default: 32)
-        try reader.require(imageSize % patchSize == 0, "image_size \(imageSize) is not a multiple of patch_size \(patchSize)")
+        try reader.require(
+            imageSize % patchSize == 0, "image_size \(imageSize) is not a multiple of patch_size \(patchSize)")
         let (act, activation) = try reader.activation(default: "quick_gelu")
         return CLIPVisionConfiguration(
             hiddenSize: hidden, intermediateSize: try reader.positive("intermediate_size", default: 3072),
@@ -108,7 +111,8 @@ public struct CLIPModelConfiguration: Sendable, Equatable {
         let clip = family == .clip
         let hidden = try reader.positive("hidden_size", default: clip ? 512 : 768)
         let heads = try reader.positive("num_attention_heads", default: clip ? 8 : 12)
-        try reader.require(hidden % heads == 0, "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        try reader.require(
+            hidden % heads == 0, "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
         let (act, activation) = try reader.activation(default: clip ? "quick_gelu" : "gelu")
         let eos = try reader.optionalInteger("eos_token_id", default: clip ? 49407 : nil)
         if clip && eos == nil {
@@ -149,7 +153,7 @@ struct ConfigReader {
         for k in [key, overrideKey] {
             switch values[k] {
             case nil, .null?: continue
-            case let .object(section)?: merged.merge(section) { _, new in new }
+            case .object(let section)?: merged.merge(section) { _, new in new }
             default: throw invalid(k, "is not an object")
             }
         }
@@ -158,7 +162,7 @@ struct ConfigReader {
 
     func string(_ key: String, default fallback: String?) throws -> String {
         switch values[key] {
-        case let .string(value)?: return value
+        case .string(let value)?: return value
         case nil, .null?:
             if let fallback { return fallback }
             throw invalid(key, "is missing")
@@ -170,7 +174,7 @@ struct ConfigReader {
         switch values[key] {
         case nil: return fallback
         case .null?: return nil
-        case let .number(value)? where value == value.rounded() && abs(value) < 0x1p53: return Int(value)
+        case .number(let value)? where value == value.rounded() && abs(value) < 0x1p53: return Int(value)
         default: throw invalid(key, "is not an integer")
         }
     }
@@ -184,7 +188,7 @@ struct ConfigReader {
     func epsilon(default fallback: Double) throws -> Float {
         switch values["layer_norm_eps"] {
         case nil, .null?: return Float(fallback)
-        case let .number(value)? where value > 0 && value.isFinite: return Float(value)
+        case .number(let value)? where value > 0 && value.isFinite: return Float(value)
         default: throw invalid("layer_norm_eps", "is not a positive number")
         }
     }

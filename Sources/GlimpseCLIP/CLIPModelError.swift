@@ -1,6 +1,6 @@
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// Why a CLIP checkpoint cannot be loaded or an input cannot be embedded.
 public enum CLIPModelError: Error, Equatable, CustomStringConvertible {
@@ -16,18 +16,19 @@ public enum CLIPModelError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .folderNotFound(path): "CLIP model folder \(path) does not exist"
-        case let .missingFile(folder, file): "CLIP model folder \(folder) has no \(file)"
-        case let .invalidConfiguration(path, reason): "\(path): \(reason)"
-        case let .unsupportedModelType(path, modelType):
+        case .folderNotFound(let path): "CLIP model folder \(path) does not exist"
+        case .missingFile(let folder, let file): "CLIP model folder \(folder) has no \(file)"
+        case .invalidConfiguration(let path, let reason): "\(path): \(reason)"
+        case .unsupportedModelType(let path, let modelType):
             "\(path): model_type \"\(modelType)\" is not supported (expected \"clip\" or \"chinese_clip\")"
-        case let .unsupportedActivation(path, key, activation):
+        case .unsupportedActivation(let path, let key, let activation):
             "\(path): \(key) \"\(activation)\" is not supported (expected one of "
                 + "\(TransformerActivation.allCases.map(\.rawValue).joined(separator: ", ")))"
-        case let .invalidPixelValues(expected, found, count):
+        case .invalidPixelValues(let expected, let found, let count):
             "pixel values for \(count) image(s) must hold \(expected) floats, got \(found)"
-        case let .invalidTokenID(id, vocabularySize): "token id \(id) is outside the vocabulary (size \(vocabularySize))"
-        case let .sequenceTooLong(length, maximum):
+        case .invalidTokenID(let id, let vocabularySize):
+            "token id \(id) is outside the vocabulary (size \(vocabularySize))"
+        case .sequenceTooLong(let length, let maximum):
             "a sequence of \(length) tokens is longer than the model's \(maximum) positions"
         case .emptySequence: "a token sequence is empty (the tokenizer must add its special tokens)"
         }

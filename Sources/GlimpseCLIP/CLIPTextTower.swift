@@ -30,7 +30,8 @@ extension CLIPTextTower {
         var features: [[Float]] = []
         var next = 0
         while next < tokenIDs.count {
-            var end = next, tokens = 0
+            var end = next
+            var tokens = 0
             while end < tokenIDs.count, end == next || tokens + tokenIDs[end].count <= Self.tokensPerForwardPass {
                 tokens += tokenIDs[end].count
                 end += 1

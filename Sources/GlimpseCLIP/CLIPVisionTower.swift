@@ -1,6 +1,6 @@
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// transformers' `CLIPVisionModel` + `visual_projection` (the same layout in `ChineseCLIPModel`): patch embedding
 /// (a stride-`patch` convolution without bias, done as im2col + sgemm), class token, position embeddings,
@@ -24,16 +24,19 @@ public struct CLIPVisionTower: Sendable {
     public init(file: SafetensorsFile, configuration c: CLIPVisionConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
-        let h = c.hiddenSize, p = "vision_model."
-        patchWeight = try file.floats(p + "embeddings.patch_embedding.weight",
-                                      shape: [h, c.channelCount, c.patchSize, c.patchSize])
+        let h = c.hiddenSize
+        let p = "vision_model."
+        patchWeight = try file.floats(
+            p + "embeddings.patch_embedding.weight",
+            shape: [h, c.channelCount, c.patchSize, c.patchSize])
         classEmbedding = try file.floats(p + "embeddings.class_embedding", shape: [h])
         positionEmbedding = try file.floats(p + "embeddings.position_embedding.weight", shape: [c.tokenCount, h])
         preNormWeight = try file.floats(p + "pre_layrnorm.weight", shape: [h])
         preNormBias = try file.floats(p + "pre_layrnorm.bias", shape: [h])
         layers = try (0..<c.layerCount).map {
-            try PreLayerNormLayerWeights(file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
-                                         intermediateSize: c.intermediateSize)
+            try PreLayerNormLayerWeights(
+                file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
+                intermediateSize: c.intermediateSize)
         }
         postNormWeight = try file.floats(p + "post_layernorm.weight", shape: [h])
         postNormBias = try file.floats(p + "post_layernorm.bias", shape: [h])
@@ -47,8 +50,9 @@ public struct CLIPVisionTower: Sendable {
         let perImage = configuration.pixelCount
         let (expected, overflow) = max(count, 0).multipliedReportingOverflow(by: perImage)
         guard count >= 0, !overflow, pixelValues.count == expected else {
-            throw CLIPModelError.invalidPixelValues(expected: overflow ? .max : expected, found: pixelValues.count,
-                                                    count: count)
+            throw CLIPModelError.invalidPixelValues(
+                expected: overflow ? .max : expected, found: pixelValues.count,
+                count: count)
         }
         var features: [[Float]] = []
         features.reserveCapacity(count)
@@ -64,25 +68,33 @@ public struct CLIPVisionTower: Sendable {
     }
 
     private func forward(_ pixels: UnsafePointer<Float>, count n: Int) -> [[Float]] {
-        let c = configuration, h = c.hiddenSize, t = c.tokenCount
-        let patchCount = t - 1, patchInputs = c.channelCount * c.patchSize * c.patchSize
+        let c = configuration
+        let h = c.hiddenSize
+        let t = c.tokenCount
+        let patchCount = t - 1
+        let patchInputs = c.channelCount * c.patchSize * c.patchSize
         let x = TransformerBuffer(count: n * t * h)
         defer { x.deallocate() }
 
         do {  // Patch embedding: im2col rows [n·patches, C·P·P] · kernelᵀ.
             let columns = TransformerBuffer(count: n * patchCount * patchInputs)
             let embedded = TransformerBuffer(count: n * patchCount * h)
-            defer { columns.deallocate(); embedded.deallocate() }
+            defer {
+                columns.deallocate()
+                embedded.deallocate()
+            }
             im2col(pixels, count: n, into: columns.pointer)
-            TransformerKernels.linear(columns.pointer, rows: n * patchCount, inputs: patchInputs, weight: patchWeight,
-                                      bias: nil, outputs: h, into: embedded.pointer)
+            TransformerKernels.linear(
+                columns.pointer, rows: n * patchCount, inputs: patchInputs, weight: patchWeight,
+                bias: nil, outputs: h, into: embedded.pointer)
             positionEmbedding.withUnsafeBufferPointer { positions in
                 classEmbedding.withUnsafeBufferPointer { cls in
                     for image in 0..<n {
                         let rows = x.pointer + image * t * h
                         for i in 0..<h { rows[i] = cls[i] + positions[i] }
                         for patch in 0..<patchCount {
-                            let row = rows + (patch + 1) * h, source = embedded.pointer + (image * patchCount + patch) * h
+                            let row = rows + (patch + 1) * h
+                            let source = embedded.pointer + (image * patchCount + patch) * h
                             let position = positions.baseAddress! + (patch + 1) * h
                             for i in 0..<h { row[i] = source[i] + position[i] }
                         }
@@ -91,23 +103,31 @@ public struct CLIPVisionTower: Sendable {
             }
         }
 
-        TransformerKernels.layerNorm(x.pointer, residual: nil, weight: preNormWeight, bias: preNormBias, rows: n * t,
-                                     width: h, epsilon: c.layerNormEpsilon)
-        let dimensions = TransformerDimensions(hiddenSize: h, headCount: c.headCount,
-                                               intermediateSize: c.intermediateSize,
-                                               layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
-        PreLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer,
-                                segments: (0..<n).map { ($0 * t, t) }, causal: false)
+        TransformerKernels.layerNorm(
+            x.pointer, residual: nil, weight: preNormWeight, bias: preNormBias, rows: n * t,
+            width: h, epsilon: c.layerNormEpsilon)
+        let dimensions = TransformerDimensions(
+            hiddenSize: h, headCount: c.headCount,
+            intermediateSize: c.intermediateSize,
+            layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
+        PreLayerNormEncoder.run(
+            layers: layers, dimensions: dimensions, x: x.pointer,
+            segments: (0..<n).map { ($0 * t, t) }, causal: false)
 
         // post_layernorm on each image's class token, then the projection.
         let pooled = TransformerBuffer(count: n * h)
         let projected = TransformerBuffer(count: n * projectionDimension)
-        defer { pooled.deallocate(); projected.deallocate() }
+        defer {
+            pooled.deallocate()
+            projected.deallocate()
+        }
         for image in 0..<n { (pooled.pointer + image * h).update(from: x.pointer + image * t * h, count: h) }
-        TransformerKernels.layerNorm(pooled.pointer, residual: nil, weight: postNormWeight, bias: postNormBias,
-                                     rows: n, width: h, epsilon: c.layerNormEpsilon)
-        TransformerKernels.linear(pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil,
-                                  outputs: projectionDimension, into: projected.pointer)
+        TransformerKernels.layerNorm(
+            pooled.pointer, residual: nil, weight: postNormWeight, bias: postNormBias,
+            rows: n, width: h, epsilon: c.layerNormEpsilon)
+        TransformerKernels.linear(
+            pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil,
+            outputs: projectionDimension, into: projected.pointer)
         return (0..<n).map {
             Array(UnsafeBufferPointer(start: projected.pointer + $0 * projectionDimension, count: projectionDimension))
         }
@@ -116,7 +136,10 @@ public struct CLIPVisionTower: Sendable {
     /// One row per patch (row-major over the grid, as `flatten(2)` orders them), holding the patch's pixels in the
     /// kernel's (channel, y, x) order.
     private func im2col(_ pixels: UnsafePointer<Float>, count n: Int, into columns: UnsafeMutablePointer<Float>) {
-        let c = configuration, size = c.imageSize, patch = c.patchSize, grid = c.patchesPerSide
+        let c = configuration
+        let size = c.imageSize
+        let patch = c.patchSize
+        let grid = c.patchesPerSide
         let rowLength = c.channelCount * patch * patch
         for image in 0..<n {
             let source = pixels + image * c.pixelCount
@@ -125,8 +148,9 @@ public struct CLIPVisionTower: Sendable {
                     var out = columns + ((image * grid + gy) * grid + gx) * rowLength
                     for channel in 0..<c.channelCount {
                         for ky in 0..<patch {
-                            out.update(from: source + (channel * size + gy * patch + ky) * size + gx * patch,
-                                       count: patch)
+                            out.update(
+                                from: source + (channel * size + gy * patch + ky) * size + gx * patch,
+                                count: patch)
                             out += patch
                         }
                     }

@@ -1,6 +1,6 @@
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// transformers' `ChineseCLIPTextModel` (BERT) + `text_projection`, as `ChineseCLIPModel.get_text_features` runs
 /// it: word + position + token-type-0 embeddings, LayerNorm, post-LN BERT layers (the encoder E5 uses too), then the
@@ -18,11 +18,15 @@ public struct ChineseCLIPTextTower: CLIPTextTower {
     public init(file: SafetensorsFile, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
-        let h = c.hiddenSize, ff = c.intermediateSize, p = "text_model."
+        let h = c.hiddenSize
+        let ff = c.intermediateSize
+        let p = "text_model."
         wordEmbedding = try file.floats(p + "embeddings.word_embeddings.weight", shape: [c.vocabularySize, h])
         positionEmbedding = try file.floats(p + "embeddings.position_embeddings.weight", shape: [c.maxPositions, h])
-        tokenTypeEmbedding = Array(try file.floats(p + "embeddings.token_type_embeddings.weight",
-                                                   shape: [c.typeVocabularySize, h])[0..<h])
+        tokenTypeEmbedding = Array(
+            try file.floats(
+                p + "embeddings.token_type_embeddings.weight",
+                shape: [c.typeVocabularySize, h])[0..<h])
         embeddingNormWeight = try file.floats(p + "embeddings.LayerNorm.weight", shape: [h])
         embeddingNormBias = try file.floats(p + "embeddings.LayerNorm.bias", shape: [h])
         layers = try (0..<c.layerCount).map { l in
@@ -53,7 +57,9 @@ public struct ChineseCLIPTextTower: CLIPTextTower {
     }
 
     private func forward(_ sequences: [[Int]]) -> [[Float]] {
-        let c = configuration, h = c.hiddenSize, d = projectionDimension
+        let c = configuration
+        let h = c.hiddenSize
+        let d = projectionDimension
         let spans = packedSpans(sequences)
         let tokens = spans.reduce(0) { $0 + $1.length }
         let x = TransformerBuffer(count: tokens * h)
@@ -64,28 +70,36 @@ public struct ChineseCLIPTextTower: CLIPTextTower {
                     for (sequence, span) in zip(sequences, spans) {
                         for (position, id) in sequence.enumerated() {
                             let row = x.pointer + (span.start + position) * h
-                            let w = words.baseAddress! + id * h, p = positions.baseAddress! + position * h
+                            let w = words.baseAddress! + id * h
+                            let p = positions.baseAddress! + position * h
                             for i in 0..<h { row[i] = (w[i] + type[i]) + p[i] }  // transformers' order
                         }
                     }
                 }
             }
         }
-        TransformerKernels.layerNorm(x.pointer, residual: nil, weight: embeddingNormWeight, bias: embeddingNormBias,
-                                     rows: tokens, width: h, epsilon: c.layerNormEpsilon)
-        let dimensions = TransformerDimensions(hiddenSize: h, headCount: c.headCount,
-                                               intermediateSize: c.intermediateSize,
-                                               layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
+        TransformerKernels.layerNorm(
+            x.pointer, residual: nil, weight: embeddingNormWeight, bias: embeddingNormBias,
+            rows: tokens, width: h, epsilon: c.layerNormEpsilon)
+        let dimensions = TransformerDimensions(
+            hiddenSize: h, headCount: c.headCount,
+            intermediateSize: c.intermediateSize,
+            layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
         TransformerPostLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer, segments: spans)
 
         let n = sequences.count
-        let pooled = TransformerBuffer(count: n * h), projected = TransformerBuffer(count: n * d)
-        defer { pooled.deallocate(); projected.deallocate() }
+        let pooled = TransformerBuffer(count: n * h)
+        let projected = TransformerBuffer(count: n * d)
+        defer {
+            pooled.deallocate()
+            projected.deallocate()
+        }
         for (index, span) in spans.enumerated() {
             (pooled.pointer + index * h).update(from: x.pointer + span.start * h, count: h)  // [CLS]
         }
-        TransformerKernels.linear(pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil, outputs: d,
-                                  into: projected.pointer)
+        TransformerKernels.linear(
+            pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil, outputs: d,
+            into: projected.pointer)
         return (0..<n).map { Array(UnsafeBufferPointer(start: projected.pointer + $0 * d, count: d)) }
     }
 }

@@ -1,6 +1,6 @@
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// transformers' `CLIPTextTransformer` + `text_projection`: token + position embeddings, causal pre-LN layers,
 /// `final_layer_norm`, pooling at the end-of-text token, projection without bias.
@@ -16,12 +16,14 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
     public init(file: SafetensorsFile, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
-        let h = c.hiddenSize, p = "text_model."
+        let h = c.hiddenSize
+        let p = "text_model."
         tokenEmbedding = try file.floats(p + "embeddings.token_embedding.weight", shape: [c.vocabularySize, h])
         positionEmbedding = try file.floats(p + "embeddings.position_embedding.weight", shape: [c.maxPositions, h])
         layers = try (0..<c.layerCount).map {
-            try PreLayerNormLayerWeights(file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
-                                         intermediateSize: c.intermediateSize)
+            try PreLayerNormLayerWeights(
+                file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
+                intermediateSize: c.intermediateSize)
         }
         finalNormWeight = try file.floats(p + "final_layer_norm.weight", shape: [h])
         finalNormBias = try file.floats(p + "final_layer_norm.bias", shape: [h])
@@ -46,7 +48,9 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
     }
 
     private func forward(_ sequences: [[Int]]) -> [[Float]] {
-        let c = configuration, h = c.hiddenSize, d = projectionDimension
+        let c = configuration
+        let h = c.hiddenSize
+        let d = projectionDimension
         let spans = packedSpans(sequences)
         let tokens = spans.reduce(0) { $0 + $1.length }
         let x = TransformerBuffer(count: tokens * h)
@@ -56,28 +60,37 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
                 for (sequence, span) in zip(sequences, spans) {
                     for (position, id) in sequence.enumerated() {
                         let row = x.pointer + (span.start + position) * h
-                        let w = words.baseAddress! + id * h, p = positions.baseAddress! + position * h
+                        let w = words.baseAddress! + id * h
+                        let p = positions.baseAddress! + position * h
                         for i in 0..<h { row[i] = w[i] + p[i] }
                     }
                 }
             }
         }
-        let dimensions = TransformerDimensions(hiddenSize: h, headCount: c.headCount,
-                                               intermediateSize: c.intermediateSize,
-                                               layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
+        let dimensions = TransformerDimensions(
+            hiddenSize: h, headCount: c.headCount,
+            intermediateSize: c.intermediateSize,
+            layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
         PreLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer, segments: spans, causal: true)
 
         // final_layer_norm is row-wise, so normalising only the pooled rows gives the same values.
         let n = sequences.count
-        let pooled = TransformerBuffer(count: n * h), projected = TransformerBuffer(count: n * d)
-        defer { pooled.deallocate(); projected.deallocate() }
-        for (index, (sequence, span)) in zip(sequences, spans).enumerated() {
-            (pooled.pointer + index * h).update(from: x.pointer + (span.start + poolingPosition(sequence)) * h, count: h)
+        let pooled = TransformerBuffer(count: n * h)
+        let projected = TransformerBuffer(count: n * d)
+        defer {
+            pooled.deallocate()
+            projected.deallocate()
         }
-        TransformerKernels.layerNorm(pooled.pointer, residual: nil, weight: finalNormWeight, bias: finalNormBias,
-                                     rows: n, width: h, epsilon: c.layerNormEpsilon)
-        TransformerKernels.linear(pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil, outputs: d,
-                                  into: projected.pointer)
+        for (index, (sequence, span)) in zip(sequences, spans).enumerated() {
+            (pooled.pointer + index * h).update(
+                from: x.pointer + (span.start + poolingPosition(sequence)) * h, count: h)
+        }
+        TransformerKernels.layerNorm(
+            pooled.pointer, residual: nil, weight: finalNormWeight, bias: finalNormBias,
+            rows: n, width: h, epsilon: c.layerNormEpsilon)
+        TransformerKernels.linear(
+            pooled.pointer, rows: n, inputs: h, weight: projection, bias: nil, outputs: d,
+            into: projected.pointer)
         return (0..<n).map { Array(UnsafeBufferPointer(start: projected.pointer + $0 * d, count: d)) }
     }
 }

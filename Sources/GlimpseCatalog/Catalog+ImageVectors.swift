@@ -9,7 +9,8 @@ public struct ImageVectorSource: Sendable, Equatable {
 
 extension Catalog {
     /// Live image vectors of `space` with `after < id <= through`, ascending, with their items' image paths.
-    public func liveImageVectors(space: String, after: Int64, through: Int64, limit: Int) throws -> [ImageVectorSource] {
+    public func liveImageVectors(space: String, after: Int64, through: Int64, limit: Int) throws -> [ImageVectorSource]
+    {
         try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -20,7 +21,9 @@ extension Catalog {
                     ORDER BY vectors.id LIMIT ?
                     """,
                 arguments: [space, after, through, limit]
-            ).map { row in ImageVectorSource(vectorID: try row.decode(atIndex: 0), imagePath: try row.decode(atIndex: 1)) }
+            ).map { row in
+                ImageVectorSource(vectorID: try row.decode(atIndex: 0), imagePath: try row.decode(atIndex: 1))
+            }
         }
     }
 
@@ -31,7 +34,9 @@ extension Catalog {
             let now = Date()
             var done: [Int64] = []
             for id in ids {
-                try db.execute(sql: "UPDATE vectors SET tombstoned_at = ? WHERE id = ? AND tombstoned_at IS NULL", arguments: [now, id])
+                try db.execute(
+                    sql: "UPDATE vectors SET tombstoned_at = ? WHERE id = ? AND tombstoned_at IS NULL",
+                    arguments: [now, id])
                 if db.changesCount > 0 { done.append(id) }
             }
             return done

@@ -36,7 +36,8 @@ extension Catalog {
             return IndexSpaceRecord(
                 space: space,
                 model: ModelIdentity(
-                    name: try row.decode(forColumn: "model_name"), dimension: try row.decode(forColumn: "model_dimension"),
+                    name: try row.decode(forColumn: "model_name"),
+                    dimension: try row.decode(forColumn: "model_dimension"),
                     fingerprint: try row.decode(forColumn: "model_fingerprint")),
                 compactedAt: try row.decode(forColumn: "compacted_at"))
         }
@@ -66,7 +67,9 @@ extension Catalog {
     /// those tombstoned since then (all of them when it was never compacted). Timestamps are compared at the
     /// catalog's millisecond precision, so one in the same millisecond counts: counting a vector the index does not
     /// hold only excludes an id no search finds anyway.
-    public func tombstonedVectorIDs(space: String, through watermark: Int64, since compactedAt: Date?) throws -> Set<Int64> {
+    public func tombstonedVectorIDs(space: String, through watermark: Int64, since compactedAt: Date?) throws -> Set<
+        Int64
+    > {
         try pool.read { db in
             guard let compactedAt else {
                 return try Int64.fetchSet(
@@ -75,7 +78,8 @@ extension Catalog {
             }
             return try Int64.fetchSet(
                 db,
-                sql: "SELECT id FROM vectors WHERE space = ? AND tombstoned_at IS NOT NULL AND id <= ? AND tombstoned_at >= ?",
+                sql:
+                    "SELECT id FROM vectors WHERE space = ? AND tombstoned_at IS NOT NULL AND id <= ? AND tombstoned_at >= ?",
                 arguments: [space, watermark, compactedAt])
         }
     }
@@ -89,8 +93,10 @@ extension Catalog {
     /// returns the new job's id, or nil when one was pending.
     public func enqueueJobUnlessPending(kind: String, payload: Data, total: Int) throws -> Int64? {
         try pool.write { db in
-            let pending = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('queued', 'running')", arguments: [kind]) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('queued', 'running')",
+                    arguments: [kind]) ?? 0
             guard pending == 0 else { return nil }
             return try Self.insertJob(db, kind: kind, payload: payload, total: total)
         }

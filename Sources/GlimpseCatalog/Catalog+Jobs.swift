@@ -30,7 +30,8 @@ extension Catalog {
     public func pendingJobs(kind: String) throws -> [JobRecord] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id", arguments: [kind]
+                db, sql: "SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
+                arguments: [kind]
             ).map(Self.jobRecord)
         }
     }
@@ -42,7 +43,8 @@ extension Catalog {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1")
             else { return nil }
             let id = try row.decode(Int64.self, forColumn: "id")
-            try db.execute(sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?", arguments: [Date(), id])
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?", arguments: [Date(), id])
             // Read back so the record is exactly what `job(id:)` returns (timestamps at stored precision).
             return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
         }
@@ -51,7 +53,8 @@ extension Catalog {
     /// A rebuild learns how much work it has only when it starts: the catalog may have grown since it was queued.
     public func setJobTotal(id: Int64, total: Int) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE jobs SET total = ?, updated_at = ? WHERE id = ?", arguments: [total, Date(), id])
+            try db.execute(
+                sql: "UPDATE jobs SET total = ?, updated_at = ? WHERE id = ?", arguments: [total, Date(), id])
             guard db.changesCount == 1 else { throw CatalogError.jobNotFound(id: id) }
         }
     }
@@ -98,7 +101,8 @@ extension Catalog {
             let progressJSON = try row.decode(String.self, forColumn: "progress")
             let progress = try JSONDecoder().decode(JobProgress.self, from: Data(progressJSON.utf8))
             return JobRecord(
-                id: id, kind: try row.decode(forColumn: "kind"), state: state, total: try row.decode(forColumn: "total"),
+                id: id, kind: try row.decode(forColumn: "kind"), state: state,
+                total: try row.decode(forColumn: "total"),
                 payload: try row.decode(forColumn: "payload"), progress: progress,
                 createdAt: try row.decode(forColumn: "created_at"), updatedAt: try row.decode(forColumn: "updated_at"))
         } catch let error as CatalogError {

@@ -16,7 +16,9 @@ public struct VectorReplacement: Sendable, Equatable {
 
 extension Catalog {
     /// Live caption vectors of `space` with `after < id <= through`, ascending, with their captions' text.
-    public func liveCaptionVectors(space: String, after: Int64, through: Int64, limit: Int) throws -> [CaptionVectorSource] {
+    public func liveCaptionVectors(space: String, after: Int64, through: Int64, limit: Int) throws
+        -> [CaptionVectorSource]
+    {
         try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -29,7 +31,9 @@ extension Catalog {
                     """,
                 arguments: [space, after, through, limit]
             ).map { row in
-                CaptionVectorSource(vectorID: try row.decode(atIndex: 0), captionLanguage: try row.decode(atIndex: 1), text: try row.decode(atIndex: 2))
+                CaptionVectorSource(
+                    vectorID: try row.decode(atIndex: 0), captionLanguage: try row.decode(atIndex: 1),
+                    text: try row.decode(atIndex: 2))
             }
         }
     }
@@ -38,7 +42,8 @@ extension Catalog {
     /// language) and tombstones the old one. Old vectors deleted or replaced meanwhile are skipped, so a re-embed
     /// never revives what a delete removed. Returns the replacements made, ascending.
     public func replaceVectors(_ replacements: [(oldID: Int64, vector: [Float])]) throws -> [VectorReplacement] {
-        for (index, replacement) in replacements.enumerated() where replacement.vector.isEmpty || !replacement.vector.allSatisfy(\.isFinite) {
+        for (index, replacement) in replacements.enumerated()
+        where replacement.vector.isEmpty || !replacement.vector.allSatisfy(\.isFinite) {
             throw CatalogError.invalidVector(index: index, reason: "it is empty or has NaN or infinite values")
         }
         return try pool.write { db in
@@ -48,7 +53,8 @@ extension Catalog {
                 guard
                     let old = try Row.fetchOne(
                         db,
-                        sql: "SELECT item_id, space, source, caption_language FROM vectors WHERE id = ? AND tombstoned_at IS NULL AND item_id IS NOT NULL",
+                        sql:
+                            "SELECT item_id, space, source, caption_language FROM vectors WHERE id = ? AND tombstoned_at IS NULL AND item_id IS NOT NULL",
                         arguments: [oldID])
                 else { continue }
                 try db.execute(

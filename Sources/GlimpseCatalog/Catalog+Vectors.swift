@@ -54,7 +54,8 @@ extension Catalog {
                         WHERE vectors.id IN \(Self.placeholders(chunk.count))
                         """,
                     arguments: StatementArguments(chunk))
-                let captions = try Self.captions(db, itemIDs: Set(try rows.map { try $0.decode(Int64.self, atIndex: 4) }))
+                let captions = try Self.captions(
+                    db, itemIDs: Set(try rows.map { try $0.decode(Int64.self, atIndex: 4) }))
                 for row in rows {
                     let itemID = try row.decode(Int64.self, atIndex: 4)
                     let sourceText = try row.decode(String.self, atIndex: 1)

@@ -62,7 +62,8 @@ public final class Catalog: Sendable {
 
     /// Names of the migrations recorded as applied in this database, in the order they are applied.
     public func appliedMigrations() throws -> [String] {
-        let applied = try pool.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) }
+        let applied = try pool.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        }
         return migrationNames.filter(applied.contains)
     }
 }

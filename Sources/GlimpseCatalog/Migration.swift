@@ -17,7 +17,7 @@ struct Migration: Sendable, Equatable {
     }
 
     /// Every migration, in the order they are applied. Add a line here with each new file in `migrations/`;
-    /// `MigrationFileTests` fails until this list and the directory agree.
+    /// `MigrationTests` fails until this list and the directory agree.
     static let all: [Migration] = [
         Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
         Migration(name: "0002_index_spaces", bytes: PackageResources._002_index_spaces_sql),

@@ -19,7 +19,8 @@ enum VectorBlob {
         guard dimension > 0, blob.count == dimension * 4 else { return nil }
         return blob.withUnsafeBytes { raw in
             (0..<dimension).map { position in
-                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self)))
+                Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self)))
             }
         }
     }

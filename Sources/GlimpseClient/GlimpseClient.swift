@@ -13,15 +13,18 @@ public struct GlimpseClient: Sendable {
     }
 
     /// The query socket `glimpse` uses when none is given: `$GLIMPSE_SOCKET`, else the systemd unit's path.
-    public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let path = environment["GLIMPSE_SOCKET"], !path.isEmpty { return path }
-        return "/run/glimpse/glimpse.sock"
+    public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String
+    {
+        if let path = environment[SocketDefaults.queryEnvironmentVariable], !path.isEmpty { return path }
+        return SocketDefaults.queryPath
     }
 
     /// The admin socket (ingest, delete, rebuild) when none is given: `$GLIMPSE_ADMIN_SOCKET`, else the unit's path.
-    public static func defaultAdminSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let path = environment["GLIMPSE_ADMIN_SOCKET"], !path.isEmpty { return path }
-        return "/run/glimpse/admin.sock"
+    public static func defaultAdminSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
+        if let path = environment[SocketDefaults.adminEnvironmentVariable], !path.isEmpty { return path }
+        return SocketDefaults.adminPath
     }
 
     @discardableResult
@@ -33,14 +36,19 @@ public struct GlimpseClient: Sendable {
         try await get(RequestPath.status)
     }
 
-    public func search(_ query: String, k: Int? = nil, ef: Int? = nil, align: Bool? = nil) async throws(GlimpseClientError) -> SearchResponse {
+    public func search(_ query: String, k: Int? = nil, ef: Int? = nil, align: Bool? = nil)
+        async throws(GlimpseClientError) -> SearchResponse
+    {
         try await get(RequestPath.search(query, k: k, ef: ef, align: align))
     }
 
     /// Searches by an example image: the file's bytes are sent as they are (`application/octet-stream`); the
     /// daemon recognises the format from its leading bytes.
-    public func searchImage(_ imageBytes: Data, k: Int? = nil, ef: Int? = nil) async throws(GlimpseClientError) -> SearchResponse {
-        try await call("POST", RequestPath.searchImage(k: k, ef: ef), body: imageBytes, contentType: "application/octet-stream")
+    public func searchImage(_ imageBytes: Data, k: Int? = nil, ef: Int? = nil) async throws(GlimpseClientError)
+        -> SearchResponse
+    {
+        try await call(
+            "POST", RequestPath.searchImage(k: k, ef: ef), body: imageBytes, contentType: "application/octet-stream")
     }
 
     public func ingest(_ items: [IngestItem]) async throws(GlimpseClientError) -> IngestAccepted {
@@ -48,7 +56,8 @@ public struct GlimpseClient: Sendable {
         do {
             body = try JSONEncoder().encode(IngestBatch(items: items))
         } catch {
-            throw GlimpseClientError(kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the items: \(error)")
+            throw GlimpseClientError(
+                kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the items: \(error)")
         }
         return try await call("POST", RequestPath.items, body: body)
     }
@@ -67,12 +76,16 @@ public struct GlimpseClient: Sendable {
 
     /// Queues an index rebuild (on the admin socket); nil parameters keep the daemon's configured ones, `reembed`
     /// embeds every caption again with the daemon's current model first.
-    public func rebuild(m: Int? = nil, efConstruction: Int? = nil, reembed: Bool = false) async throws(GlimpseClientError) -> RebuildAccepted {
+    public func rebuild(m: Int? = nil, efConstruction: Int? = nil, reembed: Bool = false)
+        async throws(GlimpseClientError) -> RebuildAccepted
+    {
         let body: Data
         do {
-            body = try JSONEncoder().encode(RebuildRequest(m: m, efConstruction: efConstruction, reembed: reembed ? true : nil))
+            body = try JSONEncoder().encode(
+                RebuildRequest(m: m, efConstruction: efConstruction, reembed: reembed ? true : nil))
         } catch {
-            throw GlimpseClientError(kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the rebuild request: \(error)")
+            throw GlimpseClientError(
+                kind: .invalidRequest, socketPath: socketPath, message: "cannot encode the rebuild request: \(error)")
         }
         return try await call("POST", RequestPath.rebuild, body: body)
     }
@@ -103,7 +116,9 @@ public struct GlimpseClient: Sendable {
             let shownPath = path.count > 120 ? String(path.prefix(120)) + "…" : path
             throw GlimpseClientError(
                 kind: .undecodableResponse, socketPath: socketPath, status: answer.status,
-                message: "\(method) \(shownPath) answered \(answer.status) with a body that is not a \(Answer.self): \(Self.describe(error))")
+                message:
+                    "\(method) \(shownPath) answered \(answer.status) with a body that is not a \(Answer.self): \(Self.describe(error))"
+            )
         }
     }
 

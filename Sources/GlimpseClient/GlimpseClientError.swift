@@ -63,7 +63,7 @@ public struct GlimpseClientError: Error, Sendable, Equatable, CustomStringConver
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return GlimpseClientError(
-            kind: .api, socketPath: socketPath, status: status, code: "http_\(status)",
+            kind: .api, socketPath: socketPath, status: status, code: APIErrorCode.clientCode(forStatus: status),
             message: text.isEmpty ? "the daemon answered HTTP \(status) without an error body" : text)
     }
 }

@@ -5,7 +5,7 @@ import GlimpseAPI
 /// daemon's limit is 1,000) and, as far as a single item allows, at most `maxBytes` of JSON (its body limit is 8 MB
 /// by default), keeping manifest order.
 public enum IngestBatching {
-    public static let daemonItemLimit = 1_000
+    public static let daemonItemLimit = IngestLimits.maxItemsPerRequest
     public static let defaultMaxBytes = 4 << 20
 
     public static func split(

@@ -11,7 +11,7 @@ public struct ManifestEntry: Sendable, Equatable {
     }
 
     /// The id the daemon stores the item under: its own, or its absolute image path.
-    public var effectiveID: String { item.id ?? item.imagePath }
+    public var effectiveID: String { item.effectiveID }
 }
 
 /// A problem in a manifest file, named by file and line (`manifest.jsonl:12: …`).

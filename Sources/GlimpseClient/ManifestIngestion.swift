@@ -73,10 +73,12 @@ public struct BatchRefusedError: Error, Sendable, CustomStringConvertible {
         // Nothing sent yet and no verdict on the items: the transport problem is the whole story.
         if underlying.kind != .api && accepted.isEmpty { return underlying.description }
         let batch = "batch \(batchNumber) of \(batchCount) (manifest lines \(lines.lowerBound)–\(lines.upperBound))"
-        var text = underlying.kind == .api ? "\(batch) was refused: \(underlying)" : "sending \(batch) failed: \(underlying)"
+        var text =
+            underlying.kind == .api ? "\(batch) was refused: \(underlying)" : "sending \(batch) failed: \(underlying)"
         if let hint = lineHint { text += " (\(hint))" }
         if !accepted.isEmpty {
-            text += "; \(accepted.count) earlier batch(es) were accepted as job(s) \(accepted.map { String($0.jobID) }.joined(separator: ", "))"
+            text +=
+                "; \(accepted.count) earlier batch(es) were accepted as job(s) \(accepted.map { String($0.jobID) }.joined(separator: ", "))"
         }
         return text
     }
@@ -132,15 +134,17 @@ public struct ManifestIngestion: Sendable {
             var job = try await client.job(id: batch.jobID)
             while true {
                 let processed = processedInFinishedJobs + (job.state.isFinished ? job.total : job.done + job.failed)
-                onProgress(IngestProgress(
-                    total: total, processed: processed, failed: report.failed + job.failed,
-                    jobsFinished: position + (job.state.isFinished ? 1 : 0), jobs: submitted.count))
+                onProgress(
+                    IngestProgress(
+                        total: total, processed: processed, failed: report.failed + job.failed,
+                        jobsFinished: position + (job.state.isFinished ? 1 : 0), jobs: submitted.count))
                 if job.state.isFinished { break }
                 do {
                     try await Task.sleep(for: pollInterval)
                 } catch {
                     throw GlimpseClientError(
-                        kind: .transport, socketPath: client.socketPath, message: "waiting for job \(batch.jobID) was cancelled")
+                        kind: .transport, socketPath: client.socketPath,
+                        message: "waiting for job \(batch.jobID) was cancelled")
                 }
                 job = try await client.job(id: batch.jobID)
             }
@@ -159,8 +163,10 @@ public struct ManifestIngestion: Sendable {
         if job.state == .failed { report.failedJobs.append(job.id) }
         for failure in job.errors {
             let entry = batch.entries.indices.contains(failure.index) ? batch.entries[failure.index] : nil
-            report.errors.append(IngestItemError(
-                jobID: job.id, lineNumber: entry?.lineNumber, id: failure.id ?? entry?.effectiveID, message: failure.message))
+            report.errors.append(
+                IngestItemError(
+                    jobID: job.id, lineNumber: entry?.lineNumber, id: failure.id ?? entry?.effectiveID,
+                    message: failure.message))
         }
     }
 }

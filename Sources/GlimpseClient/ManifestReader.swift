@@ -7,7 +7,7 @@ import GlimpseAPI
 /// resolved against the manifest's own directory, so the manifest can be run from anywhere with the same result.
 /// Unknown fields are refused, as the daemon refuses them: a misspelt `"caption"` would otherwise vanish silently.
 public enum ManifestReader {
-    public static let allowedFields: Set<String> = ["id", "image_path", "captions"]
+    public static let allowedFields: Set<String> = IngestItem.fieldNames
 
     /// Reads the manifest at `path` (relative paths are taken against `currentDirectory`).
     public static func read(
@@ -25,7 +25,9 @@ public enum ManifestReader {
     }
 
     /// Parses manifest text; `directory` (absolute) anchors relative image paths, `displayName` names the file in errors.
-    public static func parse(_ data: Data, displayName: String, directory: String) throws(ManifestError) -> [ManifestEntry] {
+    public static func parse(_ data: Data, displayName: String, directory: String) throws(ManifestError)
+        -> [ManifestEntry]
+    {
         var entries: [ManifestEntry] = []
         var lineOfID: [String: Int] = [:]
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -55,14 +57,16 @@ public enum ManifestReader {
     private static func parseLine(
         _ bytes: Data, directory: String, fail: (String) -> ManifestError
     ) throws(ManifestError) -> IngestItem {
-        let value: JSONLineValue
+        let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONLineValue.self, from: bytes)
+            value = try JSONValue(parsing: bytes)
         } catch {
-            throw fail("not valid JSON")
+            throw fail("not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {
-            throw fail("expected a JSON object such as {\"image_path\": \"dog.jpg\", \"captions\": {\"en\": \"a dog\"}}, got \(value.kindName)")
+            throw fail(
+                "expected a JSON object such as {\"image_path\": \"dog.jpg\", \"captions\": {\"en\": \"a dog\"}}, got \(value.kindName)"
+            )
         }
         if let unknown = fields.keys.sorted().first(where: { !allowedFields.contains($0) }) {
             throw fail("unknown field \"\(unknown)\"; allowed: \(allowedFields.sorted().joined(separator: ", "))")
@@ -72,7 +76,7 @@ public enum ManifestReader {
         switch fields["id"] {
         case nil, .null?: id = nil
         case .string(let text)?:
-            guard !text.allSatisfy(\.isWhitespace) else { throw fail("id is empty") }
+            if let problem = IngestItem.idProblem(text) { throw fail("id \(problem)") }
             id = text
         case let other?: throw fail("id must be a string, got \(other.kindName)")
         }
@@ -104,51 +108,13 @@ public enum ManifestReader {
 
     private static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code))).lowercased()
         }
         if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {
             return "no such file"
         }
         return nsError.localizedDescription
-    }
-}
-
-/// Just enough JSON to check a manifest line's fields and types before building the typed item.
-indirect enum JSONLineValue: Decodable {
-    case object([String: JSONLineValue])
-    case string(String)
-    case array
-    case number
-    case bool
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if (try? container.decode(Bool.self)) != nil {
-            self = .bool
-        } else if (try? container.decode(Double.self)) != nil {
-            self = .number
-        } else if let object = try? container.decode([String: JSONLineValue].self) {
-            self = .object(object)
-        } else {
-            _ = try container.decode([JSONLineValue].self)
-            self = .array
-        }
-    }
-
-    var kindName: String {
-        switch self {
-        case .object: "an object"
-        case .string: "a string"
-        case .array: "an array"
-        case .number: "a number"
-        case .bool: "true/false"
-        case .null: "null"
-        }
     }
 }

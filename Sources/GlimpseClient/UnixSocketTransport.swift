@@ -17,7 +17,8 @@ struct UnixSocketTransport: Sendable {
     ) async throws(GlimpseClientError) -> (status: Int, body: Data) {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw GlimpseClientError(
-                kind: .invalidRequest, socketPath: socketPath, message: "\(method) \(path) is not a valid request target")
+                kind: .invalidRequest, socketPath: socketPath,
+                message: "\(method) \(path) is not a valid request target")
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
@@ -44,10 +45,12 @@ struct UnixSocketTransport: Sendable {
     private func classify(_ error: any Error, method: String, path: String) -> GlimpseClientError {
         let target = "\(method) \(Self.shortened(path))"
         if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
-            return GlimpseClientError(kind: .transport, socketPath: socketPath, message: "the connection broke during \(target)")
+            return GlimpseClientError(
+                kind: .transport, socketPath: socketPath, message: "the connection broke during \(target)")
         }
         if let ioError = error as? IOError {
-            return GlimpseClientError(kind: .unreachable, socketPath: socketPath, message: Self.describe(errno: ioError.errnoCode))
+            return GlimpseClientError(
+                kind: .unreachable, socketPath: socketPath, message: Self.describe(errno: ioError.errnoCode))
         }
         if let connectionError = error as? NIOConnectionError {
             let errno = connectionError.connectionErrors.lazy.compactMap { ($0.error as? IOError)?.errnoCode }.first
@@ -58,10 +61,12 @@ struct UnixSocketTransport: Sendable {
         if case .unixDomainSocketPathTooLong = error as? SocketAddressError {
             return GlimpseClientError(
                 kind: .invalidRequest, socketPath: socketPath,
-                message: "the socket path is too long for a Unix socket (\(socketPath.utf8.count) bytes; the limit is 107)")
+                message:
+                    "the socket path is too long for a Unix socket (\(socketPath.utf8.count) bytes; the limit is 107)")
         }
         if let socketError = error as? SocketAddressError {
-            return GlimpseClientError(kind: .unreachable, socketPath: socketPath, message: "unusable socket path (\(socketError))")
+            return GlimpseClientError(
+                kind: .unreachable, socketPath: socketPath, message: "unusable socket path (\(socketError))")
         }
         if let clientError = error as? HTTPClientError {
             switch clientError {
@@ -70,10 +75,13 @@ struct UnixSocketTransport: Sendable {
             case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return GlimpseClientError(
                     kind: .timedOut, socketPath: socketPath,
-                    message: "did not answer \(target) within \(timeout.formatted(.units(allowed: [.seconds, .milliseconds])))")
+                    message:
+                        "did not answer \(target) within \(timeout.formatted(.units(allowed: [.seconds, .milliseconds])))"
+                )
             case .remoteConnectionClosed:
                 return GlimpseClientError(
-                    kind: .transport, socketPath: socketPath, message: "the daemon closed the connection during \(target)")
+                    kind: .transport, socketPath: socketPath,
+                    message: "the daemon closed the connection during \(target)")
             default:
                 break
             }

@@ -1,10 +1,10 @@
 import Foundation
 import GlimpseEmbedding
+import GlimpseServer
 import GlimpseService
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import GlimpseServer
 
 #if canImport(Glibc)
 import Glibc
@@ -42,10 +42,17 @@ public struct GlimpseDaemon: Sendable {
         let failure = SharedValue<(any Error)?>(nil)
         let onReady: @Sendable () async -> Void = {
             // READY=1 only once both sockets accept connections with their final permissions.
-            guard readySockets.withLock({ count in count += 1; return count }) == 2 else { return }
+            guard
+                readySockets.withLock({ count in
+                    count += 1
+                    return count
+                }) == 2
+            else { return }
             logger.info(
-                "glimpsed ready", metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
-            SystemdNotifier.notify("READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
+                "glimpsed ready",
+                metadata: ["socket": "\(configuration.socketPath)", "admin_socket": "\(configuration.adminSocketPath)"])
+            SystemdNotifier.notify(
+                "READY=1\nSTATUS=serving on \(configuration.socketPath) and \(configuration.adminSocketPath)")
         }
         let onFailure: @Sendable (any Error) -> Void = { error in failure.withLock { $0 = $0 ?? error } }
         let query = SocketServer.application(
@@ -78,5 +85,27 @@ extension DaemonConfiguration {
             path: role == .query ? socketPath : adminSocketPath, role: role,
             mode: role == .query ? socketMode : adminSocketMode, group: socketGroup, maxBodyBytes: maxBodyBytes,
             idleTimeout: idleTimeout, requestTimeout: requestTimeout)
+    }
+}
+
+extension GlimpseDaemon {
+    /// What glimpsed does once its arguments are parsed: logging at the configured level, the deprecation warnings
+    /// from reading the settings, then the daemon until it stops. Returns the process exit status.
+    public static func run(configuration: DaemonConfiguration, warnings: [String]) async -> Int32 {
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "glimpsed")
+        for warning in warnings { logger.warning("\(warning)") }
+        do {
+            try await GlimpseDaemon(configuration: configuration, logger: logger).run()
+            return 0
+        } catch {
+            logger.critical("glimpsed cannot run: \(error)")
+            return 1
+        }
     }
 }

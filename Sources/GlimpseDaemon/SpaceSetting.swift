@@ -1,15 +1,15 @@
 import Foundation
-import GlimpseServer
 import GlimpseCLIP
-import GlimpseEmbedding
-import GlimpseService
 import GlimpseE5
+import GlimpseEmbedding
+import GlimpseServer
+import GlimpseService
 
 /// One embedding space of the config file's `spaces` list. Only real models can be named here: `e5` (the
 /// multilingual text embedder, `e5-small-q4.bin`) and `clip` (a Hugging Face CLIP or Chinese-CLIP folder, which
 /// embeds captions and images into one space).
 public struct SpaceSetting: Sendable, Equatable, Decodable {
-    public enum Kind: String, Sendable, Equatable, Decodable {
+    public enum Kind: String, Sendable, Equatable, Decodable, CaseIterable {
         case e5, clip
     }
 
@@ -38,8 +38,22 @@ public struct SpaceSetting: Sendable, Equatable, Decodable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // A misspelt key (captionweight) would otherwise be ignored silently.
+        let position = decoder.codingPath.last?.intValue.map { "spaces[\($0)]" } ?? "a space"
+        for key in try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).sorted()
+        where !Self.allowedKeys.contains(key) {
+            throw ConfigurationError(
+                "unknown setting \"\(key)\" in \(position)\(suggestion(for: key, among: CodingKeys.allCases.map(\.rawValue)))"
+            )
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decode(Kind.self, forKey: .kind)
+        let kindName = try container.decode(String.self, forKey: .kind)
+        guard let kind = Kind(rawValue: kindName) else {
+            throw ConfigurationError(
+                "\(position): kind must be one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (real models only), got \"\(kindName)\""
+            )
+        }
+        self.kind = kind
         model = try container.decodeIfPresent(String.self, forKey: .model)
         folder = try container.decodeIfPresent(String.self, forKey: .folder)
         name = try container.decodeIfPresent(String.self, forKey: .name)
@@ -61,13 +75,20 @@ public struct SpaceSetting: Sendable, Equatable, Decodable {
         }
         switch kind {
         case .e5:
-            guard folder == nil, name == nil else { throw ConfigurationError("\(label): folder and name are for clip spaces; e5 takes model") }
-            guard imageWeight == 1 else { throw ConfigurationError("\(label): image_weight is for clip spaces; e5 embeds no images") }
+            guard folder == nil, name == nil else {
+                throw ConfigurationError("\(label): folder and name are for clip spaces; e5 takes model")
+            }
+            guard imageWeight == 1 else {
+                throw ConfigurationError("\(label): image_weight is for clip spaces; e5 embeds no images")
+            }
         case .clip:
             guard model == nil else { throw ConfigurationError("\(label): model is for e5 spaces; clip takes folder") }
-            guard let folder, !folder.isEmpty else { throw ConfigurationError("\(label): folder (a Hugging Face model folder) is required") }
+            guard let folder, !folder.isEmpty else {
+                throw ConfigurationError("\(label): folder (a Hugging Face model folder) is required")
+            }
             if let name {
-                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),
+                guard !name.isEmpty,
+                    name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),
                     name != ".", name != ".."
                 else { throw ConfigurationError("\(label): name may use only letters, digits, '.', '_' and '-'") }
             }

@@ -32,7 +32,6 @@ enum SystemdNotifier {
     }
 }
 
-
 /// Last in the service group, so the first to hear of a graceful shutdown: tells systemd the stop has begun.
 struct StoppingNotifier: Service {
     func run() async throws {

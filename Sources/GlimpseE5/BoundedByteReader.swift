@@ -34,6 +34,8 @@ struct BoundedByteReader {
         guard count >= 0, count <= remaining / 4 else { throw E5ModelError.truncated(section: section) }
         let start = offset
         offset += count * 4
-        return (0..<count).map { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 4, as: UInt32.self)) }
+        return (0..<count).map {
+            UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 4, as: UInt32.self))
+        }
     }
 }

@@ -1,5 +1,5 @@
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// The encoder dimensions stored in the E5S1 header.
 public struct E5Configuration: Sendable, Equatable {
@@ -32,13 +32,16 @@ public struct E5Configuration: Sendable, Equatable {
             if !ok { throw E5ModelError.invalidHeader(problem) }
         }
         try require(blockSize == Q4Blocks.weightsPerBlock, "quantisation block size \(blockSize), expected 32")
-        try require((1...8192).contains(hiddenSize) && hiddenSize % blockSize == 0,
-                    "hidden size \(hiddenSize) is not a positive multiple of 32")
+        try require(
+            (1...8192).contains(hiddenSize) && hiddenSize % blockSize == 0,
+            "hidden size \(hiddenSize) is not a positive multiple of 32")
         try require((1...256).contains(layerCount), "layer count \(layerCount)")
-        try require((1...hiddenSize).contains(headCount) && hiddenSize % headCount == 0,
-                    "head count \(headCount) does not divide hidden size \(hiddenSize)")
-        try require((1...65536).contains(intermediateSize) && intermediateSize % blockSize == 0,
-                    "intermediate size \(intermediateSize) is not a positive multiple of 32")
+        try require(
+            (1...hiddenSize).contains(headCount) && hiddenSize % headCount == 0,
+            "head count \(headCount) does not divide hidden size \(hiddenSize)")
+        try require(
+            (1...65536).contains(intermediateSize) && intermediateSize % blockSize == 0,
+            "intermediate size \(intermediateSize) is not a positive multiple of 32")
         try require(vocabularySize > 0, "vocabulary size \(vocabularySize)")
         try require((3...65536).contains(maxPositions), "max positions \(maxPositions)")
         try require(tokenTypeCount > 0, "token type count \(tokenTypeCount)")

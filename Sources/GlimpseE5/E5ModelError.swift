@@ -1,5 +1,5 @@
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// Why an E5S1 model file could not be loaded. Every offset and size read from the file is checked, so a corrupt
 /// or truncated file ends up here instead of crashing the process.

@@ -1,6 +1,6 @@
 import Foundation
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// A parsed E5S1 file: header, tokenizer tables and the tensor directory, with every range checked against the
 /// file size. Layout (little-endian):
@@ -43,7 +43,8 @@ struct E5ModelFile {
         let special = try (0..<4).map { _ in Int(try reader.read(Int32.self, in: section)) }
         let blobLength = try reader.read(UInt64.self, in: section)
         guard pieceCount > 0, pieceCount <= configuration.vocabularySize else {
-            throw E5ModelError.invalidTokenizer("\(pieceCount) pieces for \(configuration.vocabularySize) embedding rows")
+            throw E5ModelError.invalidTokenizer(
+                "\(pieceCount) pieces for \(configuration.vocabularySize) embedding rows")
         }
         guard special.allSatisfy({ (0..<pieceCount).contains($0) }) else {
             throw E5ModelError.invalidTokenizer("special token ids \(special) outside 0..<\(pieceCount)")
@@ -79,7 +80,8 @@ struct E5ModelFile {
             bosID: special[0], eosID: special[1], padID: special[2], unknownID: special[3])
     }
 
-    private static func readDirectory(_ reader: inout BoundedByteReader, fileSize: Int) throws -> [String: TensorEntry] {
+    private static func readDirectory(_ reader: inout BoundedByteReader, fileSize: Int) throws -> [String: TensorEntry]
+    {
         let section = "tensor directory"
         let count = Int(try reader.read(Int32.self, in: section))
         guard count >= 0 else { throw E5ModelError.truncated(section: section) }
@@ -103,7 +105,8 @@ struct E5ModelFile {
             }
             let start = Int(offset)
             if tensors[name] == nil {
-                tensors[name] = TensorEntry(type: type, elementCount: elementCount, byteRange: start..<(start + byteCount))
+                tensors[name] = TensorEntry(
+                    type: type, elementCount: elementCount, byteRange: start..<(start + byteCount))
             }
         }
         return tensors
@@ -114,7 +117,7 @@ struct E5ModelFile {
         guard let entry = tensors[name] else { throw E5ModelError.tensorMissing(name: name) }
         let typeName = { (raw: UInt8) in TensorType(rawValue: raw).map { "\($0)" } ?? "type \(raw)" }
         guard entry.type == type.rawValue, entry.elementCount == elements,
-              type != .q4 || elements % Q4Blocks.weightsPerBlock == 0
+            type != .q4 || elements % Q4Blocks.weightsPerBlock == 0
         else {
             throw E5ModelError.tensorShapeMismatch(
                 name: name, expected: "\(elements) × \(type)", found: "\(entry.elementCount) × \(typeName(entry.type))")

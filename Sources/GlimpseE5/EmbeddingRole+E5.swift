@@ -1,6 +1,6 @@
 import GlimpseEmbedding
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 extension EmbeddingRole {
     /// The prefix E5 prepends before tokenising: the model was trained with it and expects it at inference time.

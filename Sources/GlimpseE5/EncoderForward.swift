@@ -1,6 +1,6 @@
 import Foundation
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// E5's BERT forward pass over a batch of segments: embeddings, then the shared post-LayerNorm layer stack
 /// (`TransformerPostLayerNormEncoder`), then mean pooling. Scratch memory is allocated per call: the weights are
@@ -26,8 +26,9 @@ extension EncoderWeights {
         let spans = Array(zip(starts, segments.map(\.count)))
 
         embed(segments: segments, into: x.pointer)
-        TransformerKernels.layerNorm(x.pointer, residual: nil, weight: embeddingNormWeight, bias: embeddingNormBias,
-                                     rows: tokenCount, width: h, epsilon: configuration.layerNormEpsilon)
+        TransformerKernels.layerNorm(
+            x.pointer, residual: nil, weight: embeddingNormWeight, bias: embeddingNormBias,
+            rows: tokenCount, width: h, epsilon: configuration.layerNormEpsilon)
         TransformerPostLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer, segments: spans)
 
         pooled.withUnsafeMutableBufferPointer { out in
@@ -46,14 +47,16 @@ extension EncoderWeights {
 
     /// E5 (BERT) uses exact GELU.
     private var dimensions: TransformerDimensions {
-        TransformerDimensions(hiddenSize: configuration.hiddenSize, headCount: configuration.headCount,
-                              intermediateSize: configuration.intermediateSize,
-                              layerNormEpsilon: configuration.layerNormEpsilon, activation: .gelu)
+        TransformerDimensions(
+            hiddenSize: configuration.hiddenSize, headCount: configuration.headCount,
+            intermediateSize: configuration.intermediateSize,
+            layerNormEpsilon: configuration.layerNormEpsilon, activation: .gelu)
     }
 
     /// word (dequantised 4-bit row) + position (ids restart at 0 in every segment) + token type 0.
     private func embed(segments: [[Int]], into x: UnsafeMutablePointer<Float>) {
-        let h = configuration.hiddenSize, rowBytes = wordEmbeddingRowBytes
+        let h = configuration.hiddenSize
+        let rowBytes = wordEmbeddingRowBytes
         wordEmbeddings.withUnsafeBytes { words in
             positionEmbeddings.withUnsafeBufferPointer { positions in
                 tokenTypeEmbedding.withUnsafeBufferPointer { type in
@@ -61,8 +64,9 @@ extension EncoderWeights {
                     for segment in segments {
                         for (position, id) in segment.enumerated() {
                             let row = x + t * h
-                            Q4Blocks.dequantise(words.baseAddress! + id * rowBytes,
-                                                into: UnsafeMutableBufferPointer(start: row, count: h))
+                            Q4Blocks.dequantise(
+                                words.baseAddress! + id * rowBytes,
+                                into: UnsafeMutableBufferPointer(start: row, count: h))
                             let p = positions.baseAddress! + position * h
                             for i in 0..<h { row[i] += p[i] + type[i] }
                             t += 1

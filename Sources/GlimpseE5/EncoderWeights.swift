@@ -1,5 +1,5 @@
-import GlimpseTransformer
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// Everything the encoder needs besides the token embeddings, which stay 4-bit (250k rows) and are dequantised
 /// per token.
@@ -24,14 +24,18 @@ struct EncoderWeights: Sendable {
         func floats(_ name: String, _ count: Int) throws -> [Float] {
             let range = try file.tensorRange(name, type: .float32, elements: count)
             return (0..<count).map {
-                Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound + $0 * 4, as: UInt32.self)))
+                Float(
+                    bitPattern: UInt32(
+                        littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound + $0 * 4, as: UInt32.self)))
             }
         }
-        func dequantised(_ name: String, rows: Int, columns: Int, into output: inout [Float], at start: Int = 0) throws {
+        func dequantised(_ name: String, rows: Int, columns: Int, into output: inout [Float], at start: Int = 0) throws
+        {
             let range = try file.tensorRange(name, type: .q4, elements: rows * columns)
             output.withUnsafeMutableBufferPointer { out in
-                Q4Blocks.dequantise(bytes.baseAddress! + range.lowerBound,
-                                    into: UnsafeMutableBufferPointer(rebasing: out[start..<(start + rows * columns)]))
+                Q4Blocks.dequantise(
+                    bytes.baseAddress! + range.lowerBound,
+                    into: UnsafeMutableBufferPointer(rebasing: out[start..<(start + rows * columns)]))
             }
         }
         func matrix(_ name: String, rows: Int, columns: Int) throws -> [Float] {
@@ -68,4 +72,3 @@ struct EncoderWeights: Sendable {
         }
     }
 }
-

@@ -43,8 +43,9 @@ public struct CLIPImagePreprocessor: Sendable {
             func window(_ size: Int, _ crop: Int) -> Range<Int> {
                 config.doCenterCrop && size > crop ? ((size - crop) / 2)..<((size - crop) / 2 + crop) : 0..<size
             }
-            image = PillowResampler.resize(image, width: width, height: height, filter: filter,
-                                           columns: window(width, config.cropWidth), rows: window(height, config.cropHeight))
+            image = PillowResampler.resize(
+                image, width: width, height: height, filter: filter,
+                columns: window(width, config.cropWidth), rows: window(height, config.cropHeight))
         }
         if config.doCenterCrop {
             image = centreCrop(image, height: config.cropHeight, width: config.cropWidth)
@@ -109,7 +110,8 @@ public struct CLIPImagePreprocessor: Sendable {
         func origin(_ size: Int, _ crop: Int) -> Int {
             size >= crop ? -((size - crop) / 2) : (crop - size + 1) / 2
         }
-        let ox = origin(image.width, cropWidth), oy = origin(image.height, cropHeight)
+        let ox = origin(image.width, cropWidth)
+        let oy = origin(image.height, cropHeight)
         var pixels = [UInt8](repeating: 0, count: cropWidth * cropHeight * 3)
         image.pixels.withUnsafeBufferPointer { input in
             for y in 0..<cropHeight {

@@ -31,9 +31,16 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable, Decodable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case doResize = "do_resize", size, resample, doCenterCrop = "do_center_crop", cropSize = "crop_size"
-        case doRescale = "do_rescale", rescaleFactor = "rescale_factor", doNormalize = "do_normalize"
-        case imageMean = "image_mean", imageStd = "image_std", doConvertRGB = "do_convert_rgb"
+        case doResize = "do_resize"
+        case size, resample
+        case doCenterCrop = "do_center_crop"
+        case cropSize = "crop_size"
+        case doRescale = "do_rescale"
+        case rescaleFactor = "rescale_factor"
+        case doNormalize = "do_normalize"
+        case imageMean = "image_mean"
+        case imageStd = "image_std"
+        case doConvertRGB = "do_convert_rgb"
     }
 
     private struct SizeObject: Decodable {
@@ -50,14 +57,16 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable, Decodable {
             size = .shortestEdge(edge)
         } else if let object = try c.decodeIfPresent(SizeObject.self, forKey: .size) {
             if object.longest_edge != nil {
-                throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "size.longest_edge is not supported")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .size, in: c, debugDescription: "size.longest_edge is not supported")
             }
             if let edge = object.shortest_edge {
                 size = .shortestEdge(edge)
             } else if let height = object.height, let width = object.width {
                 size = .exact(height: height, width: width)
             } else {
-                throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "size needs shortest_edge or height and width")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .size, in: c, debugDescription: "size needs shortest_edge or height and width")
             }
         }
         resample = try c.decodeIfPresent(Resample.self, forKey: .resample) ?? resample
@@ -66,7 +75,8 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable, Decodable {
             (cropHeight, cropWidth) = (edge, edge)
         } else if let object = try c.decodeIfPresent(SizeObject.self, forKey: .cropSize) {
             guard let height = object.height, let width = object.width else {
-                throw DecodingError.dataCorruptedError(forKey: .cropSize, in: c, debugDescription: "crop_size needs height and width")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .cropSize, in: c, debugDescription: "crop_size needs height and width")
             }
             (cropHeight, cropWidth) = (height, width)
         }
@@ -76,17 +86,21 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable, Decodable {
         imageMean = try Self.perChannel(c, .imageMean) ?? imageMean
         imageStd = try Self.perChannel(c, .imageStd) ?? imageStd
         doConvertRGB = try c.decodeIfPresent(Bool.self, forKey: .doConvertRGB) ?? doConvertRGB
-        let sizes = [cropHeight, cropWidth] + {
-            switch size {
-            case .shortestEdge(let edge): [edge]
-            case .exact(let height, let width): [height, width]
-            }
-        }()
+        let sizes =
+            [cropHeight, cropWidth]
+            + {
+                switch size {
+                case .shortestEdge(let edge): [edge]
+                case .exact(let height, let width): [height, width]
+                }
+            }()
         guard sizes.allSatisfy({ $0 > 0 && $0 <= 8192 }) else {
-            throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "sizes must be between 1 and 8192")
+            throw DecodingError.dataCorruptedError(
+                forKey: .size, in: c, debugDescription: "sizes must be between 1 and 8192")
         }
         guard imageStd.allSatisfy({ $0 != 0 }) else {
-            throw DecodingError.dataCorruptedError(forKey: .imageStd, in: c, debugDescription: "image_std must not be 0")
+            throw DecodingError.dataCorruptedError(
+                forKey: .imageStd, in: c, debugDescription: "image_std must not be 0")
         }
     }
 
@@ -95,7 +109,8 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable, Decodable {
         if let single = try? c.decodeIfPresent(Double.self, forKey: key) { return [single, single, single] }
         guard let values = try c.decodeIfPresent([Double].self, forKey: key) else { return nil }
         guard values.count == 3 else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) needs 3 values")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c, debugDescription: "\(key.rawValue) needs 3 values")
         }
         return values
     }

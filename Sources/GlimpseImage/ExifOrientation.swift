@@ -1,14 +1,14 @@
 /// The EXIF Orientation tag (0x0112): how the stored pixels must be transformed to be displayed upright.
 /// Raw values 1…8 as in the EXIF/TIFF specification; the PIL transposition each one maps to is noted.
 public enum ExifOrientation: Int, Sendable, CaseIterable {
-    case up = 1                    // as stored
-    case upMirrored = 2            // FLIP_LEFT_RIGHT
-    case down = 3                  // ROTATE_180
-    case downMirrored = 4          // FLIP_TOP_BOTTOM
-    case leftMirrored = 5          // TRANSPOSE
-    case right = 6                 // ROTATE_270 (90° clockwise)
-    case rightMirrored = 7         // TRANSVERSE
-    case left = 8                  // ROTATE_90 (90° counter-clockwise)
+    case up = 1  // as stored
+    case upMirrored = 2  // FLIP_LEFT_RIGHT
+    case down = 3  // ROTATE_180
+    case downMirrored = 4  // FLIP_TOP_BOTTOM
+    case leftMirrored = 5  // TRANSPOSE
+    case right = 6  // ROTATE_270 (90° clockwise)
+    case rightMirrored = 7  // TRANSVERSE
+    case left = 8  // ROTATE_90 (90° counter-clockwise)
 
     /// Whether the upright image has width and height swapped.
     public var swapsAxes: Bool { rawValue >= 5 }
@@ -16,8 +16,10 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
     /// The upright image.
     public func apply(to image: RGBImage) -> RGBImage {
         if self == .up { return image }
-        let w = image.width, h = image.height
-        let outWidth = swapsAxes ? h : w, outHeight = swapsAxes ? w : h
+        let w = image.width
+        let h = image.height
+        let outWidth = swapsAxes ? h : w
+        let outHeight = swapsAxes ? w : h
         // For output pixel (x, y): the stored pixel shown there.
         let source: (Int, Int) -> (Int, Int)
         switch self {

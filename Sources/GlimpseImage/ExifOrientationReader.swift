@@ -19,20 +19,30 @@ enum ExifOrientationReader {
 
     private static func stripExifHeader(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         let header: [UInt8] = Array("Exif\0\0".utf8)
-        if bytes.count >= 6 && (0..<6).allSatisfy({ bytes[$0] == header[$0] }) { return UnsafeRawBufferPointer(rebasing: bytes[6...]) }
+        if bytes.count >= 6 && (0..<6).allSatisfy({ bytes[$0] == header[$0] }) {
+            return UnsafeRawBufferPointer(rebasing: bytes[6...])
+        }
         return bytes
     }
 
     /// The first APP1 "Exif" and APP1 XMP payloads before the first scan.
-    private static func jpegMetadata(_ b: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) {
-        var exif: UnsafeRawBufferPointer?, xmp: UnsafeRawBufferPointer?
+    private static func jpegMetadata(_ b: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?)
+    {
+        var exif: UnsafeRawBufferPointer?
+        var xmp: UnsafeRawBufferPointer?
         let xmpHeader = Array("http://ns.adobe.com/xap/1.0/\0".utf8)
         var i = 2  // after SOI
         while i + 4 <= b.count {
             guard b[i] == 0xFF else { return (exif, xmp) }
             let marker = b[i + 1]
-            if marker == 0xFF { i += 1; continue }  // fill byte
-            if marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }  // no length
+            if marker == 0xFF {
+                i += 1
+                continue
+            }  // fill byte
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                i += 2
+                continue
+            }  // no length
             if marker == 0xDA || marker == 0xD9 { break }  // start of scan / end of image
             let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
             guard length >= 2, i + 2 + length <= b.count else { break }
@@ -64,8 +74,10 @@ enum ExifOrientationReader {
     }
 
     /// The EXIF and "XMP " chunks of an extended (VP8X) WebP.
-    private static func webpMetadata(_ b: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) {
-        var exif: UnsafeRawBufferPointer?, xmp: UnsafeRawBufferPointer?
+    private static func webpMetadata(_ b: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?)
+    {
+        var exif: UnsafeRawBufferPointer?
+        var xmp: UnsafeRawBufferPointer?
         var i = 12
         while i + 8 <= b.count {
             let length = Int(b[i + 4]) | Int(b[i + 5]) << 8 | Int(b[i + 6]) << 16 | Int(b[i + 7]) << 24
@@ -93,7 +105,9 @@ enum ExifOrientationReader {
             } else {
                 continue
             }
-            if j < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[j]) { return Int(b[j] - UInt8(ascii: "0")) }
+            if j < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[j]) {
+                return Int(b[j] - UInt8(ascii: "0"))
+            }
         }
         return nil
     }

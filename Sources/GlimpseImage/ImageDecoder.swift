@@ -23,7 +23,9 @@ public struct ImageDecoder: Sendable {
     /// Reads and decodes a file.
     ///
     /// - Parameter reducedDecodingMinimumEdge: see `decode(_:reducedDecodingMinimumEdge:)`.
-    public func decode(contentsOf url: URL, reducedDecodingMinimumEdge: Int? = nil) throws(ImageDecodingError) -> RGBImage {
+    public func decode(contentsOf url: URL, reducedDecodingMinimumEdge: Int? = nil) throws(ImageDecodingError)
+        -> RGBImage
+    {
         try decode(read(url), reducedDecodingMinimumEdge: reducedDecodingMinimumEdge)
     }
 
@@ -35,7 +37,9 @@ public struct ImageDecoder: Sendable {
     ///   size the image will be resized to (`CLIPImagePreprocessor.reducedDecodingMinimumEdge`).
     public func decode(_ data: Data, reducedDecodingMinimumEdge: Int? = nil) throws(ImageDecodingError) -> RGBImage {
         let result: Result<RGBImage, ImageDecodingError> = data.withUnsafeBytes { bytes in
-            Result { () throws(ImageDecodingError) in try decode(bytes, reducedDecodingMinimumEdge: reducedDecodingMinimumEdge) }
+            Result { () throws(ImageDecodingError) in
+                try decode(bytes, reducedDecodingMinimumEdge: reducedDecodingMinimumEdge)
+            }
         }
         return try result.get()
     }
@@ -68,7 +72,9 @@ public struct ImageDecoder: Sendable {
 
     private func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> Header {
         guard !bytes.isEmpty else { throw .empty }
-        guard bytes.count <= limits.maxFileBytes else { throw .fileTooLarge(bytes: bytes.count, maxBytes: limits.maxFileBytes) }
+        guard bytes.count <= limits.maxFileBytes else {
+            throw .fileTooLarge(bytes: bytes.count, maxBytes: limits.maxFileBytes)
+        }
         let format: ImageFormat
         switch ImageFormat.sniff(bytes) {
         case .format(let found): format = found
@@ -85,11 +91,15 @@ public struct ImageDecoder: Sendable {
             case .webp: return cic_webp_header(base, bytes.count, &header, message)
             }
         }
-        guard header.width > 0, header.height > 0 else { throw .corrupt(format: format, detail: "zero width or height") }
+        guard header.width > 0, header.height > 0 else {
+            throw .corrupt(format: format, detail: "zero width or height")
+        }
         return Header(format: format, width: Int(header.width), height: Int(header.height))
     }
 
-    private func decode(_ bytes: UnsafeRawBufferPointer, reducedDecodingMinimumEdge: Int?) throws(ImageDecodingError) -> RGBImage {
+    private func decode(_ bytes: UnsafeRawBufferPointer, reducedDecodingMinimumEdge: Int?) throws(ImageDecodingError)
+        -> RGBImage
+    {
         let header = try header(bytes)
         guard Double(header.width) * Double(header.height) <= limits.maxMegapixels * 1_000_000 else {
             throw .tooLarge(width: header.width, height: header.height, maxMegapixels: limits.maxMegapixels)
@@ -100,8 +110,9 @@ public struct ImageDecoder: Sendable {
             let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
             switch header.format {
             case .jpeg:
-                let denominator = Self.jpegScaleDenominator(width: header.width, height: header.height,
-                                                            minimumEdge: reducedDecodingMinimumEdge)
+                let denominator = Self.jpegScaleDenominator(
+                    width: header.width, height: header.height,
+                    minimumEdge: reducedDecodingMinimumEdge)
                 return cic_jpeg_decode(base, bytes.count, Int32(denominator), &image, message)
             case .png: return cic_png_decode(base, bytes.count, &image, message)
             case .webp: return cic_webp_decode(base, bytes.count, &image, message)
@@ -125,7 +136,8 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Runs a C codec call and turns its status into an `ImageDecodingError`.
-    private func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError) {
+    private func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError)
+    {
         var buffer = [CChar](repeating: 0, count: Int(CIC_MESSAGE_SIZE))
         let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         guard Int(status) != Int(CIC_OK) else { return }

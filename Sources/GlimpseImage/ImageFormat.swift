@@ -23,7 +23,8 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
 
     static func sniff(_ bytes: UnsafeRawBufferPointer) -> Sniffed {
         func starts(_ signature: [UInt8], at offset: Int = 0) -> Bool {
-            bytes.count >= offset + signature.count && signature.indices.allSatisfy { bytes[offset + $0] == signature[$0] }
+            bytes.count >= offset + signature.count
+                && signature.indices.allSatisfy { bytes[offset + $0] == signature[$0] }
         }
         func ascii(_ text: String, at offset: Int = 0) -> Bool { starts(Array(text.utf8), at: offset) }
         func isPrefix(of signature: [UInt8]) -> Bool {
@@ -40,7 +41,9 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
         if ascii("BM") && bytes.count >= 14 { return .unsupported("BMP") }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .unsupported("TIFF") }
         if ascii("ftyp", at: 4) {
-            for brand in ["heic", "heix", "hevc", "mif1", "msf1"] where ascii(brand, at: 8) { return .unsupported("HEIF") }
+            for brand in ["heic", "heix", "hevc", "mif1", "msf1"] where ascii(brand, at: 8) {
+                return .unsupported("HEIF")
+            }
             if ascii("avif", at: 8) || ascii("avis", at: 8) { return .unsupported("AVIF") }
         }
         if ascii("%PDF") { return .unsupported("PDF") }

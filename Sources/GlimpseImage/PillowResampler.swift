@@ -82,12 +82,18 @@ enum PillowResampler {
     /// `image.resize((width, height), resample=filter)` for an RGB image, cropped to `columns` × `rows` of the
     /// resized image. Only the window is computed, so the cost and memory follow the window, not the resized size
     /// (a 1×100000 image resized to a shorter edge of 224 would be 224×22,400,000).
-    static func resize(_ image: RGBImage, width: Int, height: Int, filter: Filter,
-                       columns: Range<Int>? = nil, rows: Range<Int>? = nil) -> RGBImage {
-        let columns = columns ?? 0..<width, rows = rows ?? 0..<height
-        precondition(columns.lowerBound >= 0 && columns.upperBound <= width && rows.lowerBound >= 0 && rows.upperBound <= height)
-        let needHorizontal = width != image.width, needVertical = height != image.height
-        var vertical = needVertical ? coefficients(inSize: image.height, outSize: height, filter: filter, range: rows) : nil
+    static func resize(
+        _ image: RGBImage, width: Int, height: Int, filter: Filter,
+        columns: Range<Int>? = nil, rows: Range<Int>? = nil
+    ) -> RGBImage {
+        let columns = columns ?? 0..<width
+        let rows = rows ?? 0..<height
+        precondition(
+            columns.lowerBound >= 0 && columns.upperBound <= width && rows.lowerBound >= 0 && rows.upperBound <= height)
+        let needHorizontal = width != image.width
+        let needVertical = height != image.height
+        var vertical =
+            needVertical ? coefficients(inSize: image.height, outSize: height, filter: filter, range: rows) : nil
 
         // Horizontal pass (or a plain column crop) over the input rows the vertical pass will read.
         let inputRows: Range<Int>
@@ -97,16 +103,21 @@ enum PillowResampler {
         } else {
             inputRows = rows
         }
-        let horizontal = needHorizontal ? coefficients(inSize: image.width, outSize: width, filter: filter, range: columns) : nil
-        let stage = horizontalPass(image.pixels, inWidth: image.width, rows: inputRows, columns: columns, coefficients: horizontal)
+        let horizontal =
+            needHorizontal ? coefficients(inSize: image.width, outSize: width, filter: filter, range: columns) : nil
+        let stage = horizontalPass(
+            image.pixels, inWidth: image.width, rows: inputRows, columns: columns, coefficients: horizontal)
         guard let vertical else { return RGBImage(width: columns.count, height: rows.count, pixels: stage) }
-        return RGBImage(width: columns.count, height: rows.count,
-                        pixels: verticalPass(stage, width: columns.count, outHeight: rows.count, coefficients: vertical))
+        return RGBImage(
+            width: columns.count, height: rows.count,
+            pixels: verticalPass(stage, width: columns.count, outHeight: rows.count, coefficients: vertical))
     }
 
     /// Output columns `columns` of each row in `rows`: resampled with `coefficients`, or copied when nil.
-    private static func horizontalPass(_ input: [UInt8], inWidth: Int, rows: Range<Int>, columns: Range<Int>,
-                                       coefficients: Coefficients?) -> [UInt8] {
+    private static func horizontalPass(
+        _ input: [UInt8], inWidth: Int, rows: Range<Int>, columns: Range<Int>,
+        coefficients: Coefficients?
+    ) -> [UInt8] {
         let half = Int32(1 << (precisionBits - 1))
         let outWidth = columns.count
         return [UInt8](unsafeUninitializedCapacity: rows.count * outWidth * 3) { out, initialised in
@@ -123,8 +134,12 @@ enum PillowResampler {
                         let inRow = y * inWidth * 3
                         let outRow = row * outWidth * 3
                         for xx in 0..<outWidth {
-                            let xmin = c.first[xx], n = c.count[xx], k = xx * c.kernelSize
-                            var s0 = half, s1 = half, s2 = half
+                            let xmin = c.first[xx]
+                            let n = c.count[xx]
+                            let k = xx * c.kernelSize
+                            var s0 = half
+                            var s1 = half
+                            var s2 = half
                             var i = inRow + xmin * 3
                             for x in 0..<n {
                                 let w = weights[k + x]
@@ -144,7 +159,9 @@ enum PillowResampler {
         }
     }
 
-    private static func verticalPass(_ input: [UInt8], width: Int, outHeight: Int, coefficients c: Coefficients) -> [UInt8] {
+    private static func verticalPass(_ input: [UInt8], width: Int, outHeight: Int, coefficients c: Coefficients)
+        -> [UInt8]
+    {
         let half = Int32(1 << (precisionBits - 1))
         let rowBytes = width * 3
         return [UInt8](unsafeUninitializedCapacity: outHeight * rowBytes) { out, initialised in
@@ -152,7 +169,9 @@ enum PillowResampler {
                 c.weights.withUnsafeBufferPointer { weights in
                     var sums = [Int32](repeating: 0, count: rowBytes)
                     for yy in 0..<outHeight {
-                        let ymin = c.first[yy], n = c.count[yy], k = yy * c.kernelSize
+                        let ymin = c.first[yy]
+                        let n = c.count[yy]
+                        let k = yy * c.kernelSize
                         // Row by row so the inner loop runs over contiguous bytes.
                         for i in 0..<rowBytes { sums[i] = half }
                         for y in 0..<n {

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Writes a file so that a crash leaves either the old or the new content: a temp file in the same directory,
 /// fsync'd, renamed over the target, then the directory fsync'd so the rename itself is durable.
@@ -14,7 +15,8 @@ struct AtomicFileWriter {
         throws
     {
         let directory = destination.deletingLastPathComponent().path
-        let temporary = directory + "/." + destination.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            directory + "/." + destination.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Self.error("cannot create \(temporary)") }
         var renamed = false

@@ -105,7 +105,9 @@ extension HNSWIndex {
     private func writeBase(to url: URL, watermark: Int64) throws -> (UInt32, Int) {
         var snapshotPointer: OpaquePointer?
         try shimCall("serializing the index") { glimpse_hnsw_snapshot(handle.pointer, &snapshotPointer, $0) }
-        guard let snapshot = snapshotPointer else { throw HNSWIndexError.backend("serializing the index returned nothing") }
+        guard let snapshot = snapshotPointer else {
+            throw HNSWIndexError.backend("serializing the index returned nothing")
+        }
         defer { glimpse_hnsw_snapshot_free(snapshot) }
 
         var idCount: Int64 = 0
@@ -150,7 +152,8 @@ extension HNSWIndex {
             let header = try SnapshotHeader.decode(file)
             guard let expectedSize = header.fileSize, expectedSize == file.count else {
                 throw HNSWIndexError.corruptSnapshot(
-                    "file is \(file.count) bytes but its header describes \(header.fileSize.map(String.init) ?? "an impossible size")")
+                    "file is \(file.count) bytes but its header describes \(header.fileSize.map(String.init) ?? "an impossible size")"
+                )
             }
             let body = file.count - SnapshotHeader.checksumSize
             let stored = UInt32(littleEndian: file.loadUnaligned(fromByteOffset: body, as: UInt32.self))
@@ -162,7 +165,9 @@ extension HNSWIndex {
             // The id block is 8-byte aligned in the file only by luck of the mapping; copy it out.
             var ids = [Int64](repeating: 0, count: header.idCount)
             ids.withUnsafeMutableBytes { destination in
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: file[SnapshotHeader.size..<SnapshotHeader.size + header.idCount * 8]))
+                destination.copyMemory(
+                    from: UnsafeRawBufferPointer(
+                        rebasing: file[SnapshotHeader.size..<SnapshotHeader.size + header.idCount * 8]))
             }
             for i in ids.indices { ids[i] = Int64(littleEndian: ids[i]) }
             let indexStart = SnapshotHeader.size + header.idCount * 8

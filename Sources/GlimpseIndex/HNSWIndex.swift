@@ -103,7 +103,8 @@ public final class HNSWIndex: Sendable {
         try shimCall("adding \(ids.count) vectors") { message in
             ids.withUnsafeBufferPointer { idBuffer in
                 vectors.withUnsafeBufferPointer { vectorBuffer in
-                    glimpse_hnsw_add(handle.pointer, Int64(ids.count), idBuffer.baseAddress, vectorBuffer.baseAddress, message)
+                    glimpse_hnsw_add(
+                        handle.pointer, Int64(ids.count), idBuffer.baseAddress, vectorBuffer.baseAddress, message)
                 }
             }
         }

@@ -17,15 +17,19 @@ public struct HNSWParameters: Sendable, Equatable, Hashable, Codable {
     }
 
     func validate() throws {
-        guard (2...1024).contains(m) else { throw HNSWIndexError.invalidParameters("M must be between 2 and 1024, got \(m)") }
+        guard (2...1024).contains(m) else {
+            throw HNSWIndexError.invalidParameters("M must be between 2 and 1024, got \(m)")
+        }
         guard (1...1_000_000).contains(efConstruction) else {
-            throw HNSWIndexError.invalidParameters("efConstruction must be between 1 and 1000000, got \(efConstruction)")
+            throw HNSWIndexError.invalidParameters(
+                "efConstruction must be between 1 and 1000000, got \(efConstruction)")
         }
         guard (1...1_000_000).contains(efSearchMax) else {
             throw HNSWIndexError.invalidParameters("efSearchMax must be between 1 and 1000000, got \(efSearchMax)")
         }
         guard (1...efSearchMax).contains(efSearchDefault) else {
-            throw HNSWIndexError.invalidParameters("efSearchDefault must be between 1 and efSearchMax (\(efSearchMax)), got \(efSearchDefault)")
+            throw HNSWIndexError.invalidParameters(
+                "efSearchDefault must be between 1 and efSearchMax (\(efSearchMax)), got \(efSearchDefault)")
         }
     }
 }

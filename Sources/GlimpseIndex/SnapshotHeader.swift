@@ -54,9 +54,15 @@ struct SnapshotHeader: Equatable {
         guard bytes.count >= size else {
             throw HNSWIndexError.corruptSnapshot("file is \(bytes.count) bytes, shorter than the \(size)-byte header")
         }
-        guard Array(bytes[0..<8]) == magic else { throw HNSWIndexError.corruptSnapshot("not a Glimpse HNSW snapshot (bad magic)") }
-        func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-        func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        guard Array(bytes[0..<8]) == magic else {
+            throw HNSWIndexError.corruptSnapshot("not a Glimpse HNSW snapshot (bad magic)")
+        }
+        func u32(_ offset: Int) -> UInt32 {
+            UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        }
+        func u64(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
         let version = u32(8)
         guard version == Self.version else {
             throw HNSWIndexError.corruptSnapshot("unsupported snapshot version \(version) (expected \(Self.version))")

@@ -24,7 +24,8 @@ public struct BilingualDictionary: Sendable {
 
     /// `entries`: English headword → the dictionary's translation text for it (EnWords.csv); `cedict`: Chinese
     /// headword → its cleaned English glosses (CC-CEDICT), empty when only EnWords is used.
-    public init(entries: [(english: String, translation: String)], cedict: [(chinese: String, english: [String])] = []) {
+    public init(entries: [(english: String, translation: String)], cedict: [(chinese: String, english: [String])] = [])
+    {
         var forward: [String: [String]] = [:]
         var mainCounts: [String: Int] = [:]
         var reverse: [String: [(position: Int, glossCount: Int, english: String)]] = [:]
@@ -52,7 +53,9 @@ public struct BilingualDictionary: Sendable {
         for (chinese, glosses) in cedict where !glosses.isEmpty {
             cedictForward[chinese] = glosses
             // Only the first gloss is the headword's main sense (猫: cat; not its dialect or slang senses).
-            if !(cedictReverse[glosses[0]]?.contains(chinese) ?? false) { cedictReverse[glosses[0], default: []].append(chinese) }
+            if !(cedictReverse[glosses[0]]?.contains(chinese) ?? false) {
+                cedictReverse[glosses[0], default: []].append(chinese)
+            }
         }
         cedictEnglish = cedictForward
         cedictChinese = cedictReverse
@@ -70,12 +73,15 @@ public struct BilingualDictionary: Sendable {
 
     /// Loads `EnWords.csv` and, when `cedictPath` is given, CC-CEDICT (`cedict_ts.u8`) beside it. Either file
     /// missing, unreadable or malformed is an error naming that file and line.
-    public static func load(contentsOf path: String, cedictPath: String?) throws(DictionaryError) -> BilingualDictionary {
+    public static func load(contentsOf path: String, cedictPath: String?) throws(DictionaryError) -> BilingualDictionary
+    {
         let rows = try EnWordsCSV.rows(of: try readText(path), path: path)
         var cedict: [(chinese: String, english: [String])] = []
         if let cedictPath {
             cedict = try CCCedict.entries(of: try readText(cedictPath), path: cedictPath)
-            guard !cedict.isEmpty else { throw .corrupt(path: cedictPath, line: 1, reason: "no entry has an English gloss") }
+            guard !cedict.isEmpty else {
+                throw .corrupt(path: cedictPath, line: 1, reason: "no entry has an English gloss")
+            }
         }
         let dictionary = BilingualDictionary(entries: rows.map { ($0.word, $0.translation) }, cedict: cedict)
         guard dictionary.englishHeadwordCount > 0 else {
@@ -132,7 +138,8 @@ public struct BilingualDictionary: Sendable {
         while start < characters.count {
             var length = min(longestChineseKey, characters.count - start)
             while length > 1, chineseToEnglish[String(characters[start..<start + length])] == nil,
-                  cedictEnglish[String(characters[start..<start + length])] == nil {
+                cedictEnglish[String(characters[start..<start + length])] == nil
+            {
                 length -= 1
             }
             segments.append(String(characters[start..<start + max(length, 1)]))

@@ -6,7 +6,8 @@ import Foundation
 /// order (first = main sense). Entries with several lines for one headword (羊: a surname, then sheep) are merged.
 enum CCCedict {
     /// Entries in file order; `lineNumber` is 1-based in the file.
-    static func entries(of text: String, path: String) throws(DictionaryError) -> [(chinese: String, english: [String])] {
+    static func entries(of text: String, path: String) throws(DictionaryError) -> [(chinese: String, english: [String])]
+    {
         var order: [String] = []
         var glosses: [String: [String]] = [:]
         var lineNumber = 0
@@ -18,7 +19,11 @@ enum CCCedict {
             if line.hasSuffix("\r") { line = line.dropLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let entry = parse(line) else {
-                throw .corrupt(path: path, line: lineNumber, reason: "expected `traditional simplified [pinyin] /gloss/`, got \(String(line.prefix(80)).debugDescription)")
+                throw .corrupt(
+                    path: path, line: lineNumber,
+                    reason:
+                        "expected `traditional simplified [pinyin] /gloss/`, got \(String(line.prefix(80)).debugDescription)"
+                )
             }
             sawEntry = true
             let cleaned = entry.glosses.flatMap(cleanedGlosses)
@@ -28,7 +33,9 @@ enum CCCedict {
                 glosses[entry.simplified, default: []].append(gloss)
             }
         }
-        guard sawEntry else { throw .corrupt(path: path, line: max(lineNumber, 1), reason: "the file has no CC-CEDICT entries") }
+        guard sawEntry else {
+            throw .corrupt(path: path, line: max(lineNumber, 1), reason: "the file has no CC-CEDICT entries")
+        }
         return order.map { ($0, glosses[$0]!) }
     }
 
@@ -36,7 +43,7 @@ enum CCCedict {
     static func parse(_ line: Substring) -> (simplified: String, glosses: [Substring])? {
         let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard words.count == 3, !words[0].isEmpty, !words[1].isEmpty, words[2].hasPrefix("["),
-              let close = words[2].firstIndex(of: "]")
+            let close = words[2].firstIndex(of: "]")
         else { return nil }
         let rest = words[2][words[2].index(after: close)...].drop { $0 == " " }
         guard rest.count >= 2, rest.hasPrefix("/"), rest.hasSuffix("/") else { return nil }
@@ -60,7 +67,8 @@ enum CCCedict {
     static func cleanedGlosses(_ gloss: Substring) -> [String] {
         let trimmed = gloss.trimmingCharacters(in: .whitespaces)
         if trimmed.hasPrefix("("), let close = trimmed.firstIndex(of: ")"),
-           marginalNotes.contains(String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])) {
+            marginalNotes.contains(String(trimmed[trimmed.index(after: trimmed.startIndex)..<close]))
+        {
             return []
         }
         var result: [String] = []
@@ -72,7 +80,9 @@ enum CCCedict {
                 break
             }
             text = text.trimmingCharacters(in: CharacterSet(charactersIn: " ,."))
-            let plain = text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == " " || $0 == "-" || $0 == "'" }
+            let plain = text.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || $0 == " " || $0 == "-" || $0 == "'"
+            }
             guard plain, let first = text.unicodeScalars.first, ("a"..."z").contains(first) else { continue }
             let collapsed = text.split(separator: " ").joined(separator: " ")
             if !result.contains(collapsed) { result.append(collapsed) }

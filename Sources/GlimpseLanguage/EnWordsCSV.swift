@@ -5,7 +5,9 @@ enum EnWordsCSV {
     static let header = ["word", "translation"]
 
     /// Rows after the header; `lineNumber` is 1-based in the file.
-    static func rows(of text: String, path: String) throws(DictionaryError) -> [(lineNumber: Int, word: String, translation: String)] {
+    static func rows(of text: String, path: String) throws(DictionaryError) -> [(
+        lineNumber: Int, word: String, translation: String
+    )] {
         var rows: [(Int, String, String)] = []
         var lineNumber = 0
         var sawHeader = false
@@ -15,7 +17,9 @@ enum EnWordsCSV {
             if line.hasSuffix("\r") { line = line.dropLast() }
             if line.isEmpty { continue }
             guard let fields = fields(of: line), fields.count == 2 else {
-                throw .corrupt(path: path, line: lineNumber, reason: "expected two quoted CSV fields, got \(String(line.prefix(80)).debugDescription)")
+                throw .corrupt(
+                    path: path, line: lineNumber,
+                    reason: "expected two quoted CSV fields, got \(String(line.prefix(80)).debugDescription)")
             }
             if !sawHeader {
                 guard fields == header else {

@@ -57,7 +57,8 @@ public struct QueryTranslator: Sendable {
     public func isComposed(_ part: QueryPart) -> Bool {
         guard part.language == .english else { return false }
         let text = part.text.lowercased()
-        return chineseGlosses(text).isEmpty && text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).count > 1
+        return chineseGlosses(text).isEmpty
+            && text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).count > 1
     }
 
     /// Main-sense glosses from the word list; a word it lacks (cat, meerkat) falls back to CC-CEDICT's synonyms.

@@ -8,16 +8,20 @@ import Logging
 /// service errors keep their code, Hummingbird's own (unknown route, body too large) get one from their status,
 /// and anything unexpected becomes a logged 500 that does not leak internals.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as ServiceError {
-            return APIErrorResponse(status: error.kind.httpStatus, code: error.code, message: error.message).response()
+            return APIErrorResponse(status: error.kind.httpStatus, code: error.errorCode, message: error.message)
+                .response()
         } catch let error as APIErrorResponse {
             return error.response()
         } catch let error as HTTPError {
             let message = error.body ?? Self.defaultMessage(for: error.status, request: request)
-            return APIErrorResponse(status: error.status, code: Self.code(for: error.status), message: message).response()
+            return APIErrorResponse(status: error.status, code: Self.code(for: error.status), message: message)
+                .response()
         } catch let error as any HTTPResponseError {
             return APIErrorResponse(
                 status: error.status, code: Self.code(for: error.status),
@@ -25,18 +29,20 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             ).response()
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return APIErrorResponse(status: .internalServerError, code: "internal", message: "internal error; see the daemon log").response()
+            return APIErrorResponse(
+                status: .internalServerError, code: .`internal`, message: "internal error; see the daemon log"
+            ).response()
         }
     }
 
-    static func code(for status: HTTPResponse.Status) -> String {
+    static func code(for status: HTTPResponse.Status) -> APIErrorCode {
         switch status {
-        case .notFound: "not_found"
-        case .methodNotAllowed: "method_not_allowed"
-        case .contentTooLarge: "too_large"
-        case .badRequest: "invalid_request"
-        case .unsupportedMediaType: "unsupported_media_type"
-        default: status.code >= 500 ? "internal" : "invalid_request"
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .contentTooLarge: .tooLarge
+        case .badRequest: .invalidRequest
+        case .unsupportedMediaType: .unsupportedMediaType
+        default: status.code >= 500 ? .internal : .invalidRequest
         }
     }
 
@@ -52,10 +58,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// An error answer built by a route handler.
 struct APIErrorResponse: Error {
     let status: HTTPResponse.Status
-    let code: String
+    let code: APIErrorCode
     let message: String
 
-    static func invalid(_ code: String, _ message: String) -> APIErrorResponse {
+    static func invalid(_ code: APIErrorCode, _ message: String) -> APIErrorResponse {
         APIErrorResponse(status: .badRequest, code: code, message: message)
     }
 

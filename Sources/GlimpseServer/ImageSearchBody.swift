@@ -6,33 +6,41 @@ import Foundation
 enum ImageSearchBody {
     static func image(from body: Data, contentType: String?) throws -> Data {
         guard let contentType, !contentType.isEmpty else {
-            throw unsupported("missing Content-Type; send the image as image/* or application/octet-stream, or multipart/form-data with a file field")
+            throw unsupported(
+                "missing Content-Type; send the image as image/* or application/octet-stream, or multipart/form-data with a file field"
+            )
         }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces)
+            .lowercased()
         if mediaType.hasPrefix("image/") || mediaType == "application/octet-stream" {
             return body
         }
         if mediaType == "multipart/form-data" {
             return try multipartFile(body, boundary: try boundary(of: contentType))
         }
-        throw unsupported("Content-Type \(mediaType) is not an image; send image/*, application/octet-stream or multipart/form-data")
+        throw unsupported(
+            "Content-Type \(mediaType) is not an image; send image/*, application/octet-stream or multipart/form-data")
     }
 
     private static func unsupported(_ message: String) -> APIErrorResponse {
-        APIErrorResponse(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
+        APIErrorResponse(status: .unsupportedMediaType, code: .unsupportedMediaType, message: message)
     }
 
     private static func invalidMultipart(_ message: String) -> APIErrorResponse {
-        APIErrorResponse.invalid("invalid_multipart", message)
+        APIErrorResponse.invalid(.invalidMultipart, message)
     }
 
     /// The `boundary` parameter (RFC 2046: 1–70 characters, optionally quoted).
     static func boundary(of contentType: String) throws -> String {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else {
+                continue
+            }
             var value = pair[1].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             guard (1...70).contains(value.utf8.count) else { break }
             return value
         }
@@ -62,9 +70,12 @@ enum ImageSearchBody {
                 throw invalidMultipart("the multipart body ends before its closing boundary")
             }
             let content = Data(bytes[contentStart..<next])
-            let disposition = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
+            let disposition =
+                headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
                 .map { String($0).lowercased() } ?? ""
-            if disposition.contains("name=\"file\"") || disposition.contains("name=file;") || disposition.hasSuffix("name=file") {
+            if disposition.contains("name=\"file\"") || disposition.contains("name=file;")
+                || disposition.hasSuffix("name=file")
+            {
                 guard named == nil else { throw invalidMultipart("more than one part is named file") }
                 named = content
             } else if disposition.contains("filename=") {
@@ -75,13 +86,17 @@ enum ImageSearchBody {
         if let named { return named }
         guard withFilename.count == 1 else {
             throw invalidMultipart(
-                withFilename.isEmpty ? "no part named file (form field file=@image.jpg)" : "several file parts; name the image's part file")
+                withFilename.isEmpty
+                    ? "no part named file (form field file=@image.jpg)"
+                    : "several file parts; name the image's part file")
         }
         return withFilename[0]
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else {
+            return nil
+        }
         let first = needle[0]
         var index = start
         while index <= haystack.count - needle.count {

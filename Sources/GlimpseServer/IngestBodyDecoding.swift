@@ -6,27 +6,25 @@ enum IngestBodyDecoding {
     /// Accepts one item or `{"items": [...]}`. Unknown fields are refused rather than ignored: a typo such as
     /// `"caption"` would otherwise silently store an item without the caption the user meant to give.
     static func items(from body: Data) throws -> [IngestItem] {
-        let object = try RequestDecoding.json(JSONValue.self, from: body)
+        let object = try RequestDecoding.jsonValue(from: body)
         guard case .object(let fields) = object else {
             throw APIErrorResponse.invalid(
-                "invalid_json", "the body must be a JSON object: one item or {\"items\": [...]}")
+                .invalidJSON, "the body must be a JSON object: one item or {\"items\": [...]}")
         }
         if fields["items"] != nil {
             try RequestDecoding.refuseUnknownKeys(fields, allowed: ["items"], at: "the top level")
             guard case .array(let elements) = fields["items"]! else {
-                throw APIErrorResponse.invalid("invalid_item", "items must be an array")
+                throw APIErrorResponse.invalid(.invalidItem, "items must be an array")
             }
             for (index, element) in elements.enumerated() {
                 guard case .object(let itemFields) = element else {
-                    throw APIErrorResponse.invalid("invalid_item", "items[\(index)] must be an object")
+                    throw APIErrorResponse.invalid(.invalidItem, "items[\(index)] must be an object")
                 }
-                try RequestDecoding.refuseUnknownKeys(itemFields, allowed: itemKeys, at: "items[\(index)]")
+                try RequestDecoding.refuseUnknownKeys(itemFields, allowed: IngestItem.fieldNames, at: "items[\(index)]")
             }
             return try RequestDecoding.json(IngestBatch.self, from: body).items
         }
-        try RequestDecoding.refuseUnknownKeys(fields, allowed: itemKeys, at: "the item")
+        try RequestDecoding.refuseUnknownKeys(fields, allowed: IngestItem.fieldNames, at: "the item")
         return [try RequestDecoding.json(IngestItem.self, from: body)]
     }
-
-    private static let itemKeys: Set<String> = ["id", "image_path", "captions"]
 }

@@ -72,7 +72,7 @@ extension APIErrorResponse {
     static func timeout(_ limit: Duration) -> APIErrorResponse {
         let milliseconds = limit.components.seconds * 1_000 + limit.components.attoseconds / 1_000_000_000_000_000
         return APIErrorResponse(
-            status: .serviceUnavailable, code: "timeout",
+            status: .serviceUnavailable, code: .timeout,
             message: "the request took longer than the daemon's request timeout of \(milliseconds) ms; try again later")
     }
 }

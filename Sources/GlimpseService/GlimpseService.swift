@@ -19,6 +19,8 @@ public final class GlimpseService: Service, Sendable {
     private let modelPath: String
     private let logger: Logger
     private let autoRebuild: AutoRebuild
+    /// The bounded thread pool the worker and searches run blocking work on; it ends with the service.
+    let blockingWork: BlockingWork
 
     /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
     /// space's index from its snapshot plus the catalog.
@@ -57,11 +59,16 @@ public final class GlimpseService: Service, Sendable {
         let autoRebuild = AutoRebuild(
             catalog: catalog, spaces: spaces, fraction: configuration.autoRebuildTombstoneFraction, logger: logger)
         self.autoRebuild = autoRebuild
+        let blockingWork = BlockingWork(threads: configuration.blockingThreads)
+        self.blockingWork = blockingWork
         self.worker = IngestWorker(
-            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild)
+            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild,
+            blockingWork: blockingWork)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
-            alignment: CrossLingualAlignment.load(dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger))
+            alignment: CrossLingualAlignment.load(
+                dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
+            blockingWork: blockingWork)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()
@@ -82,7 +89,7 @@ public final class GlimpseService: Service, Sendable {
     public func ingest(_ items: [IngestItem]) throws -> IngestAccepted {
         try validator.validate(items)
         let payload = try JSONEncoder().encode(IngestBatch(items: items))
-        let jobID = try catalog.enqueueJob(kind: "ingest", payload: payload, total: items.count)
+        let jobID = try catalog.enqueueJob(kind: JobKind.ingest.rawValue, payload: payload, total: items.count)
         worker.wake()
         return IngestAccepted(jobID: jobID, state: .queued, accepted: items.count)
     }
@@ -102,11 +109,15 @@ public final class GlimpseService: Service, Sendable {
 
     public func job(id: Int64) throws -> JobResponse {
         guard let job = try catalog.job(id: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no job with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no job with id \(id)")
+        }
+        // The catalog stores the kind's raw value; only this service writes it.
+        guard let kind = JobKind(rawValue: job.kind) else {
+            throw ServiceError(.internal, code: .internal, "job \(id) has an unknown kind \(job.kind)")
         }
         let progress = job.progress
         return JobResponse(
-            id: job.id, kind: job.kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
+            id: job.id, kind: kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
             done: progress.done, failed: progress.failed, inserted: progress.inserted, updated: progress.updated,
             unchanged: progress.unchanged,
             errors: progress.errors.map { JobItemFailure(index: $0.index, id: $0.externalID, message: $0.message) },
@@ -130,7 +141,7 @@ public final class GlimpseService: Service, Sendable {
 
     public func item(id: String) throws -> ItemResponse {
         guard let item = try catalog.item(externalID: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         return ItemResponse(
             id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
@@ -142,7 +153,7 @@ public final class GlimpseService: Service, Sendable {
     /// the vectors at once. A vector the worker adds after this is still dropped by search's catalog check.
     public func delete(id: String) throws -> DeleteResponse {
         guard let tombstoned = try catalog.deleteItem(externalID: id) else {
-            throw ServiceError(.notFound, code: "not_found", "no item with id \(id)")
+            throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         for space in spaces { space.tombstone(tombstoned) }
         if autoRebuild.compactIfNeeded() != nil { worker.wake() }
@@ -157,7 +168,8 @@ public final class GlimpseService: Service, Sendable {
             catalog: CatalogStatus(
                 path: configuration.catalogPath, items: counts.items, captions: counts.captions,
                 vectors: counts.liveVectors, tombstonedVectors: counts.tombstonedVectors,
-                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
+                jobs: Dictionary(
+                    uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts.jobs[$0.rawValue] ?? 0) })),
             indexes: spaces.map { space in
                 let parameters = space.index.parameters
                 var status = IndexStatus(

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseImage
 import GlimpseIndex
 
@@ -13,6 +14,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var snapshotEveryVectors: Int = 5_000
     /// …or when the queue is drained and this long has passed since the last one.
     public var snapshotInterval: Duration = .seconds(30)
+    /// Threads for blocking work (embedding, index search, snapshots, rebuilds); see `BlockingWork`. Requests beyond
+    /// it queue instead of adding threads. At least 2, so a long rebuild or ingest batch never holds every thread
+    /// while searches wait.
+    public var blockingThreads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Upper bounds for one request, so a single client cannot exhaust the daemon.
     public var limits: RequestLimits = RequestLimits()
     /// Where images may be read from; see `ImageRoots`.
@@ -46,13 +51,13 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
 /// Lengths count Unicode code points, as the OpenAPI document's maxLength does.
 public struct RequestLimits: Sendable, Equatable {
-    public var maxItemsPerRequest: Int = 1_000
-    public var maxCaptionCharacters: Int = 2_000
-    public var maxCaptionsPerItem: Int = 8
-    public var maxQueryCharacters: Int = 1_000
-    public var maxK: Int = 100
-    public var maxPathBytes: Int = 4_096
-    public var maxIDCharacters: Int = 512
+    public var maxItemsPerRequest: Int = IngestLimits.maxItemsPerRequest
+    public var maxCaptionCharacters: Int = IngestLimits.maxCaptionCharacters
+    public var maxCaptionsPerItem: Int = IngestLimits.maxCaptionsPerItem
+    public var maxQueryCharacters: Int = IngestLimits.maxQueryCharacters
+    public var maxK: Int = IngestLimits.maxK
+    public var maxPathBytes: Int = IngestLimits.maxPathBytes
+    public var maxIDCharacters: Int = IngestLimits.maxIDCharacters
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 
 /// Errors the service reports to callers; the transport maps `kind` to an HTTP status.
 public struct ServiceError: Error, Sendable, CustomStringConvertible, LocalizedError {
@@ -11,20 +12,22 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible, LocalizedE
     }
 
     public let kind: Kind
-    /// Stable snake_case code for clients, e.g. `invalid_item`.
-    public let code: String
+    /// Stable code for clients, e.g. `.invalidItem` (`invalid_item` on the wire).
+    public let errorCode: APIErrorCode
     public let message: String
+    /// The code as the wire spells it.
+    public var code: String { errorCode.rawValue }
 
-    public init(_ kind: Kind, code: String, _ message: String) {
+    public init(_ kind: Kind, code: APIErrorCode, _ message: String) {
         self.kind = kind
-        self.code = code
+        self.errorCode = code
         self.message = message
     }
 
     public var description: String { message }
     public var errorDescription: String? { message }
 
-    static func invalid(_ code: String, _ message: String) -> ServiceError {
+    static func invalid(_ code: APIErrorCode, _ message: String) -> ServiceError {
         ServiceError(.invalidRequest, code: code, message)
     }
 }

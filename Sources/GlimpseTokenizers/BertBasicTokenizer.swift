@@ -30,7 +30,9 @@ package struct BertBasicTokenizer: Sendable {
             }
         }
         if stripAccents {
-            scalars = UnicodeNormalization.decomposed(scalars).filter { !TokenizerCharacterClasses.isBertNonspacingMark($0) }
+            scalars = UnicodeNormalization.decomposed(scalars).filter {
+                !TokenizerCharacterClasses.isBertNonspacingMark($0)
+            }
         }
         if lowercase {
             var lowered: [Unicode.Scalar] = []

@@ -37,8 +37,12 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
             }
             byBytes[Array(token.utf8)] = id
         }
-        guard let start = byBytes[Array(startOfText.utf8)] else { throw .missingSpecialToken(token: startOfText, path: source) }
-        guard let end = byBytes[Array(endOfText.utf8)] else { throw .missingSpecialToken(token: endOfText, path: source) }
+        guard let start = byBytes[Array(startOfText.utf8)] else {
+            throw .missingSpecialToken(token: startOfText, path: source)
+        }
+        guard let end = byBytes[Array(endOfText.utf8)] else {
+            throw .missingSpecialToken(token: endOfText, path: source)
+        }
         let unknownID = byBytes[Array(unknown.utf8)].map(Int32.init) ?? -1
 
         var byteIDs = [Int32](repeating: unknownID, count: 256)
@@ -52,13 +56,15 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
         var pairs: [(left: Int32, right: Int32, merged: Int32)] = []
         pairs.reserveCapacity(merges.count)
         for (left, right) in merges {
-            let leftBytes = Array(left.utf8), rightBytes = Array(right.utf8)
+            let leftBytes = Array(left.utf8)
+            let rightBytes = Array(right.utf8)
             guard let leftID = byBytes[leftBytes], let rightID = byBytes[rightBytes],
-                  let mergedID = byBytes[leftBytes + rightBytes]
+                let mergedID = byBytes[leftBytes + rightBytes]
             else {
                 let missing = byBytes[leftBytes] == nil ? left : byBytes[rightBytes] == nil ? right : left + right
-                throw .malformedMerges(path: source, line: pairs.count + 1,
-                                       problem: "\(missing.debugDescription) is not in the vocabulary")
+                throw .malformedMerges(
+                    path: source, line: pairs.count + 1,
+                    problem: "\(missing.debugDescription) is not in the vocabulary")
             }
             pairs.append((Int32(leftID), Int32(rightID), Int32(mergedID)))
         }

@@ -46,7 +46,9 @@ package struct BytePairMerges: Sendable {
             let position = top.position
             guard alive[position], next[position] >= 0 else { continue }
             let right = next[position]
-            guard let current = table[Self.key(ids[position], ids[right])], current.merged == top.merged else { continue }
+            guard let current = table[Self.key(ids[position], ids[right])], current.merged == top.merged else {
+                continue
+            }
             ids[position] = top.merged
             alive[right] = false
             next[position] = next[right]
@@ -93,7 +95,8 @@ private struct MergeHeap {
         entries[0] = last
         var parent = 0
         while true {
-            let left = 2 * parent + 1, right = left + 1
+            let left = 2 * parent + 1
+            let right = left + 1
             var smallest = parent
             if left < entries.count, entries[left].order < entries[smallest].order { smallest = left }
             if right < entries.count, entries[right].order < entries[smallest].order { smallest = right }

@@ -37,7 +37,7 @@ package enum CLIPPreTokenizer {
                 // "<|", the name, "|>": the three GPT-2 regex pieces of the one CLIP regex match.
                 let nameEnd = i + 2 + name.count
                 guard body(scalars[i..<(i + 2)]), body(scalars[(i + 2)..<nameEnd]),
-                      body(scalars[nameEnd..<(nameEnd + 2)])
+                    body(scalars[nameEnd..<(nameEnd + 2)])
                 else { return }
                 i = nameEnd + 2
                 continue
@@ -63,7 +63,8 @@ package enum CLIPPreTokenizer {
         for name in specialNames {
             let nameEnd = start + 2 + name.count
             guard nameEnd + 2 <= scalars.count else { continue }
-            if scalars[(start + 2)..<nameEnd].elementsEqual(name), scalars[nameEnd] == "|", scalars[nameEnd + 1] == ">" {
+            if scalars[(start + 2)..<nameEnd].elementsEqual(name), scalars[nameEnd] == "|", scalars[nameEnd + 1] == ">"
+            {
                 return name
             }
         }

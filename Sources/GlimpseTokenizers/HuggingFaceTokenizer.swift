@@ -34,7 +34,9 @@ public enum HuggingFaceTokenizer {
         try loadWordPiece(folder: folder, configuration: TokenizerConfiguration(folder: folder))
     }
 
-    private static func kind(of folder: URL, configuration: TokenizerConfiguration) throws(TokenizerLoadingError) -> Kind {
+    private static func kind(of folder: URL, configuration: TokenizerConfiguration) throws(TokenizerLoadingError)
+        -> Kind
+    {
         if let name = configuration.tokenizerClass {
             switch name {
             case "CLIPTokenizer", "CLIPTokenizerFast": return .byteLevelBPE
@@ -42,7 +44,9 @@ public enum HuggingFaceTokenizer {
             default: throw .unsupportedTokenizerClass(name: name, path: configuration.path)
             }
         }
-        let exists = { (name: String) in FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) }
+        let exists = { (name: String) in
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path)
+        }
         if exists("vocab.json") || exists("merges.txt") { return .byteLevelBPE }
         if exists("vocab.txt") { return .wordPiece }
         throw .noTokenizerFiles(folder: folder.path)
@@ -122,8 +126,10 @@ public enum HuggingFaceTokenizer {
         do {
             vocabulary = try JSONDecoder().decode([String: Int].self, from: data)
         } catch let error as DecodingError {
-            throw .malformedVocabulary(path: url.path, problem: "expected a JSON object of token → integer id; "
-                                       + TokenizerConfiguration.explain(error))
+            throw .malformedVocabulary(
+                path: url.path,
+                problem: "expected a JSON object of token → integer id; "
+                    + TokenizerConfiguration.explain(error))
         } catch {
             throw .unreadable(path: url.path, reason: "\(error)")
         }
@@ -132,7 +138,9 @@ public enum HuggingFaceTokenizer {
     }
 
     /// The merge pairs in rank order, and the file line each came from.
-    private static func readMerges(_ url: URL) throws(TokenizerLoadingError) -> (pairs: [(String, String)], lineNumbers: [Int]) {
+    private static func readMerges(_ url: URL) throws(TokenizerLoadingError) -> (
+        pairs: [(String, String)], lineNumbers: [Int]
+    ) {
         let text = try readText(url)
         var pairs: [(String, String)] = []
         var lineNumbers: [Int] = []
@@ -141,8 +149,9 @@ public enum HuggingFaceTokenizer {
             if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw .malformedMerges(path: url.path, line: index + 1,
-                                       problem: "expected two tokens separated by one space, found \(String(line).debugDescription)")
+                throw .malformedMerges(
+                    path: url.path, line: index + 1,
+                    problem: "expected two tokens separated by one space, found \(String(line).debugDescription)")
             }
             pairs.append((String(parts[0]), String(parts[1])))
             lineNumbers.append(index + 1)
@@ -237,7 +246,8 @@ package struct TokenizerConfiguration {
     /// "model_max_length: expected Double, found a string" rather than DecodingError's debug dump.
     package static func explain(_ error: DecodingError) -> String {
         func where_(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "the file" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty
+                ? "the file" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
@@ -245,7 +255,8 @@ package struct TokenizerConfiguration {
         case .keyNotFound(let key, let context):
             return "\(where_(context.codingPath)): missing \(key.stringValue)"
         case .dataCorrupted(let context):
-            return "\(where_(context.codingPath)): \(context.debugDescription) \(context.underlyingError.map { "(\($0))" } ?? "")"
+            return
+                "\(where_(context.codingPath)): \(context.debugDescription) \(context.underlyingError.map { "(\($0))" } ?? "")"
         @unknown default:
             return "\(error)"
         }

@@ -20,7 +20,8 @@ package struct PieceTable: Sendable {
         var longest = 1
         bytes.withUnsafeBufferPointer { blob in
             for id in 0..<count {
-                let start = Int(offsets[id]), length = Int(offsets[id + 1]) - start
+                let start = Int(offsets[id])
+                let length = Int(offsets[id + 1]) - start
                 guard length > 0 else { continue }
                 longest = max(longest, length)
                 var slot = Self.hash(UnsafeBufferPointer(rebasing: blob[start..<(start + length)])) & mask
@@ -50,9 +51,11 @@ package struct PieceTable: Sendable {
                         let entry = Int(slots[slot])
                         if entry == 0 { return nil }
                         let id = entry - 1
-                        let start = Int(offsets[id]), length = Int(offsets[id + 1]) - start
+                        let start = Int(offsets[id])
+                        let length = Int(offsets[id + 1]) - start
                         if length == span.count,
-                           memcmpEqual(blob.baseAddress! + start, span.baseAddress!, length) {
+                            memcmpEqual(blob.baseAddress! + start, span.baseAddress!, length)
+                        {
                             return id
                         }
                         slot = (slot + 1) & mask

@@ -97,7 +97,8 @@ public struct SentencePieceUnigramTokenizer: Sendable {
                 let length = starts[end] - begin
                 if length > pieces.maxPieceBytes { break }
                 if let id = pieces.id(of: UnsafeBufferPointer(rebasing: bytes[begin..<(begin + length)])),
-                   id != unknownID {
+                    id != unknownID
+                {
                     let score = best[i] + scores[id]
                     if score > best[end] { (best[end], bestPiece[end], bestFrom[end]) = (score, id, i) }
                 }

@@ -15,7 +15,10 @@ package struct SpecialTokenSplitter: Sendable {
     package init(tokens: [String: Int]) {
         self.tokens = tokens.filter { !$0.key.isEmpty }
             .map { (Array($0.key.utf8), $0.value) }
-            .sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            .sorted {
+                $0.bytes.count != $1.bytes.count
+                    ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes)
+            }
         var firstBytes = [Bool](repeating: false, count: 256)
         for token in self.tokens { firstBytes[Int(token.bytes[0])] = true }
         self.firstBytes = firstBytes
@@ -30,7 +33,7 @@ package struct SpecialTokenSplitter: Sendable {
         var position = utf8.startIndex
         while position != utf8.endIndex {
             guard firstBytes[Int(utf8[position])],
-                  let (id, length) = match(in: utf8[position...])
+                let (id, length) = match(in: utf8[position...])
             else {
                 position = utf8.index(after: position)
                 continue

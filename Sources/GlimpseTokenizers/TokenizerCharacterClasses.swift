@@ -76,7 +76,9 @@ package enum TokenizerCharacterClasses {
     @inline(__always)
     package static func isBertRemovedControl(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if value < 0x80 { return value == 0 || value == 0x7F || (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) }
+        if value < 0x80 {
+            return value == 0 || value == 0x7F || (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D)
+        }
         if value == 0xFFFD { return true }
         if isCommonIdeographOrSyllable(value) { return false }
         switch scalar.properties.generalCategory {
@@ -98,7 +100,7 @@ package enum TokenizerCharacterClasses {
         if value == 0x166D || value == 0x111C9 { return true }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return assignedByUnicode8(scalar)
         default:
             return false
@@ -125,7 +127,7 @@ package enum TokenizerCharacterClasses {
     package static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
-             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default:
             return false

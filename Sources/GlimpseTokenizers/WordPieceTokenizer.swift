@@ -30,9 +30,15 @@ public struct WordPieceTokenizer: TextTokenizer {
     ) throws(TokenizerLoadingError) {
         var lastID: [[UInt8]: Int] = [:]
         for (id, token) in vocabulary.enumerated() { lastID[Array(token.utf8)] = id }
-        guard let unknownID = lastID[Array(unknown.utf8)] else { throw .missingSpecialToken(token: unknown, path: source) }
-        guard let classifierID = lastID[Array(classifier.utf8)] else { throw .missingSpecialToken(token: classifier, path: source) }
-        guard let separatorID = lastID[Array(separator.utf8)] else { throw .missingSpecialToken(token: separator, path: source) }
+        guard let unknownID = lastID[Array(unknown.utf8)] else {
+            throw .missingSpecialToken(token: unknown, path: source)
+        }
+        guard let classifierID = lastID[Array(classifier.utf8)] else {
+            throw .missingSpecialToken(token: classifier, path: source)
+        }
+        guard let separatorID = lastID[Array(separator.utf8)] else {
+            throw .missingSpecialToken(token: separator, path: source)
+        }
 
         // An earlier copy of a repeated token gets an empty spelling, which the piece table never matches.
         var bytes: [UInt8] = []
@@ -54,8 +60,9 @@ public struct WordPieceTokenizer: TextTokenizer {
         self.unknownID = unknownID
         paddingID = lastID[Array(padding.utf8)]
         vocabularySize = vocabulary.count
-        basic = BertBasicTokenizer(lowercase: lowercase, stripAccents: stripAccents,
-                                   splitChineseCharacters: splitChineseCharacters)
+        basic = BertBasicTokenizer(
+            lowercase: lowercase, stripAccents: stripAccents,
+            splitChineseCharacters: splitChineseCharacters)
         pieces = PieceTable(bytes: bytes, offsets: offsets)
         specialTokens = SpecialTokenSplitter(tokens: specials)
     }

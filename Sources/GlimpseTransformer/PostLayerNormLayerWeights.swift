@@ -17,7 +17,8 @@ package struct EncoderLayerWeights: Sendable {
 
     package init(
         qkvWeight: [Float], qkvBias: [Float], attentionOutputWeight: [Float], attentionOutputBias: [Float],
-        attentionNormWeight: [Float], attentionNormBias: [Float], intermediateWeight: [Float], intermediateBias: [Float],
+        attentionNormWeight: [Float], attentionNormBias: [Float], intermediateWeight: [Float],
+        intermediateBias: [Float],
         outputWeight: [Float], outputBias: [Float], outputNormWeight: [Float], outputNormBias: [Float]
     ) {
         self.qkvWeight = qkvWeight

@@ -1,4 +1,3 @@
-
 /// One CLIP encoder layer (`CLIPEncoderLayer`, also Chinese-CLIP's vision layer) in fp32. Matrices are row-major
 /// [out, in] as stored; query, key and value are stacked into one [3H, H] matrix so they take one sgemm.
 package struct PreLayerNormLayerWeights: Sendable {
@@ -34,7 +33,9 @@ package enum PreLayerNormEncoder {
         layers: [PreLayerNormLayerWeights], dimensions d: TransformerDimensions, x: UnsafeMutablePointer<Float>,
         segments: [(start: Int, length: Int)], causal: Bool
     ) {
-        let h = d.hiddenSize, ff = d.intermediateSize, eps = d.layerNormEpsilon
+        let h = d.hiddenSize
+        let ff = d.intermediateSize
+        let eps = d.layerNormEpsilon
         let tokens = segments.reduce(0) { $0 + $1.length }
         guard tokens > 0 else { return }
         let normed = TransformerBuffer(count: tokens * h)
@@ -42,26 +43,33 @@ package enum PreLayerNormEncoder {
         let context = TransformerBuffer(count: tokens * h)
         let projected = TransformerBuffer(count: tokens * h)
         let intermediate = TransformerBuffer(count: tokens * ff)
-        defer { [normed, qkv, context, projected, intermediate].forEach { $0.deallocate() } }
+        defer { for buffer in [normed, qkv, context, projected, intermediate] { buffer.deallocate() } }
 
         for layer in layers {
-            TransformerKernels.layerNorm(x, into: normed.pointer, weight: layer.norm1Weight, bias: layer.norm1Bias,
-                                         rows: tokens, width: h, epsilon: eps)
-            TransformerKernels.linear(normed.pointer, rows: tokens, inputs: h, weight: layer.qkvWeight,
-                                      bias: layer.qkvBias, outputs: 3 * h, into: qkv.pointer)
-            TransformerKernels.attention(qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount,
-                                         causal: causal, into: context.pointer)
-            TransformerKernels.linear(context.pointer, rows: tokens, inputs: h, weight: layer.outputWeight,
-                                      bias: layer.outputBias, outputs: h, into: projected.pointer)
+            TransformerKernels.layerNorm(
+                x, into: normed.pointer, weight: layer.norm1Weight, bias: layer.norm1Bias,
+                rows: tokens, width: h, epsilon: eps)
+            TransformerKernels.linear(
+                normed.pointer, rows: tokens, inputs: h, weight: layer.qkvWeight,
+                bias: layer.qkvBias, outputs: 3 * h, into: qkv.pointer)
+            TransformerKernels.attention(
+                qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount,
+                causal: causal, into: context.pointer)
+            TransformerKernels.linear(
+                context.pointer, rows: tokens, inputs: h, weight: layer.outputWeight,
+                bias: layer.outputBias, outputs: h, into: projected.pointer)
             TransformerKernels.add(projected.pointer, to: x, count: tokens * h)
 
-            TransformerKernels.layerNorm(x, into: normed.pointer, weight: layer.norm2Weight, bias: layer.norm2Bias,
-                                         rows: tokens, width: h, epsilon: eps)
-            TransformerKernels.linear(normed.pointer, rows: tokens, inputs: h, weight: layer.fc1Weight,
-                                      bias: layer.fc1Bias, outputs: ff, into: intermediate.pointer)
+            TransformerKernels.layerNorm(
+                x, into: normed.pointer, weight: layer.norm2Weight, bias: layer.norm2Bias,
+                rows: tokens, width: h, epsilon: eps)
+            TransformerKernels.linear(
+                normed.pointer, rows: tokens, inputs: h, weight: layer.fc1Weight,
+                bias: layer.fc1Bias, outputs: ff, into: intermediate.pointer)
             d.activation.apply(intermediate.pointer, count: tokens * ff)
-            TransformerKernels.linear(intermediate.pointer, rows: tokens, inputs: ff, weight: layer.fc2Weight,
-                                      bias: layer.fc2Bias, outputs: h, into: projected.pointer)
+            TransformerKernels.linear(
+                intermediate.pointer, rows: tokens, inputs: ff, weight: layer.fc2Weight,
+                bias: layer.fc2Bias, outputs: h, into: projected.pointer)
             TransformerKernels.add(projected.pointer, to: x, count: tokens * h)
         }
     }

@@ -16,19 +16,19 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .unreadable(path, reason): "cannot read \(path): \(reason)"
-        case let .truncated(path, size): "\(path) is truncated: \(size) bytes, not even the 8-byte header length"
-        case let .headerPastEnd(path, length, size):
+        case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+        case .truncated(let path, let size): "\(path) is truncated: \(size) bytes, not even the 8-byte header length"
+        case .headerPastEnd(let path, let length, let size):
             "\(path) is truncated or not safetensors: header length \(length) runs past the end of the \(size)-byte file"
-        case let .malformedHeader(path, reason): "\(path) has a malformed safetensors header: \(reason)"
-        case let .tensorPastEnd(path, tensor, end, dataSize):
+        case .malformedHeader(let path, let reason): "\(path) has a malformed safetensors header: \(reason)"
+        case .tensorPastEnd(let path, let tensor, let end, let dataSize):
             "\(path) is truncated: tensor \(tensor) ends at data byte \(end) but the data section holds \(dataSize) bytes"
-        case let .tensorSizeMismatch(path, tensor, bytes, expected):
+        case .tensorSizeMismatch(let path, let tensor, let bytes, let expected):
             "\(path): tensor \(tensor) occupies \(bytes) bytes but its shape and dtype need \(expected)"
-        case let .missingTensor(path, tensor): "\(path) has no tensor \(tensor)"
-        case let .wrongShape(path, tensor, expected, found):
+        case .missingTensor(let path, let tensor): "\(path) has no tensor \(tensor)"
+        case .wrongShape(let path, let tensor, let expected, let found):
             "\(path): tensor \(tensor) has shape \(found), expected \(expected)"
-        case let .unsupportedDType(path, tensor, dtype):
+        case .unsupportedDType(let path, let tensor, let dtype):
             "\(path): tensor \(tensor) has dtype \(dtype); only F32, F16 and BF16 can be read as floats"
         }
     }

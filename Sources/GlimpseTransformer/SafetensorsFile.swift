@@ -37,7 +37,8 @@ public struct SafetensorsFile: Sendable {
         do {
             entries = try JSONDecoder().decode([String: SafetensorsHeaderEntry].self, from: header)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw SafetensorsError.malformedHeader(path: path, reason: "not a JSON object of tensors (\(context.debugDescription))")
+            throw SafetensorsError.malformedHeader(
+                path: path, reason: "not a JSON object of tensors (\(context.debugDescription))")
         } catch let error as DecodingError {
             throw SafetensorsError.malformedHeader(path: path, reason: error.readableDescription)
         }
@@ -46,11 +47,11 @@ public struct SafetensorsFile: Sendable {
         var metadata: [String: String] = [:]
         for (name, entry) in entries {
             switch entry {
-            case let .metadata(map) where name == "__metadata__":
+            case .metadata(let map) where name == "__metadata__":
                 metadata = map
             case .metadata:
                 throw SafetensorsError.malformedHeader(path: path, reason: "tensor \(name) has no dtype")
-            case let .tensor(dtype, shape, offsets):
+            case .tensor(let dtype, let shape, let offsets):
                 tensors[name] = try Self.tensorInfo(
                     name: name, dtype: dtype, shape: shape, offsets: offsets, dataSize: dataSize, path: path)
             }
@@ -103,15 +104,21 @@ public struct SafetensorsFile: Sendable {
             switch SafetensorsDType(rawValue: info.dtype) {
             case .f32:
                 return (0..<count).map {
-                    Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 4, as: UInt32.self)))
+                    Float(
+                        bitPattern: UInt32(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 4, as: UInt32.self)))
                 }
             case .f16:
                 return (0..<count).map {
-                    SafetensorsDType.float(fromHalf: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 2, as: UInt16.self)))
+                    SafetensorsDType.float(
+                        fromHalf: UInt16(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 2, as: UInt16.self)))
                 }
             case .bf16:
                 return (0..<count).map {
-                    SafetensorsDType.float(fromBFloat16: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 2, as: UInt16.self)))
+                    SafetensorsDType.float(
+                        fromBFloat16: UInt16(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 2, as: UInt16.self)))
                 }
             default:
                 throw SafetensorsError.unsupportedDType(path: path, tensor: name, dtype: info.dtype)

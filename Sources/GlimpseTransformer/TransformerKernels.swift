@@ -14,8 +14,9 @@ package enum TransformerKernels {
             }
         }
         weight.withUnsafeBufferPointer { w in
-            BLAS.gemm(m: rows, n: outputs, k: inputs, a: input, lda: inputs, b: w.baseAddress!, ldb: inputs,
-                      transposeB: true, beta: bias == nil ? 0 : 1, c: output, ldc: outputs)
+            BLAS.gemm(
+                m: rows, n: outputs, k: inputs, a: input, lda: inputs, b: w.baseAddress!, ldb: inputs,
+                transposeB: true, beta: bias == nil ? 0 : 1, c: output, ldc: outputs)
         }
     }
 
@@ -46,8 +47,9 @@ package enum TransformerKernels {
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 for t in 0..<rows {
-                    normalise(x + t * h, into: output + t * h, width: h, epsilon: epsilon,
-                              weight: w.baseAddress!, bias: b.baseAddress!)
+                    normalise(
+                        x + t * h, into: output + t * h, width: h, epsilon: epsilon,
+                        weight: w.baseAddress!, bias: b.baseAddress!)
                 }
             }
         }
@@ -90,9 +92,12 @@ package enum TransformerKernels {
         defer { scores.deallocate() }
         for (start, length) in segments {
             for head in 0..<headCount {
-                let q = qkv + start * 3 * h + head * headSize, k = q + h, v = q + 2 * h
-                BLAS.gemm(m: length, n: length, k: headSize, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
-                          transposeB: true, beta: 0, c: scores.pointer, ldc: length)
+                let q = qkv + start * 3 * h + head * headSize
+                let k = q + h
+                let v = q + 2 * h
+                BLAS.gemm(
+                    m: length, n: length, k: headSize, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
+                    transposeB: true, beta: 0, c: scores.pointer, ldc: length)
                 for i in 0..<length {
                     let row = scores.pointer + i * length
                     if causal {
@@ -102,8 +107,9 @@ package enum TransformerKernels {
                         softmax(row, count: length)
                     }
                 }
-                BLAS.gemm(m: length, n: headSize, k: length, a: scores.pointer, lda: length, b: v, ldb: 3 * h,
-                          transposeB: false, beta: 0, c: context + start * h + head * headSize, ldc: h)
+                BLAS.gemm(
+                    m: length, n: headSize, k: length, a: scores.pointer, lda: length, b: v, ldb: 3 * h,
+                    transposeB: false, beta: 0, c: context + start * h + head * headSize, ldc: h)
             }
         }
     }

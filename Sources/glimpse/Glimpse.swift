@@ -16,7 +16,8 @@ struct Glimpse: AsyncParsableCommand {
               3  daemon unreachable, timed out, failed (HTTP 5xx) or unreadable
             """,
         subcommands: [
-            IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, DeleteCommand.self, RebuildCommand.self, JobCommand.self,
+            IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, DeleteCommand.self,
+            RebuildCommand.self, JobCommand.self,
             HealthCommand.self,
         ]
     )

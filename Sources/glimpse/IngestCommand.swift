@@ -27,7 +27,8 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...IngestBatching.daemonItemLimit).contains(batchSize) else {
-            throw ValidationError("--batch-size must be between 1 and \(IngestBatching.daemonItemLimit), got \(batchSize)")
+            throw ValidationError(
+                "--batch-size must be between 1 and \(IngestBatching.daemonItemLimit), got \(batchSize)")
         }
     }
 
@@ -52,7 +53,9 @@ struct IngestCommand: AsyncParsableCommand {
         display.finish()
 
         print("ingested \(manifest): \(report.total) items in job(s) \(jobList)")
-        print("  inserted \(report.inserted), updated \(report.updated), unchanged \(report.unchanged), failed \(report.failed)")
+        print(
+            "  inserted \(report.inserted), updated \(report.updated), unchanged \(report.unchanged), failed \(report.failed)"
+        )
         for jobID in report.failedJobs {
             Output.error("job \(jobID) failed as a whole")
         }

@@ -19,7 +19,9 @@ struct JobCommand: AsyncParsableCommand {
             try Output.json(job)
             return
         }
-        print("job \(job.id) (\(job.kind)): \(job.state.rawValue), \(job.done + job.failed)/\(job.total) items processed")
+        print(
+            "job \(job.id) (\(job.kind.rawValue)): \(job.state.rawValue), \(job.done + job.failed)/\(job.total) items processed"
+        )
         print("  inserted \(job.inserted), updated \(job.updated), unchanged \(job.unchanged), failed \(job.failed)")
         print("  created \(job.createdAt), updated \(job.updatedAt)")
         for failure in job.errors {

@@ -35,7 +35,8 @@ struct RebuildCommand: AsyncParsableCommand {
         var display = ProgressDisplay(toTerminal: Output.standardErrorIsTerminal, task: "rebuild", unit: "vectors")
         var job = try await client.job(id: accepted.jobID)
         while true {
-            display.show(IngestProgress(total: job.total, processed: job.done, failed: job.failed, jobsFinished: 0, jobs: 1))
+            display.show(
+                IngestProgress(total: job.total, processed: job.done, failed: job.failed, jobsFinished: 0, jobs: 1))
             if job.state.isFinished { break }
             try await Task.sleep(for: .milliseconds(200))
             job = try await client.job(id: accepted.jobID)

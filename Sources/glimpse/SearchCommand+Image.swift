@@ -21,7 +21,8 @@ extension SearchCommand {
         do {
             bytes = try Data(contentsOf: url)
         } catch {
-            throw CommandFailure(status: ExitStatus.refused, message: "cannot read the image \(path): \(error.localizedDescription)")
+            throw CommandFailure(
+                status: ExitStatus.refused, message: "cannot read the image \(path): \(error.localizedDescription)")
         }
         return try await connection.client.searchImage(bytes, k: k, ef: ef)
     }

@@ -4,14 +4,17 @@ import GlimpseClient
 
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Search the images by a text query in any language, or by an example image (--image).")
+        commandName: "search",
+        abstract: "Search the images by a text query in any language, or by an example image (--image).")
 
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "The query, e.g. 狗 or \"a dog on grass\".")
     var query: String?
 
-    @Option(help: ArgumentHelp("Search by this example image (JPEG, PNG or WebP) instead of a text query.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Search by this example image (JPEG, PNG or WebP) instead of a text query.", valueName: "file"))
     var image: String?
 
     @Option(name: .short, help: "Number of results (1–100).")
@@ -20,7 +23,10 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "HNSW search breadth for this query (default: the daemon's).")
     var ef: Int?
 
-    @Flag(help: "Search the query text alone, without cross-lingual alignment (dictionary translations, mixed-query parts).")
+    @Flag(
+        help:
+            "Search the query text alone, without cross-lingual alignment (dictionary translations, mixed-query parts)."
+    )
     var noAlign = false
 
     @Flag(help: "Print the daemon's JSON answer instead of a table.")
@@ -33,11 +39,12 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let response = if let image {
-            try await searchByImage(file: image)
-        } else {
-            try await connection.client.search(query ?? "", k: k, ef: ef, align: noAlign ? false : nil)
-        }
+        let response =
+            if let image {
+                try await searchByImage(file: image)
+            } else {
+                try await connection.client.search(query ?? "", k: k, ef: ef, align: noAlign ? false : nil)
+            }
         if json {
             try Output.json(response)
             return
@@ -46,13 +53,16 @@ struct SearchCommand: AsyncParsableCommand {
             print(image.map { "no results for the image \($0)" } ?? "no results for \"\(query ?? "")\"")
             return
         }
-        print(TextTable.render(
-            header: ["RANK", "SCORE", "ID", "IMAGE", "LANG", "CAPTION"],
-            rows: response.results.enumerated().map { rank, result in
-                let (language, caption) = Self.matchedCaption(of: result)
-                return [String(rank + 1), formatScore(result.score), result.id, result.imagePath, language, caption]
-            },
-            rightAligned: [0, 1]))
+        print(
+            TextTable.render(
+                header: ["RANK", "SCORE", "ID", "IMAGE", "LANG", "CAPTION"],
+                rows: response.results.enumerated().map { rank, result in
+                    let (language, caption) = Self.matchedCaption(of: result)
+                    return [
+                        String(rank + 1), formatScore(result.score), result.id, result.imagePath, language, caption,
+                    ]
+                },
+                rightAligned: [0, 1]))
     }
 
     /// The caption that produced the score, or (for an image match) the item's first caption.

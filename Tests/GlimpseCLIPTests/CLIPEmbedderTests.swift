@@ -1,10 +1,10 @@
 import Foundation
-import GlimpseTestSupport
 import GlimpseCLIP
-import GlimpseTokenizers
-import GlimpseTransformer
 import GlimpseEmbedding
 import GlimpseImage
+import GlimpseTestSupport
+import GlimpseTokenizers
+import GlimpseTransformer
 import Synchronization
 import Testing
 
@@ -36,10 +36,12 @@ import Testing
 
     @Test func embedsTextsAndImagesAsUnitVectorsMatchingTheReferenceInBothFamilies() throws {
         for (checkpoint, reference, label) in try LoadedCheckpoints.both() {
-            let tokenizer = TestOnlyFixtureTokenizer(texts: reference.texts, tokenIDs: reference.tokenIDs,
-                                                     maximumLength: checkpoint.text.configuration.maxPositions)
-            let embedder = CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer,
-                                        preprocess: try testOnlyNormaliseCrop(folder: checkpoint.folder))
+            let tokenizer = TestOnlyFixtureTokenizer(
+                texts: reference.texts, tokenIDs: reference.tokenIDs,
+                maximumLength: checkpoint.text.configuration.maxPositions)
+            let embedder = CLIPEmbedder(
+                checkpoint: checkpoint, tokenizer: tokenizer,
+                preprocess: try testOnlyNormaliseCrop(folder: checkpoint.folder))
             #expect(embedder.dimension == 32)
             let texts = Array(reference.texts.prefix(10))
             for role in [EmbeddingRole.query, .passage] {
@@ -68,7 +70,8 @@ import Testing
         let reference = try CLIPFixtures.reference.get().clip
         let embedder = CLIPEmbedder(
             checkpoint: checkpoint,
-            tokenizer: TestOnlyFixtureTokenizer(texts: reference.texts, tokenIDs: reference.tokenIDs, maximumLength: 77),
+            tokenizer: TestOnlyFixtureTokenizer(
+                texts: reference.texts, tokenIDs: reference.tokenIDs, maximumLength: 77),
             preprocess: try testOnlyNormaliseCrop(folder: checkpoint.folder))
         let texts = reference.texts
         let image = try croppedImage(reference.imageFeatures.keys.sorted()[0])
@@ -91,10 +94,12 @@ import Testing
         let checkpoint = try LoadedCheckpoints.chineseCLIP()
         let tokenizer = TestOnlyFixtureTokenizer(texts: [], tokenIDs: [], maximumLength: 52)
         let preprocess: @Sendable (RGBImage) throws -> [Float] = { _ in [] }
-        #expect(CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: preprocess).spaceName
-            == "chinese-clip-tiny")
-        #expect(CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: preprocess, spaceName: "cn-clip")
-            .spaceName == "cn-clip")
+        #expect(
+            CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: preprocess).spaceName
+                == "chinese-clip-tiny")
+        #expect(
+            CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: preprocess, spaceName: "cn-clip")
+                .spaceName == "cn-clip")
         #expect(CLIPEmbedder.defaultSpaceName(folder: URL(fileURLWithPath: "/models/my clip:v2/")) == "my-clip-v2")
     }
 
@@ -103,7 +108,8 @@ import Testing
         let checkpoint = try LoadedCheckpoints.clip()
         let tokenizer = TestOnlyFixtureTokenizer(texts: [], tokenIDs: [], maximumLength: 77)
         let image = RGBImage(width: 1, height: 1, pixels: [0, 0, 0])
-        let failing = CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: { _ in throw Unreadable() })
+        let failing = CLIPEmbedder(
+            checkpoint: checkpoint, tokenizer: tokenizer, preprocess: { _ in throw Unreadable() })
         #expect(throws: Unreadable.self) { try failing.embed(images: [image]) }
         let short = CLIPEmbedder(checkpoint: checkpoint, tokenizer: tokenizer, preprocess: { _ in [0, 0, 0] })
         #expect(throws: CLIPModelError.self) { try short.embed(images: [image]) }
@@ -125,8 +131,9 @@ import Testing
         #expect(throws: CLIPModelError.missingFile(folder: scratch.url.path, file: "config.json")) {
             try CLIPCheckpoint(folder: scratch.url)
         }
-        try FileManager.default.copyItem(at: CLIPFixtures.clipFolder.appendingPathComponent("config.json"),
-                                         to: scratch.url.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: CLIPFixtures.clipFolder.appendingPathComponent("config.json"),
+            to: scratch.url.appendingPathComponent("config.json"))
         #expect(throws: CLIPModelError.missingFile(folder: scratch.url.path, file: "model.safetensors")) {
             try CLIPCheckpoint(folder: scratch.url)
         }
@@ -138,8 +145,9 @@ import Testing
         let scratch = try ScratchDirectory("mismatch")
         defer { scratch.remove() }
         // The Chinese-CLIP weights under a CLIP config: the first tensor CLIP reads is absent.
-        try FileManager.default.copyItem(at: CLIPFixtures.clipFolder.appendingPathComponent("config.json"),
-                                         to: scratch.url.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: CLIPFixtures.clipFolder.appendingPathComponent("config.json"),
+            to: scratch.url.appendingPathComponent("config.json"))
         try FileManager.default.createSymbolicLink(
             at: scratch.url.appendingPathComponent("model.safetensors"),
             withDestinationURL: CLIPFixtures.chineseCLIPFolder.appendingPathComponent("model.safetensors"))

@@ -1,10 +1,10 @@
 import Foundation
-import GlimpseTestSupport
 import GlimpseCLIP
-import GlimpseTokenizers
-import GlimpseTransformer
 import GlimpseEmbedding
 import GlimpseImage
+import GlimpseTestSupport
+import GlimpseTokenizers
+import GlimpseTransformer
 import Testing
 
 /// `CLIPEmbedder.load(folder:)` wires the folder's real tokenizer and preprocessor: raw texts and image files in,
@@ -13,7 +13,8 @@ import Testing
     @Test(arguments: ["clip", "chinese_clip"])
     func loadedFolderEmbedsRawTextsAndImageFilesLikeTransformers(family: String) throws {
         let reference = try CLIPFixtures.reference.get()
-        let (folder, expected) = family == "clip"
+        let (folder, expected) =
+            family == "clip"
             ? (CLIPFixtures.clipFolder, reference.clip) : (CLIPFixtures.chineseCLIPFolder, reference.chineseCLIP)
         let embedder = try CLIPEmbedder.load(folder: folder)
         #expect(embedder.spaceName == folder.lastPathComponent)
@@ -28,7 +29,9 @@ import Testing
 
         let names = expected.imageFeatures.keys.sorted()
         let decoder = ImageDecoder()
-        let images = try names.map { try decoder.decode(contentsOf: CLIPFixtures.directory.appendingPathComponent("images/\($0)")) }
+        let images = try names.map {
+            try decoder.decode(contentsOf: CLIPFixtures.directory.appendingPathComponent("images/\($0)"))
+        }
         let imageVectors = try embedder.embed(images: images)
         var worstImage = 1.0
         for (name, vector) in zip(names, imageVectors) {
@@ -54,20 +57,14 @@ import Testing
         #expect(throws: CLIPModelError.folderNotFound(path: folder.path)) { try CLIPEmbedder.load(folder: folder) }
         try FileManager.default.copyItem(at: CLIPFixtures.clipFolder, to: folder)
 
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("preprocessor_config.json"))
-        #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: "preprocessor_config.json")) {
-            try CLIPEmbedder.load(folder: folder)
+        for file in ["preprocessor_config.json", "model.safetensors"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
+            #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: file)) {
+                try CLIPEmbedder.load(folder: folder)
+            }
+            try FileManager.default.copyItem(
+                at: CLIPFixtures.clipFolder.appendingPathComponent(file), to: folder.appendingPathComponent(file))
         }
-        try FileManager.default.copyItem(
-            at: CLIPFixtures.clipFolder.appendingPathComponent("preprocessor_config.json"),
-            to: folder.appendingPathComponent("preprocessor_config.json"))
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
-        #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: "model.safetensors")) {
-            try CLIPEmbedder.load(folder: folder)
-        }
-        try FileManager.default.copyItem(
-            at: CLIPFixtures.clipFolder.appendingPathComponent("model.safetensors"),
-            to: folder.appendingPathComponent("model.safetensors"))
         for file in ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"] {
             try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseCLIP
+import GlimpseTestSupport
 import Testing
 
 @Suite struct CLIPModelConfigurationTests {
@@ -29,17 +30,21 @@ import Testing
         #expect(try clip.vision == CLIPModelConfiguration.openAIViTB32Vision)
         #expect(clip.text.hiddenSize == 512 && clip.text.intermediateSize == 2048 && clip.text.headCount == 8)
         #expect(clip.text.layerCount == 12 && clip.text.maxPositions == 77 && clip.text.vocabularySize == 49408)
-        #expect(clip.text.eosTokenID == 49407 && clip.text.hiddenAct == "quick_gelu" && clip.text.layerNormEpsilon == 1e-5)
+        #expect(
+            clip.text.eosTokenID == 49407 && clip.text.hiddenAct == "quick_gelu" && clip.text.layerNormEpsilon == 1e-5)
 
         let chinese = try CLIPModelConfiguration(json: Data(#"{"model_type": "chinese_clip", "text_config": {}}"#.utf8))
         #expect(chinese.text.hiddenSize == 768 && chinese.text.intermediateSize == 3072 && chinese.text.headCount == 12)
         #expect(chinese.text.maxPositions == 512 && chinese.text.vocabularySize == 30522)
-        #expect(chinese.text.hiddenAct == "gelu" && chinese.text.layerNormEpsilon == 1e-12 && chinese.text.eosTokenID == nil)
+        #expect(
+            chinese.text.hiddenAct == "gelu" && chinese.text.layerNormEpsilon == 1e-12 && chinese.text.eosTokenID == nil
+        )
         #expect(chinese.vision.hiddenAct == "quick_gelu" && chinese.vision.hiddenSize == 768)
     }
 
     @Test func legacyConfigDictSectionsOverrideTheirSections() throws {
-        let json = #"{"model_type": "clip", "text_config": {"hidden_size": 256, "num_attention_heads": 4},"#
+        let json =
+            #"{"model_type": "clip", "text_config": {"hidden_size": 256, "num_attention_heads": 4},"#
             + #" "text_config_dict": {"hidden_size": 128}, "vision_config_dict": null}"#
         let c = try CLIPModelConfiguration(json: Data(json.utf8))
         #expect(c.text.hiddenSize == 128 && c.text.headCount == 4)
@@ -47,12 +52,16 @@ import Testing
 
     @Test func unsupportedActivationIsRefusedNamingTheKey() throws {
         let json = #"{"model_type": "clip", "vision_config": {"hidden_act": "swish"}}"#
-        #expect(throws: CLIPModelError.unsupportedActivation(path: "config.json", key: "vision_config.hidden_act",
-                                                             activation: "swish")) {
+        #expect(
+            throws: CLIPModelError.unsupportedActivation(
+                path: "config.json", key: "vision_config.hidden_act",
+                activation: "swish")
+        ) {
             try CLIPModelConfiguration(json: Data(json.utf8))
         }
-        let message = String(describing: CLIPModelError.unsupportedActivation(
-            path: "config.json", key: "vision_config.hidden_act", activation: "swish"))
+        let message = String(
+            describing: CLIPModelError.unsupportedActivation(
+                path: "config.json", key: "vision_config.hidden_act", activation: "swish"))
         #expect(message.contains("quick_gelu") && message.contains("swish"))
     }
 
@@ -92,7 +101,8 @@ extension CLIPModelConfiguration {
     /// openai/clip-vit-base-patch32's vision tower = CLIPVisionConfig's defaults.
     static var openAIViTB32Vision: CLIPVisionConfiguration {
         get throws {
-            let json = #"{"model_type": "clip", "vision_config": {"hidden_size": 768, "intermediate_size": 3072,"#
+            let json =
+                #"{"model_type": "clip", "vision_config": {"hidden_size": 768, "intermediate_size": 3072,"#
                 + #" "num_hidden_layers": 12, "num_attention_heads": 12, "image_size": 224, "patch_size": 32,"#
                 + #" "hidden_act": "quick_gelu", "layer_norm_eps": 1e-5, "num_channels": 3}}"#
             return try CLIPModelConfiguration(json: Data(json.utf8)).vision

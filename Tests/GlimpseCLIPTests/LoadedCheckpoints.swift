@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseCLIP
+import GlimpseTestSupport
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing

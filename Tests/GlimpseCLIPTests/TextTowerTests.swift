@@ -1,6 +1,6 @@
 import Foundation
-import GlimpseTestSupport
 import GlimpseCLIP
+import GlimpseTestSupport
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing
@@ -19,10 +19,12 @@ import Testing
                 let precise = preciseCosine(vector, reference.textFeatures[index])
                 if precise < minimum.cosine { minimum = (precise, reference.texts[index]) }
                 largestDifference = max(largestDifference, maxAbsDifference(vector, reference.textFeatures[index]))
-                #expect(similarity >= 0.9999, "\(label) \(reference.texts[index].debugDescription): cosine \(similarity)")
+                #expect(
+                    similarity >= 0.9999, "\(label) \(reference.texts[index].debugDescription): cosine \(similarity)")
             }
-            print("\(label) text tower: \(features.count) texts, minimum cosine \(String(format: "%.9f", minimum.cosine)) (1 − cos = \(String(format: "%.1e", 1 - minimum.cosine))) "
-                  + "(\(minimum.text.prefix(30).debugDescription)), max abs diff \(largestDifference)")
+            print(
+                "\(label) text tower: \(features.count) texts, minimum cosine \(String(format: "%.9f", minimum.cosine)) (1 − cos = \(String(format: "%.1e", 1 - minimum.cosine))) "
+                    + "(\(minimum.text.prefix(30).debugDescription)), max abs diff \(largestDifference)")
         }
     }
 
@@ -47,7 +49,8 @@ import Testing
     @Test func legacyEndOfTextIDTwoPoolsAtTheLargestID() throws {
         let scratch = try ScratchDirectory("legacy-eos")
         defer { scratch.remove() }
-        var config = try String(contentsOf: CLIPFixtures.clipFolder.appendingPathComponent("config.json"), encoding: .utf8)
+        var config = try String(
+            contentsOf: CLIPFixtures.clipFolder.appendingPathComponent("config.json"), encoding: .utf8)
         config = config.replacingOccurrences(of: "\"eos_token_id\": 913", with: "\"eos_token_id\": 2")
         try config.write(to: scratch.url.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(

@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseCLIP
+import GlimpseTestSupport
 import GlimpseTokenizers
 import GlimpseTransformer
 import Testing
@@ -18,7 +19,8 @@ import Testing
             let features = try checkpoint.vision.imageFeatures(
                 pixelValues: fixtureBatch(for: checkpoint.folder, images: images), count: images.count)
             #expect(features.count == images.count)
-            var minimum: Double = 1, largestDifference: Float = 0
+            var minimum: Double = 1
+            var largestDifference: Float = 0
             for (image, vector) in zip(images, features) {
                 let expected = try #require(reference.imageFeatures[image])
                 #expect(vector.count == expected.count)
@@ -27,7 +29,9 @@ import Testing
                 largestDifference = max(largestDifference, maxAbsDifference(vector, expected))
                 #expect(similarity >= 0.9999, "\(label) \(image): cosine \(similarity)")
             }
-            print("\(label) vision tower: \(images.count) images, minimum cosine \(String(format: "%.9f", minimum)) (1 − cos = \(String(format: "%.1e", 1 - minimum))), max abs diff \(largestDifference)")
+            print(
+                "\(label) vision tower: \(images.count) images, minimum cosine \(String(format: "%.9f", minimum)) (1 − cos = \(String(format: "%.1e", 1 - minimum))), max abs diff \(largestDifference)"
+            )
         }
     }
 
@@ -48,7 +52,9 @@ import Testing
         // Guards the agreement test: the wide random weights must separate images.
         let reference = try CLIPFixtures.reference.get().clip.imageFeatures
         let vectors = reference.keys.sorted().map { reference[$0]! }
-        let worst = vectors.indices.flatMap { i in vectors.indices.filter { $0 > i }.map { cosine(vectors[i], vectors[$0]) } }.max()!
+        let worst = vectors.indices.flatMap { i in
+            vectors.indices.filter { $0 > i }.map { cosine(vectors[i], vectors[$0]) }
+        }.max()!
         #expect(worst < 0.99)
     }
 

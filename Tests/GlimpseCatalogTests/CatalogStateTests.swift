@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
 
 @Suite struct CatalogStateTests {
     @Test func countsAgreeWithRawSQL() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         _ = try catalog.upsertItem(
@@ -23,17 +24,19 @@ import Testing
         #expect(counts.captions == (try catalog.scalar("SELECT count(*) FROM captions")))
         #expect(counts.liveVectors == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NULL")))
         #expect(
-            counts.tombstonedVectors == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NOT NULL")))
+            counts.tombstonedVectors
+                == (try catalog.scalar("SELECT count(*) FROM vectors WHERE tombstoned_at IS NOT NULL")))
         for state in JobRecord.State.allCases {
             #expect(
-                counts.jobs[state.rawValue] == (try catalog.scalar("SELECT count(*) FROM jobs WHERE state = ?", [state.rawValue])))
+                counts.jobs[state.rawValue]
+                    == (try catalog.scalar("SELECT count(*) FROM jobs WHERE state = ?", [state.rawValue])))
         }
         #expect(counts.items == 2 && counts.captions == 3 && counts.liveVectors == 3 && counts.tombstonedVectors == 1)
         #expect(counts.jobs == ["queued": 1, "running": 1, "done": 0, "failed": 0])
     }
 
     @Test func dataSurviveClosingAndReopening() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         let item: ItemRecord?
@@ -41,7 +44,8 @@ import Testing
         let vectors: [StoredVector]
         do {
             let catalog = try Catalog(configuration)
-            _ = try catalog.upsertItem(newItem("kept", captions: ["en": "kept", "zh": "保留"]), vectors: [captionVector(5)])
+            _ = try catalog.upsertItem(
+                newItem("kept", captions: ["en": "kept", "zh": "保留"]), vectors: [captionVector(5)])
             let id = try catalog.enqueueJob(kind: "ingest", payload: Data([7, 8, 9]), total: 3)
             _ = try catalog.claimNextJob()
             try catalog.updateJobProgress(id: id, progress: JobProgress(done: 1, inserted: 1))
@@ -58,7 +62,7 @@ import Testing
     }
 
     @Test func twoCatalogsOnTheSameFileSeeEachOthersWrites() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         let writer = try Catalog(configuration)

@@ -1,20 +1,12 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 
 @testable import GlimpseCatalog
 
-/// A fresh directory under the system temp dir for one test's database files.
-struct TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-catalog-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
+extension ScratchDirectory {
+    /// Where a test's catalog database goes.
     var databasePath: String { url.appendingPathComponent("catalog.sqlite3").path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 extension Catalog {

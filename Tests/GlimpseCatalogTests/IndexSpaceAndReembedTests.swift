@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
 
 @Suite struct IndexSpaceAndReembedTests {
     @Test func modelIdentityAndCompactionTimeAreStoredPerSpace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         #expect(try catalog.indexSpace("s") == nil)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func tombstonesAreCountedOnlySinceTheCompactionAndUpToTheWatermark() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let a = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1)]).newIDs
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func replacingVectorsSkipsDeletedOnesAndTombstonesTheReplaced() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let a = try catalog.upsertItem(newItem("a", captions: ["en": "a cat"]), vectors: [captionVector(1)]).newIDs[0]
@@ -55,20 +56,26 @@ import Testing
         #expect(try catalog.vectors(space: "test-space", after: 0, limit: 10).map(\.id) == [made[0].newID])
         #expect(try catalog.item(externalID: "a")?.liveVectorCount == 1)
         #expect(try catalog.item(externalID: "b") == nil)
-        #expect(throws: CatalogError.self) { try catalog.replaceVectors([(oldID: made[0].newID, vector: [.nan, 0, 0, 0])]) }
+        #expect(throws: CatalogError.self) {
+            try catalog.replaceVectors([(oldID: made[0].newID, vector: [.nan, 0, 0, 0])])
+        }
     }
 
     @Test func aJobIsQueuedUnlessOneOfItsKindIsPending() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try #require(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0))
         #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil)
         _ = try catalog.claimNextJob()
-        #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil, "running counts too")
+        #expect(
+            try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) == nil, "running counts too"
+        )
         #expect(try catalog.pendingJobs(kind: "rebuild").map(\.id) == [first])
         try catalog.finishJob(id: first, progress: .init(done: 1))
         #expect(try catalog.enqueueJobUnlessPending(kind: "rebuild", payload: Data(), total: 0) != nil)
-        #expect(try catalog.enqueueJobUnlessPending(kind: "ingest", payload: Data(), total: 0) != nil, "other kinds are separate")
+        #expect(
+            try catalog.enqueueJobUnlessPending(kind: "ingest", payload: Data(), total: 0) != nil,
+            "other kinds are separate")
     }
 }

@@ -1,17 +1,19 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
 
 @Suite struct ItemTests {
     @Test func upsertOfANewItemStoresItsCaptionsAndVectors() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let captions = ["en": "a cat", "zh": "一只猫"]
         let outcome = try catalog.upsertItem(
-            newItem("cat", captions: captions), vectors: [captionVector(1, language: "en"), captionVector(2, language: "zh")])
+            newItem("cat", captions: captions),
+            vectors: [captionVector(1, language: "en"), captionVector(2, language: "zh")])
         guard case .inserted(let ids) = outcome else {
             Issue.record("expected .inserted, got \(outcome)")
             return
@@ -27,13 +29,14 @@ import Testing
         #expect(try catalog.item(externalID: "dog") == nil)
         let languages = try catalog.pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT caption_language FROM vectors WHERE id IN (?, ?) ORDER BY id", arguments: [ids[0], ids[1]])
+                db, sql: "SELECT caption_language FROM vectors WHERE id IN (?, ?) ORDER BY id",
+                arguments: [ids[0], ids[1]])
         }
         #expect(languages == ["en", "zh"])
     }
 
     @Test func upsertWithTheSameContentHashChangesNothing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         _ = try catalog.upsertItem(newItem("cat"), vectors: [captionVector(1)])
@@ -46,7 +49,7 @@ import Testing
     }
 
     @Test func upsertWithANewContentHashReplacesCaptionsAndTombstonesTheOldVectors() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(
@@ -72,7 +75,7 @@ import Testing
     }
 
     @Test func anInvalidVectorIsRefusedAndNothingIsWritten() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let bad: [NewVector] = [
@@ -93,7 +96,7 @@ import Testing
     }
 
     @Test func deleteItemTombstonesItsVectorsAndRemovesItsRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let ids = try catalog.upsertItem(
@@ -117,7 +120,7 @@ import Testing
     }
 
     @Test func vectorIDsAreNeverReusedEvenAfterRowsAreRemoved() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")])

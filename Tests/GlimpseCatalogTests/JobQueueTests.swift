@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
 
 @Suite struct JobQueueTests {
     @Test func jobsAreClaimedOldestFirstAndFinishWithTheirProgress() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let payload = Data("{\"items\":[]}".utf8)
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func requeueRunningJobsPutsInterruptedJobsBackAtTheirPlace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let interrupted = try catalog.enqueueJob(kind: "ingest", payload: Data([1]), total: 1)
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func updatingOrFinishingAnUnknownJobThrowsNotFound() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         #expect(throws: CatalogError.jobNotFound(id: 42)) {
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func concurrentClaimsHandOutEachJobOnce() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         var enqueued: [Int64] = []
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func aJobWithAnUnreadableProgressIsReportedAsCorrupt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let id = try catalog.enqueueJob(kind: "ingest", payload: Data(), total: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func openingANewDatabaseAppliesAndRecordsEveryMigration() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         #expect(try catalog.appliedMigrations() == Migration.all.map(\.name))
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func migrationsRunInOrderAndReopeningRunsOnlyNewOnes() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         // Each migration appends its name; the second and third fail unless the table from the first exists.
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func aFailingMigrationIsRolledBackAndNotRecorded() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         let migrations = [
@@ -84,12 +85,14 @@ import Testing
         }
         #expect(tables.contains("ok"))
         #expect(!tables.contains("half"), "the failed migration's first statement was rolled back")
-        let recorded = try catalog.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        let recorded = try catalog.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
         #expect(recorded == ["0001_ok"])
     }
 
     @Test func aDatabaseMigratedByANewerVersionIsRefusedWithAClearError() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let configuration = CatalogConfiguration(path: directory.databasePath)
         do {
@@ -109,7 +112,7 @@ import Testing
     }
 
     @Test func connectionsUseWALFullSynchronousForeignKeysAndABusyTimeout() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let (journal, synchronous, foreignKeys, busyTimeout) = try catalog.pool.writeWithoutTransaction { db in
@@ -126,7 +129,7 @@ import Testing
     }
 
     @Test func aFileThatIsNotADatabaseIsReportedWithItsPath() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: directory.databasePath))
         #expect {

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
 
 @Suite struct VectorTests {
     @Test func floatBlobsRoundTripBitExactAndAreLittleEndian() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let values: [Float] = [
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func vectorsPagesLiveVectorsOfOneSpaceInIDOrder() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         for index in 0..<7 {
@@ -63,10 +64,11 @@ import Testing
     }
 
     @Test func aDamagedVectorBlobComesBackEmptySoReplayCanSkipIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
-        let ids = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")]).newIDs
+        let ids = try catalog.upsertItem(newItem("a"), vectors: [captionVector(1), captionVector(2, language: "fr")])
+            .newIDs
         try catalog.pool.writeWithoutTransaction { db in
             // Simulates on-disk damage the schema's CHECK would otherwise prevent.
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
@@ -80,7 +82,7 @@ import Testing
     }
 
     @Test func tombstonedVectorIDsAreListedPerSpace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let first = try catalog.upsertItem(
@@ -93,10 +95,11 @@ import Testing
     }
 
     @Test func hitsMapVectorIDsToTheirOwnersWithTheTombstonedFlag() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
-        let old = try catalog.upsertItem(newItem("pet", captions: ["en": "a hamster"]), vectors: [captionVector(1)]).newIDs[0]
+        let old = try catalog.upsertItem(newItem("pet", captions: ["en": "a hamster"]), vectors: [captionVector(1)])
+            .newIDs[0]
         let new = try catalog.upsertItem(
             newItem("pet", hash: "h2", captions: ["en": "a kangaroo", "zh": "袋鼠"]),
             vectors: [captionVector(2), captionVector(3, language: "zh")]
@@ -121,7 +124,7 @@ import Testing
     }
 
     @Test func hitsAnswersForMoreIDsThanOneQueryChunk() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let vectors = (0..<600).map { captionVector(Float($0), language: "l\($0)") }

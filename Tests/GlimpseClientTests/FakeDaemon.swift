@@ -67,10 +67,11 @@ final class FakeDaemon: Sendable {
     static func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONEncoder().encode(value)) ?? Data()
         return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+    static func error(_ status: HTTPResponse.Status, code: APIErrorCode, message: String) -> Response {
         json(ErrorResponse(code: code, message: message), status: status)
     }
 }
@@ -79,7 +80,9 @@ private struct RecordingMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let daemon: FakeDaemon
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var request = request
         let body = try await request.collectBody(upTo: 16 << 20)
         daemon.record(.init(method: request.method.rawValue, target: request.uri.string, body: Data(buffer: body)))

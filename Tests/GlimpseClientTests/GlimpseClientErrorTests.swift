@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func anErrorAnswerWithoutTheJSONBodyStillNamesTheStatus() {
-        let error = GlimpseClientError.fromErrorAnswer(status: 502, body: Data("Bad Gateway".utf8), socketPath: "/s.sock")
+        let error = GlimpseClientError.fromErrorAnswer(
+            status: 502, body: Data("Bad Gateway".utf8), socketPath: "/s.sock")
         #expect(error.kind == .api)
         #expect(error.status == 502)
         #expect(error.description.contains("502"))
@@ -25,7 +26,10 @@ import Testing
     }
 
     @Test func anUnreachableDaemonIsDescribedWithTheSocketAndAHint() {
-        let error = GlimpseClientError(kind: .unreachable, socketPath: "/run/glimpse/glimpse.sock", message: "connection refused")
-        #expect(error.description == "cannot reach glimpsed at /run/glimpse/glimpse.sock: connection refused (is glimpsed running?)")
+        let error = GlimpseClientError(
+            kind: .unreachable, socketPath: "/run/glimpse/glimpse.sock", message: "connection refused")
+        #expect(
+            error.description
+                == "cannot reach glimpsed at /run/glimpse/glimpse.sock: connection refused (is glimpsed running?)")
     }
 }

@@ -7,7 +7,8 @@ import Testing
         (0..<count).map { index in
             ManifestEntry(
                 lineNumber: index + 1,
-                item: IngestItem(imagePath: "/p/\(index).jpg", captions: ["en": String(repeating: "x", count: captionLength)]))
+                item: IngestItem(
+                    imagePath: "/p/\(index).jpg", captions: ["en": String(repeating: "x", count: captionLength)]))
         }
     }
 

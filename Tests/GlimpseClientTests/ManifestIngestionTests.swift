@@ -10,7 +10,9 @@ import Testing
 @Suite struct ManifestIngestionTests {
     func entries(_ count: Int) -> [ManifestEntry] {
         (0..<count).map { index in
-            ManifestEntry(lineNumber: 2 * index + 1, item: IngestItem(imagePath: "/p/\(index).jpg", captions: ["en": "photo \(index)"]))
+            ManifestEntry(
+                lineNumber: 2 * index + 1,
+                item: IngestItem(imagePath: "/p/\(index).jpg", captions: ["en": "photo \(index)"]))
         }
     }
 
@@ -34,7 +36,7 @@ import Testing
                 let failures = job.items.enumerated().filter { $0.element.imagePath == "/p/3.jpg" }
                     .map { JobItemFailure(index: $0.offset, id: $0.element.imagePath, message: "image not readable") }
                 return JobResponse(
-                    id: id, kind: "ingest", state: finished ? .done : .running, total: job.items.count,
+                    id: id, kind: .ingest, state: finished ? .done : .running, total: job.items.count,
                     done: finished ? job.items.count - failures.count : 0, failed: finished ? failures.count : 0,
                     inserted: finished ? job.items.count - failures.count : 0, updated: 0, unchanged: 0,
                     errors: finished ? failures : [], createdAt: "t", updatedAt: "t")
@@ -52,7 +54,9 @@ import Testing
             }
             router.get("/v1/jobs/{id}") { _, context in
                 let id = try context.parameters.require("id", as: Int64.self)
-                guard let job = book.poll(id) else { return FakeDaemon.error(.notFound, code: "not_found", message: "no job \(id)") }
+                guard let job = book.poll(id) else {
+                    return FakeDaemon.error(.notFound, code: .notFound, message: "no job \(id)")
+                }
                 return FakeDaemon.json(job)
             }
         }
@@ -62,7 +66,8 @@ import Testing
         let book = JobBook()
         let all = entries(7)
         try await FakeDaemon.with(configure: Self.routes(book)) { daemon in
-            let ingestion = ManifestIngestion(client: GlimpseClient(socketPath: daemon.socketPath), pollInterval: .milliseconds(10))
+            let ingestion = ManifestIngestion(
+                client: GlimpseClient(socketPath: daemon.socketPath), pollInterval: .milliseconds(10))
             let submitted = try await ingestion.submit(IngestBatching.split(all, maxItems: 3))
             #expect(submitted.map(\.jobID) == [1, 2, 3])
 
@@ -72,12 +77,17 @@ import Testing
             #expect(posted.flatMap { $0 } == all.map(\.item), "every item sent once, in manifest order")
 
             let seen = Mutex<[IngestProgress]>([])
-            let report = try await ingestion.waitForCompletion(of: submitted) { progress in seen.withLock { $0.append(progress) } }
+            let report = try await ingestion.waitForCompletion(of: submitted) { progress in
+                seen.withLock { $0.append(progress) }
+            }
             #expect(report.total == 7)
             #expect(report.inserted == 6)
             #expect(report.failed == 1)
             #expect(!report.allSucceeded)
-            #expect(report.errors == [IngestItemError(jobID: 2, lineNumber: 7, id: "/p/3.jpg", message: "image not readable")])
+            #expect(
+                report.errors == [
+                    IngestItemError(jobID: 2, lineNumber: 7, id: "/p/3.jpg", message: "image not readable")
+                ])
 
             let processed = seen.withLock { $0.map(\.processed) }
             #expect(processed == processed.sorted(), "progress never goes backwards")
@@ -94,9 +104,11 @@ import Testing
                     count += 1
                     return count
                 }
-                if count == 1 { return FakeDaemon.json(IngestAccepted(jobID: 9, state: .queued, accepted: 2), status: .accepted) }
+                if count == 1 {
+                    return FakeDaemon.json(IngestAccepted(jobID: 9, state: .queued, accepted: 2), status: .accepted)
+                }
                 return FakeDaemon.error(
-                    .badRequest, code: "invalid_item", message: "items[1].captions has an invalid language code \"EN\"")
+                    .badRequest, code: .invalidItem, message: "items[1].captions has an invalid language code \"EN\"")
             }
         }) { daemon in
             let ingestion = ManifestIngestion(client: GlimpseClient(socketPath: daemon.socketPath))

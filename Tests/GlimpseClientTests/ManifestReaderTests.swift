@@ -1,13 +1,12 @@
 import Foundation
 import GlimpseClient
+import GlimpseTestSupport
 import Testing
 
 @Suite struct ManifestReaderTests {
     /// Writes `text` as `manifest.jsonl` in a fresh temporary directory and returns that directory.
     func manifestDirectory(_ text: String, subdirectory: String = "set") throws -> URL {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("glimpse-manifest-\(UUID().uuidString.prefix(8))")
-            .appendingPathComponent(subdirectory)
+        let directory = try ScratchDirectory("manifest").file(subdirectory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: directory.appendingPathComponent("manifest.jsonl"))
         return directory
@@ -39,7 +38,8 @@ import Testing
     }
 
     @Test func imagePathsAreNormalisedAndAbsolutePathsKept() throws {
-        let entries = try parse("""
+        let entries = try parse(
+            """
             {"image_path": "../other/./cat.jpg", "captions": {"en": "a cat"}}
             {"image_path": "/srv//x/../pics/bird.jpg", "captions": {"zh": "一只鸟"}}
             """)
@@ -47,13 +47,16 @@ import Testing
     }
 
     @Test func blankLinesAreSkippedAndEntriesKeepTheirLineNumbers() throws {
-        let entries = try parse("\n{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\n   \n\t\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\n\n")
+        let entries = try parse(
+            "\n{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\n   \n\t\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\n\n"
+        )
         #expect(entries.map(\.lineNumber) == [2, 5])
         #expect(entries.map(\.item.imagePath) == ["/data/photos/a.jpg", "/data/photos/b.jpg"])
     }
 
     @Test func windowsLineEndingsAndAByteOrderMarkAreAccepted() throws {
-        let text = "\u{FEFF}{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\r\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\r\n"
+        let text =
+            "\u{FEFF}{\"image_path\": \"a.jpg\", \"captions\": {\"en\": \"a\"}}\r\n{\"image_path\": \"b.jpg\", \"captions\": {\"en\": \"b\"}}\r\n"
         #expect(try parse(text).map(\.lineNumber) == [1, 2])
     }
 
@@ -71,7 +74,8 @@ import Testing
     }
 
     @Test func aMalformedLineIsReportedWithFileAndLineNumber() {
-        let error = parseError("""
+        let error = parseError(
+            """
             {"image_path": "a.jpg", "captions": {"en": "a"}}
 
             {"image_path": "b.jpg", "captions": {"en": "b"}
@@ -107,14 +111,16 @@ import Testing
     }
 
     @Test func twoLinesWithTheSameIdAreRefusedNamingBothLines() {
-        let explicit = parseError("""
+        let explicit = parseError(
+            """
             {"id": "x", "image_path": "a.jpg", "captions": {"en": "a"}}
             {"id": "x", "image_path": "b.jpg", "captions": {"en": "b"}}
             """)
         #expect(explicit?.line == 2)
         #expect(explicit?.message.contains("line 1") == true)
 
-        let samePath = parseError("""
+        let samePath = parseError(
+            """
             {"image_path": "a.jpg", "captions": {"en": "a"}}
             {"image_path": "./a.jpg", "captions": {"en": "b"}}
             """)

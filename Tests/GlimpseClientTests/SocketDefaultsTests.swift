@@ -8,6 +8,8 @@ import Testing
         let environment = ["GLIMPSE_SOCKET": "/tmp/q.sock", "GLIMPSE_ADMIN_SOCKET": "/tmp/a.sock"]
         #expect(GlimpseClient.defaultSocketPath(environment: environment) == "/tmp/q.sock")
         #expect(GlimpseClient.defaultAdminSocketPath(environment: environment) == "/tmp/a.sock")
-        #expect(GlimpseClient.defaultAdminSocketPath(environment: ["GLIMPSE_ADMIN_SOCKET": ""]) == "/run/glimpse/admin.sock")
+        #expect(
+            GlimpseClient.defaultAdminSocketPath(environment: ["GLIMPSE_ADMIN_SOCKET": ""]) == "/run/glimpse/admin.sock"
+        )
     }
 }

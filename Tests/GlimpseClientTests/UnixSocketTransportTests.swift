@@ -16,14 +16,16 @@ import Testing
             router.get("/v1/health") { _, _ in FakeDaemon.json(HealthResponse(status: "ok")) }
             router.get("/v1/search") { request, _ in
                 let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-                return FakeDaemon.json(SearchResponse(query: query, k: 5, ef: 64, tookMilliseconds: 1.5, results: [Self.dogResult]))
+                return FakeDaemon.json(
+                    SearchResponse(query: query, k: 5, ef: 64, tookMilliseconds: 1.5, results: [Self.dogResult]))
             }
             router.get("/v1/items/{id}") { _, context in
                 let raw = try context.parameters.require("id")
                 let id = raw.removingPercentEncoding ?? raw
-                return FakeDaemon.json(ItemResponse(
-                    id: id, imagePath: id, contentHash: "abc", captions: ["en": "a dog"], vectors: 1,
-                    createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z"))
+                return FakeDaemon.json(
+                    ItemResponse(
+                        id: id, imagePath: id, contentHash: "abc", captions: ["en": "a dog"], vectors: 1,
+                        createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z"))
             }
         }) { daemon in
             let client = GlimpseClient(socketPath: daemon.socketPath)
@@ -42,7 +44,9 @@ import Testing
 
     @Test func anErrorAnswerBecomesAnAPIErrorWithTheServersCodeAndMessage() async throws {
         try await FakeDaemon.with(configure: { router, _ in
-            router.get("/v1/search") { _, _ in FakeDaemon.error(.badRequest, code: "invalid_query", message: "the query q is empty") }
+            router.get("/v1/search") { _, _ in
+                FakeDaemon.error(.badRequest, code: .invalidQuery, message: "the query q is empty")
+            }
         }) { daemon in
             let client = GlimpseClient(socketPath: daemon.socketPath)
             do {
@@ -59,7 +63,9 @@ import Testing
 
     @Test func rawReturnsErrorAnswersAndSendsThePathAsGiven() async throws {
         try await FakeDaemon.with(configure: { router, _ in
-            router.post("/v1/items") { _, _ in FakeDaemon.error(.badRequest, code: "invalid_json", message: "malformed JSON") }
+            router.post("/v1/items") { _, _ in
+                FakeDaemon.error(.badRequest, code: .invalidJSON, message: "malformed JSON")
+            }
         }) { daemon in
             let client = GlimpseClient(socketPath: daemon.socketPath)
             let answer = try await client.raw(method: "POST", path: "/v1/items", body: Data("{not json".utf8))
@@ -125,7 +131,9 @@ import Testing
             buffer.copyBytes(from: path.utf8.prefix(buffer.count - 1))
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         try #require(bound == 0, "bind failed: \(errno)")
     }

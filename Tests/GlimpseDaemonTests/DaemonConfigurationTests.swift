@@ -1,8 +1,8 @@
 import Foundation
+import GlimpseServer
 import Testing
 
 @testable import GlimpseDaemon
-import GlimpseServer
 
 @Suite struct DaemonConfigurationTests {
     private func write(_ json: String) throws -> String {
@@ -23,17 +23,18 @@ import GlimpseServer
         let configuration = try DaemonConfiguration.load(
             from: try write(String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)))
         #expect(configuration.dataDirectory == "/var/lib/glimpse")
-        for path in [configuration.modelPath, configuration.dictionaryPath, configuration.cedictPath] {
+        for path in [configuration.modelPath, configuration.enZhDictionaryPath, configuration.zhEnDictionaryPath] {
             #expect(path.hasPrefix("/var/lib/glimpse/"), "\(path) is outside the state directory")
         }
     }
 
     @Test func readsEverySettingFromTheConfigFile() throws {
-        let path = try write(#"""
+        let path = try write(
+            #"""
             {"socket_path": "/tmp/g.sock", "socket_mode": "0600", "data_directory": "/srv/glimpse",
              "model_path": "/srv/m.bin", "hnsw_m": 16, "hnsw_ef_construction": 100, "hnsw_ef_search": 48,
              "hnsw_ef_search_max": 512, "max_body_bytes": 4096, "log_level": "debug", "image_roots": ["/srv/photos"],
-             "dictionary_path": "/srv/EnWords.csv", "cc_cedict_path": "/srv/cedict_ts.u8"}
+             "en_zh_dictionary_path": "/srv/EnWords.csv", "zh_en_dictionary_path": "/srv/cedict_ts.u8"}
             """#)
         let configuration = try DaemonConfiguration.load(from: path)
         #expect(configuration.socketPath == "/tmp/g.sock")
@@ -81,11 +82,13 @@ import GlimpseServer
 @Suite struct SocketAndTimeoutSettingsTests {
     @Test func readsTheAdminSocketGroupTimeoutAndRebuildSettings() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
-        try Data(#"""
+        try Data(
+            #"""
             {"socket_path": "/run/g/q.sock", "admin_socket_path": "/run/g/a.sock", "admin_socket_mode": "0640",
              "socket_group": "0", "idle_timeout_seconds": 2.5, "request_timeout_seconds": 10,
              "auto_rebuild_tombstone_fraction": 0.3}
-            """#.utf8).write(to: url)
+            """#.utf8
+        ).write(to: url)
         let configuration = try DaemonConfiguration.load(from: url.path)
         #expect(configuration.adminSocketPath == "/run/g/a.sock")
         #expect(configuration.adminSocketMode == 0o640)
@@ -105,7 +108,8 @@ import GlimpseServer
 
     @Test func refusesBadTimeoutsFractionsAndGroups() throws {
         func message(_ json: String) throws -> String {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "glimpsed-\(UUID().uuidString).json")
             try Data(json.utf8).write(to: url)
             do {
                 _ = try DaemonConfiguration.load(from: url.path)

@@ -1,9 +1,10 @@
 import Foundation
+import GlimpseServer
 import GlimpseService
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseDaemon
-import GlimpseServer
 
 @Suite struct SpaceSettingsTests {
     private func load(_ json: String) throws -> DaemonConfiguration {
@@ -29,7 +30,8 @@ import GlimpseServer
     }
 
     @Test func readsSpacesWithTheirWeightsAndTheImageLimits() throws {
-        let configuration = try load(#"""
+        let configuration = try load(
+            #"""
             {"spaces": [{"kind": "e5", "model": "/m/e5.bin", "weight": 2},
                         {"kind": "clip", "folder": "/m/clip", "name": "clip-b32", "weight": 1.0, "image_weight": 1.0, "caption_weight": 0.5}],
              "image_max_file_bytes": 1048576, "image_max_megapixels": 12.5}
@@ -45,12 +47,16 @@ import GlimpseServer
     }
 
     @Test func refusesMisspeltOrInconsistentSpaces() {
-        #expect(message(#"{"spaces": [{"kind": "e5", "wieght": 1}]}"#).contains("unknown setting \"wieght\" in spaces[0]"))
-        #expect(message(#"{"spaces": [{"kind": "test-only-hashing"}]}"#).contains("not valid"), "only real models")
+        #expect(
+            message(#"{"spaces": [{"kind": "e5", "wieght": 1}]}"#).contains("unknown setting \"wieght\" in spaces[0]"))
+        #expect(
+            message(#"{"spaces": [{"kind": "test-only-hashing"}]}"#).contains(
+                "spaces[0]: kind must be one of e5, clip"), "only real models")
         #expect(message(#"{"spaces": []}"#).contains("at least one"))
         #expect(message(#"{"spaces": [{"kind": "clip"}]}"#).contains("folder"))
         #expect(message(#"{"spaces": [{"kind": "e5", "folder": "/x"}]}"#).contains("e5 takes model"))
-        #expect(message(#"{"spaces": [{"kind": "clip", "folder": "/x", "model": "/y"}]}"#).contains("clip takes folder"))
+        #expect(
+            message(#"{"spaces": [{"kind": "clip", "folder": "/x", "model": "/y"}]}"#).contains("clip takes folder"))
         #expect(message(#"{"spaces": [{"kind": "e5", "weight": 0}]}"#).contains("weight"))
         #expect(message(#"{"spaces": [{"kind": "clip", "folder": "/x", "caption_weight": -1}]}"#).contains("weight"))
         #expect(message(#"{"spaces": [{"kind": "e5", "image_weight": 2}]}"#).contains("image_weight"))
@@ -68,8 +74,7 @@ import GlimpseServer
         } catch {
             #expect("\(error)".contains("/nonexistent/clip-folder"))
         }
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/CLIP/clip-tiny").path
+        let folder = CLIPFixtures.clipFolder.path
         configuration.spaces = [SpaceSetting(kind: .clip, folder: folder), SpaceSetting(kind: .clip, folder: folder)]
         do {
             _ = try configuration.loadSpaceModels(fingerprints: &fingerprints)

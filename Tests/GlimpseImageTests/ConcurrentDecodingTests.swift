@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import GlimpseImage
+import GlimpseTestSupport
+import Testing
 
 /// The daemon decodes several images at once: the codecs keep all state per call.
 struct ConcurrentDecodingTests {
     @Test func concurrentDecodesEqualSerialOnes() async throws {
-        let names = try CLIPFixtures.preprocessReference().keys.sorted()
+        let names = try CLIPFixtures.reference.get().preprocess.keys.sorted()
         let files = try names.map { try CLIPFixtures.image($0) }
         let decoder = ImageDecoder()
         let preprocessor = CLIPImagePreprocessor()
@@ -28,6 +29,6 @@ struct ConcurrentDecodingTests {
             return collected
         }
         #expect(results.count == 4 * files.count)
-        for case let (index, values?) in results { #expect(values == serial[index], "\(names[index])") }
+        for case (let index, let values?) in results { #expect(values == serial[index], "\(names[index])") }
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
+import GlimpseEvaluation
+import GlimpseTestSupport
 import Testing
+
 @testable import GlimpseImage
 
 /// Damaged, hostile and wrong files: each gets a typed error with a usable message, and nothing crashes. The bad
@@ -32,8 +35,11 @@ struct HostileImageTests {
 
     @Test func gifIsNamedAsUnsupported() {
         // A complete 1×1 GIF89a.
-        let gif: [UInt8] = Array("GIF89a".utf8) + [1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255, 0x2C, 0, 0, 0, 0,
-                                                   1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3B]
+        let gif: [UInt8] =
+            Array("GIF89a".utf8) + [
+                1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255, 0x2C, 0, 0, 0, 0,
+                1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3B,
+            ]
         let failure = error(decoding: Data(gif))
         #expect(failure == .unsupportedFormat(found: "GIF"))
         #expect(failure?.message == "unsupported image format (GIF); expected JPEG, PNG or WebP")
@@ -51,8 +57,10 @@ struct HostileImageTests {
         }
     }
 
-    @Test(arguments: ["scene-320x240.jpg", "grey-256.jpg", "cmyk-200x160.jpg", "portrait-180x400.png",
-                      "palette-200x150.png", "lossy-240x320.webp", "lossless-160x120.webp"])
+    @Test(arguments: [
+        "scene-320x240.jpg", "grey-256.jpg", "cmyk-200x160.jpg", "portrait-180x400.png",
+        "palette-200x150.png", "lossy-240x320.webp", "lossless-160x120.webp",
+    ])
     func cutFilesAreTruncated(name: String) throws {
         let data = try CLIPFixtures.image(name)
         let n = data.count
@@ -63,26 +71,35 @@ struct HostileImageTests {
         for cut in cuts {
             let failure = error(decoding: data.prefix(cut))
             guard case .truncated(let format, let detail) = failure else {
-                Issue.record("\(name) cut to \(cut) of \(n) bytes: expected truncated, got \(String(describing: failure))")
+                Issue.record(
+                    "\(name) cut to \(cut) of \(n) bytes: expected truncated, got \(String(describing: failure))")
                 continue
             }
-            #expect(format.rawValue == ["jpg": "JPEG", "png": "PNG", "webp": "WebP"][String(name.split(separator: ".").last!)])
+            #expect(
+                format.rawValue
+                    == ["jpg": "JPEG", "png": "PNG", "webp": "WebP"][String(name.split(separator: ".").last!)])
             #expect(!detail.isEmpty)
         }
     }
 
     @Test func randomBytesAfterAValidHeaderAreCorrupt() throws {
         // Formats whose data is checked: PNG (zlib, CRC), JPEG (entropy-coded data hits markers), lossless WebP.
-        for name in ["scene-320x240.jpg", "grey-256.jpg", "portrait-180x400.png", "palette-200x150.png",
-                     "lossless-160x120.webp"] {
+        for name in [
+            "scene-320x240.jpg", "grey-256.jpg", "portrait-180x400.png", "palette-200x150.png",
+            "lossless-160x120.webp",
+        ] {
             let data = try CLIPFixtures.image(name)
             for keepFraction in [10, 4] {
                 var generator = SplitMix64(seed: UInt64(keepFraction))
                 var bytes = [UInt8](data)
-                for i in (bytes.count / keepFraction)..<bytes.count { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+                for i in (bytes.count / keepFraction)..<bytes.count {
+                    bytes[i] = UInt8.random(in: 0...255, using: &generator)
+                }
                 let failure = error(decoding: Data(bytes))
                 guard case .corrupt(_, let detail) = failure else {
-                    Issue.record("\(name) with random bytes after 1/\(keepFraction): expected corrupt, got \(String(describing: failure))")
+                    Issue.record(
+                        "\(name) with random bytes after 1/\(keepFraction): expected corrupt, got \(String(describing: failure))"
+                    )
                     continue
                 }
                 #expect(!detail.isEmpty)
@@ -110,8 +127,10 @@ struct HostileImageTests {
     @Test func seededRandomDamageNeverCrashes() throws {
         var generator = SplitMix64(seed: 2026)
         var outcomes: [String: Int] = [:]
-        for name in ["scene-320x240.jpg", "cmyk-200x160.jpg", "exif-rotate-90.jpg", "palette-200x150.png",
-                     "rgba-240.png", "lossy-240x320.webp", "lossless-160x120.webp"] {
+        for name in [
+            "scene-320x240.jpg", "cmyk-200x160.jpg", "exif-rotate-90.jpg", "palette-200x150.png",
+            "rgba-240.png", "lossy-240x320.webp", "lossless-160x120.webp",
+        ] {
             let original = try CLIPFixtures.image(name)
             let header = try decoder.header(original)
             for _ in 0..<60 {
@@ -119,7 +138,8 @@ struct HostileImageTests {
                 switch Int.random(in: 0..<3, using: &generator) {
                 case 0:  // flip a few random bits anywhere
                     for _ in 0..<Int.random(in: 1...8, using: &generator) {
-                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= 1 << UInt8.random(in: 0...7, using: &generator)
+                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^=
+                            1 << UInt8.random(in: 0...7, using: &generator)
                     }
                 case 1:  // overwrite a run with random bytes
                     let start = Int.random(in: 0..<bytes.count, using: &generator)
@@ -127,8 +147,11 @@ struct HostileImageTests {
                         bytes[i] = UInt8.random(in: 0...255, using: &generator)
                     }
                 default:  // cut and append garbage
-                    bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
-                        + (0..<Int.random(in: 0...100, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    bytes =
+                        Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+                        + (0..<Int.random(in: 0...100, using: &generator)).map { _ in
+                            UInt8.random(in: 0...255, using: &generator)
+                        }
                 }
                 do {
                     let image = try decoder.decode(Data(bytes))
@@ -159,8 +182,10 @@ struct HostileImageTests {
         // JPEG sizes are 16-bit: patch the fixture's SOF0 to claim 65000×65000 (4225 megapixels).
         var bytes = [UInt8](try CLIPFixtures.image("scene-320x240.jpg"))
         let sof = try #require((2..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
-        bytes[sof + 5] = 0xFD; bytes[sof + 6] = 0xE8  // height 65000
-        bytes[sof + 7] = 0xFD; bytes[sof + 8] = 0xE8  // width 65000
+        bytes[sof + 5] = 0xFD
+        bytes[sof + 6] = 0xE8  // height 65000
+        bytes[sof + 7] = 0xFD
+        bytes[sof + 8] = 0xE8  // width 65000
         #expect(error(decoding: Data(bytes)) == .tooLarge(width: 65_000, height: 65_000, maxMegapixels: 50))
     }
 
@@ -194,18 +219,23 @@ struct HostileImageTests {
     @Test func limitsAreConfigurable() throws {
         let data = try CLIPFixtures.image("large-1600x1200.jpg")
         let small = ImageDecoder(limits: ImageDecodingLimits(maxFileBytes: 64 << 20, maxMegapixels: 1.9))
-        #expect(throws: ImageDecodingError.tooLarge(width: 1600, height: 1200, maxMegapixels: 1.9)) { try small.decode(data) }
+        #expect(throws: ImageDecodingError.tooLarge(width: 1600, height: 1200, maxMegapixels: 1.9)) {
+            try small.decode(data)
+        }
         #expect(try ImageDecoder(limits: ImageDecodingLimits(maxMegapixels: 1.92)).decode(data).width == 1600)
 
         let tight = ImageDecoder(limits: ImageDecodingLimits(maxFileBytes: 1000))
         #expect(throws: ImageDecodingError.fileTooLarge(bytes: data.count, maxBytes: 1000)) { try tight.decode(data) }
         let file = try temporaryFile("large.jpg", data)
-        #expect(throws: ImageDecodingError.fileTooLarge(bytes: data.count, maxBytes: 1000)) { try tight.decode(contentsOf: file) }
+        #expect(throws: ImageDecodingError.fileTooLarge(bytes: data.count, maxBytes: 1000)) {
+            try tight.decode(contentsOf: file)
+        }
     }
 
     @Test func everyErrorHasADistinctCodeAndAMessage() {
         let errors: [ImageDecodingError] = [
-            .empty, .unsupportedFormat(found: "GIF"), .unsupportedVariant(format: .webp, detail: "animated WebP is not supported"),
+            .empty, .unsupportedFormat(found: "GIF"),
+            .unsupportedVariant(format: .webp, detail: "animated WebP is not supported"),
             .corrupt(format: .jpeg, detail: "x"), .truncated(format: .png, detail: "y"),
             .tooLarge(width: 1, height: 2, maxMegapixels: 3), .fileTooLarge(bytes: 4, maxBytes: 5),
             .unreadable(path: "/p", reason: "r"), .outOfMemory(detail: "z"),
@@ -215,23 +245,6 @@ struct HostileImageTests {
     }
 
     private func temporaryFile(_ name: String, _ data: Data) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-image-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try data.write(to: url)
-        return url
-    }
-}
-
-/// A small seeded generator so damage is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        try ScratchDirectory("image-tests").write(data, named: name)
     }
 }

@@ -1,16 +1,24 @@
+import GlimpseEvaluation
 import Testing
+
 @testable import GlimpseImage
 
 /// Properties of the Pillow resampler port beyond the fixture comparison (which proves bit-exactness with PIL).
 struct PillowResamplerTests {
     static func noise(width: Int, height: Int, seed: UInt64) -> RGBImage {
         var generator = SplitMix64(seed: seed)
-        return RGBImage(width: width, height: height, pixels: (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return RGBImage(
+            width: width, height: height,
+            pixels: (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func crop(_ image: RGBImage, columns: Range<Int>, rows: Range<Int>) -> RGBImage {
         var pixels: [UInt8] = []
-        for y in rows { pixels += image.pixels[((y * image.width + columns.lowerBound) * 3)..<((y * image.width + columns.upperBound) * 3)] }
+        for y in rows {
+            pixels +=
+                image.pixels[
+                    ((y * image.width + columns.lowerBound) * 3)..<((y * image.width + columns.upperBound) * 3)]
+        }
         return RGBImage(width: columns.count, height: rows.count, pixels: pixels)
     }
 
@@ -19,9 +27,12 @@ struct PillowResamplerTests {
         let image = Self.noise(width: width, height: height, seed: UInt64(width * outHeight))
         let full = PillowResampler.resize(image, width: outWidth, height: outHeight, filter: .bicubic)
         #expect(full.width == outWidth && full.height == outHeight)
-        for (columns, rows) in [(0..<outWidth, 0..<outHeight), (3..<(outWidth - 2), 1..<(outHeight / 2)),
-                                ((outWidth - 1)..<outWidth, (outHeight / 3)..<(outHeight / 3 + 1))] {
-            let window = PillowResampler.resize(image, width: outWidth, height: outHeight, filter: .bicubic, columns: columns, rows: rows)
+        for (columns, rows) in [
+            (0..<outWidth, 0..<outHeight), (3..<(outWidth - 2), 1..<(outHeight / 2)),
+            ((outWidth - 1)..<outWidth, (outHeight / 3)..<(outHeight / 3 + 1)),
+        ] {
+            let window = PillowResampler.resize(
+                image, width: outWidth, height: outHeight, filter: .bicubic, columns: columns, rows: rows)
             #expect(window == Self.crop(full, columns: columns, rows: rows))
         }
     }
@@ -35,7 +46,8 @@ struct PillowResamplerTests {
         // The coefficients are normalised to sum 1, so flat areas keep their value (no ringing, no drift).
         let image = RGBImage(width: 37, height: 23, pixels: [UInt8](repeating: 200, count: 37 * 23 * 3))
         for (w, h) in [(224, 224), (5, 3), (100, 7)] {
-            #expect(PillowResampler.resize(image, width: w, height: h, filter: .bicubic).pixels.allSatisfy { $0 == 200 })
+            #expect(
+                PillowResampler.resize(image, width: w, height: h, filter: .bicubic).pixels.allSatisfy { $0 == 200 })
         }
     }
 
@@ -50,9 +62,10 @@ struct PillowResamplerTests {
         var uniformRows = 0
         for y in 0..<224 {
             let row = Array(crop.pixels[(y * 224 * 3)..<((y + 1) * 224 * 3)])
-            if (0..<224).allSatisfy({ x in row[x * 3] == row[0] && row[x * 3 + 1] == row[1] && row[x * 3 + 2] == row[2] }) {
-                uniformRows += 1
+            let uniform = (0..<224).allSatisfy { x in
+                row[x * 3] == row[0] && row[x * 3 + 1] == row[1] && row[x * 3 + 2] == row[2]
             }
+            if uniform { uniformRows += 1 }
         }
         #expect(uniformRows == 224)
     }

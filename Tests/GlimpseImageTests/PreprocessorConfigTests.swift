@@ -1,5 +1,7 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
+
 @testable import GlimpseImage
 
 /// preprocessor_config.json decoding and the size arithmetic transformers uses.
@@ -34,9 +36,9 @@ struct PreprocessorConfigTests {
 
     @Test func theLongerEdgeIsTruncatedAsTransformersDoes() {
         let preprocessor = CLIPImagePreprocessor()
-        #expect(preprocessor.resizeTarget(height: 240, width: 320) == (224, 298))   // 298.67
+        #expect(preprocessor.resizeTarget(height: 240, width: 320) == (224, 298))  // 298.67
         #expect(preprocessor.resizeTarget(height: 300, width: 200) == (336, 224))
-        #expect(preprocessor.resizeTarget(height: 400, width: 180) == (497, 224))   // 497.78
+        #expect(preprocessor.resizeTarget(height: 400, width: 180) == (497, 224))  // 497.78
         #expect(preprocessor.resizeTarget(height: 224, width: 224) == (224, 224))
         #expect(preprocessor.resizeTarget(height: 1, width: 1000) == (224, 224_000))
     }
@@ -48,11 +50,13 @@ struct PreprocessorConfigTests {
         #expect(preprocessor.centreCrop(row, height: 1, width: 2).pixels == [2, 0, 0, 3, 0, 0])
         // 2×1 into 5 wide: ceil(3 / 2) = 2 zeros before it, 1 after.
         let small = RGBImage(width: 2, height: 1, pixels: [9, 9, 9, 8, 8, 8])
-        #expect(preprocessor.centreCrop(small, height: 1, width: 5).pixels == [0, 0, 0, 0, 0, 0, 9, 9, 9, 8, 8, 8, 0, 0, 0])
+        #expect(
+            preprocessor.centreCrop(small, height: 1, width: 5).pixels == [0, 0, 0, 0, 0, 0, 9, 9, 9, 8, 8, 8, 0, 0, 0])
     }
 
     @Test func exactSizeConfigsSquashWithoutKeepingTheAspectRatio() throws {
-        let preprocessor = CLIPImagePreprocessor(config: try config(#"{"size": {"height": 32, "width": 48}, "do_center_crop": false}"#))
+        let preprocessor = CLIPImagePreprocessor(
+            config: try config(#"{"size": {"height": 32, "width": 48}, "do_center_crop": false}"#))
         let image = try ImageDecoder().decode(CLIPFixtures.image("scene-320x240.jpg"))
         let resized = preprocessor.resizedAndCropped(image)
         #expect(resized.width == 48 && resized.height == 32)

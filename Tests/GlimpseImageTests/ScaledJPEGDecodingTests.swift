@@ -1,5 +1,7 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
+
 @testable import GlimpseImage
 
 /// libjpeg DCT scaling for big photos: only used when asked, only while the image stays ≥ 2× the model input, and
@@ -11,7 +13,8 @@ struct ScaledJPEGDecodingTests {
         #expect(ImageDecoder.jpegScaleDenominator(width: 4000, height: 3000, minimumEdge: 448) == 4)  // 1000×750
         #expect(ImageDecoder.jpegScaleDenominator(width: 8000, height: 6000, minimumEdge: 448) == 8)
         #expect(ImageDecoder.jpegScaleDenominator(width: 800, height: 600, minimumEdge: 448) == 1)
-        #expect(ImageDecoder.jpegScaleDenominator(width: 897, height: 5000, minimumEdge: 448) == 2)   // ceil(897 / 2) = 449
+        // ceil(897 / 2) = 449
+        #expect(ImageDecoder.jpegScaleDenominator(width: 897, height: 5000, minimumEdge: 448) == 2)
         #expect(CLIPImagePreprocessor().reducedDecodingMinimumEdge == 448)
     }
 
@@ -24,9 +27,11 @@ struct ScaledJPEGDecodingTests {
         #expect(full.width == 1600 && full.height == 1200)
         #expect(reduced.width == 800 && reduced.height == 600)
 
-        let a = preprocessor.pixelValues(full), b = preprocessor.pixelValues(reduced)
+        let a = preprocessor.pixelValues(full)
+        let b = preprocessor.pixelValues(reduced)
         let differences = zip(a, b).map { Double(abs($0 - $1)) }
-        let maximum = differences.max()!, mean = differences.reduce(0, +) / Double(differences.count)
+        let maximum = differences.max()!
+        let mean = differences.reduce(0, +) / Double(differences.count)
         print("large-1600x1200.jpg decoded at 1/2: max |Δ normalised| \(maximum), mean \(mean)")
         // Not within the 1e-3 reference tolerance (so reference comparisons decode full size), but close:
         // 0.06 is about 4 levels of 255.

@@ -34,8 +34,12 @@ enum TestImageBytes {
             out += data[offset..<(offset + n)]
             offset += n
         } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in data {
+            a = (a + UInt32(byte)) % 65_521
+            b = (b + a) % 65_521
+        }
         return out + bigEndian(b << 16 | a)
     }
 
@@ -46,8 +50,10 @@ enum TestImageBytes {
     }
 
     /// A PNG whose rows (`rowBytes` each, filter type 0 prepended here) are given raw.
-    static func png(width: Int, height: Int, bitDepth: UInt8, colourType: UInt8, rows: [[UInt8]],
-                    extraChunks: [[UInt8]] = []) -> Data {
+    static func png(
+        width: Int, height: Int, bitDepth: UInt8, colourType: UInt8, rows: [[UInt8]],
+        extraChunks: [[UInt8]] = []
+    ) -> Data {
         let raw: [UInt8] = rows.flatMap { row -> [UInt8] in [0] + row }
         var bytes = pngSignature + ihdr(width: width, height: height, bitDepth: bitDepth, colourType: colourType)
         for chunk in extraChunks { bytes += chunk }
@@ -59,7 +65,9 @@ enum TestImageBytes {
 
     /// A TIFF structure with one IFD0 entry: Orientation (SHORT).
     static func tiffWithOrientation(_ value: Int, bigEndian: Bool = false) -> [UInt8] {
-        func u16(_ v: Int) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func u16(_ v: Int) -> [UInt8] {
+            bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)]
+        }
         func u32(_ v: Int) -> [UInt8] { bigEndian ? u16(v >> 16) + u16(v & 0xFFFF) : u16(v & 0xFFFF) + u16(v >> 16) }
         return (bigEndian ? Array("MM".utf8) : Array("II".utf8)) + u16(42) + u32(8)
             + u16(1) + u16(0x0112) + u16(3) + u32(1) + u16(value) + u16(0) + u32(0)
@@ -76,7 +84,9 @@ enum TestImageBytes {
 
     /// A simple (VP8/VP8L) WebP re-wrapped as extended (VP8X) WebP with an EXIF chunk after the image.
     static func webp(_ webp: Data, withExif tiff: [UInt8], width: Int, height: Int) -> Data {
-        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        func le32(_ v: Int) -> [UInt8] {
+            [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)]
+        }
         func le24(_ v: Int) -> [UInt8] { Array(le32(v).prefix(3)) }
         let image = [UInt8](webp.dropFirst(12))
         let vp8x = Array("VP8X".utf8) + le32(10) + [0x08, 0, 0, 0] + le24(width - 1) + le24(height - 1)

@@ -14,7 +14,9 @@ struct ConcurrencyTests {
             group.addTask {
                 for start in stride(from: 500, to: data.count, by: 250) {
                     let end = min(start + 250, data.count)
-                    try index.add(ids: Array(data.ids[start..<end]), vectors: Array(data.flat[start * dimension..<end * dimension]))
+                    try index.add(
+                        ids: Array(data.ids[start..<end]),
+                        vectors: Array(data.flat[start * dimension..<end * dimension]))
                 }
                 return 0
             }
@@ -23,7 +25,8 @@ struct ConcurrencyTests {
                     var checked = 0
                     for round in 0..<60 {
                         let query = data.vector((worker * 131 + round * 17) % 500)
-                        let hits = try index.search(query, k: 10, ef: 32 + round % 64, excluding: [ClusteredVectors.id(1)])
+                        let hits = try index.search(
+                            query, k: 10, ef: 32 + round % 64, excluding: [ClusteredVectors.id(1)])
                         #expect(hits.count == 10)
                         #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
                         #expect(hits.allSatisfy { allIDs.contains($0.id) && $0.id != ClusteredVectors.id(1) })

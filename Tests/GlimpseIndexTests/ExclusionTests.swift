@@ -1,3 +1,4 @@
+import GlimpseEvaluation
 import GlimpseIndex
 import Testing
 
@@ -6,7 +7,7 @@ struct ExclusionTests {
     @Test func excludedIDsAreNeverReturnedAndResultsStayFull() throws {
         let index = try SharedIndexFixture.index.get()
         let data = SharedIndexFixture.data
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         // A random 30% of everything plus each query's true nearest neighbours: the hardest case for the graph.
         var excluded = Set(data.ids.filter { _ in Double.random(in: 0..<1, using: &generator) < 0.3 })
         for exact in SharedIndexFixture.truth.prefix(20) { excluded.formUnion(exact) }
@@ -23,7 +24,8 @@ struct ExclusionTests {
     }
 
     @Test func excludingAlmostEverythingReturnsTheRest() throws {
-        let index = try HNSWIndex(dimension: 16, parameters: HNSWParameters(m: 8, efSearchDefault: 16, efSearchMax: 2_000))
+        let index = try HNSWIndex(
+            dimension: 16, parameters: HNSWParameters(m: 8, efSearchDefault: 16, efSearchMax: 2_000))
         let data = ClusteredVectors(count: 1_000, dimension: 16, seed: 5)
         try index.add(ids: data.ids, vectors: data.flat)
         let kept = Set(data.ids.suffix(3))

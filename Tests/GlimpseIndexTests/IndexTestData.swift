@@ -1,23 +1,6 @@
 import Foundation
+import GlimpseEvaluation
 import GlimpseIndex
-
-/// Deterministic pseudo-random numbers (SplitMix64) so every run builds the same vectors.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func gaussian() -> Float {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
-    }
-}
 
 /// L2-normalised vectors scattered around random cluster centres, like embeddings of related captions.
 struct ClusteredVectors {
@@ -29,9 +12,9 @@ struct ClusteredVectors {
     /// `pointSeed` varies the points while `seed` fixes the cluster centres, so queries drawn with another
     /// point seed come from the same distribution as the data.
     init(count: Int, dimension: Int, clusters: Int = 40, spread: Float = 0.6, seed: UInt64, pointSeed: UInt64? = nil) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in generator.gaussian() } }
-        if let pointSeed { generator = SeededGenerator(seed: pointSeed) }
+        if let pointSeed { generator = SplitMix64(seed: pointSeed) }
         var flat = [Float]()
         flat.reserveCapacity(count * dimension)
         for _ in 0..<count {
@@ -82,10 +65,4 @@ func recallAtK(_ index: HNSWIndex, queries: [[Float]], truth: [[Int64]], k: Int,
         found += Set(hits.map(\.id)).intersection(exact).count
     }
     return Double(found) / Double(queries.count * k)
-}
-
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-index-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }

@@ -43,7 +43,9 @@ struct InputValidationTests {
     @Test func invalidParametersThrow() {
         #expect(throws: HNSWIndexError.self) { try HNSWIndex(dimension: 0, parameters: HNSWParameters()) }
         #expect(throws: HNSWIndexError.self) { try HNSWIndex(dimension: 4, parameters: HNSWParameters(m: 1)) }
-        #expect(throws: HNSWIndexError.self) { try HNSWIndex(dimension: 4, parameters: HNSWParameters(efConstruction: 0)) }
+        #expect(throws: HNSWIndexError.self) {
+            try HNSWIndex(dimension: 4, parameters: HNSWParameters(efConstruction: 0))
+        }
         #expect(throws: HNSWIndexError.self) {
             try HNSWIndex(dimension: 4, parameters: HNSWParameters(efSearchDefault: 100, efSearchMax: 50))
         }

@@ -1,19 +1,21 @@
 import Foundation
 import GlimpseIndex
+import GlimpseTestSupport
 import Testing
 
 /// Snapshots must reproduce the index exactly and refuse anything damaged.
 struct SnapshotTests {
     private func smallIndex(count: Int = 800, seed: UInt64 = 11) throws -> (HNSWIndex, ClusteredVectors) {
         let data = ClusteredVectors(count: count, dimension: 32, seed: seed)
-        let index = try HNSWIndex(dimension: 32, parameters: HNSWParameters(m: 12, efConstruction: 80, efSearchDefault: 32, efSearchMax: 256))
+        let index = try HNSWIndex(
+            dimension: 32, parameters: HNSWParameters(m: 12, efConstruction: 80, efSearchDefault: 32, efSearchMax: 256))
         try index.add(ids: data.ids, vectors: data.flat)
         return (index, data)
     }
 
     private func writtenSnapshot() throws -> (URL, HNSWIndex, ClusteredVectors) {
         let (index, data) = try smallIndex()
-        let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+        let url = try ScratchDirectory("index").file("space.hnsw")
         try index.write(to: url, watermark: 4_242)
         return (url, index, data)
     }
@@ -28,7 +30,9 @@ struct SnapshotTests {
         let excluded: Set<Int64> = [ClusteredVectors.id(3), ClusteredVectors.id(400)]
         for i in stride(from: 0, to: data.count, by: 37) {
             let query = data.vector(i)
-            #expect(try loaded.search(query, k: 10, ef: 40, excluding: excluded) == original.search(query, k: 10, ef: 40, excluding: excluded))
+            #expect(
+                try loaded.search(query, k: 10, ef: 40, excluding: excluded)
+                    == original.search(query, k: 10, ef: 40, excluding: excluded))
         }
     }
 
@@ -73,7 +77,7 @@ struct SnapshotTests {
     }
 
     @Test func missingSnapshotThrowsIOError() throws {
-        let url = try temporaryDirectory().appendingPathComponent("absent.hnsw")
+        let url = try ScratchDirectory("index").file("absent.hnsw")
         #expect(throws: HNSWIndexError.self) { try HNSWIndex.read(from: url) }
     }
 
@@ -92,7 +96,7 @@ struct SnapshotTests {
     }
 
     @Test func emptyIndexRoundTrips() throws {
-        let url = try temporaryDirectory().appendingPathComponent("empty.hnsw")
+        let url = try ScratchDirectory("index").file("empty.hnsw")
         try HNSWIndex(dimension: 8, parameters: HNSWParameters()).write(to: url, watermark: 0)
         let (loaded, watermark) = try HNSWIndex.read(from: url)
         #expect(loaded.count == 0 && watermark == 0)

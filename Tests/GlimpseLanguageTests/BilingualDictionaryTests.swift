@@ -1,20 +1,21 @@
 import Foundation
 import GlimpseLanguage
+import GlimpseTestSupport
 import Testing
 
 /// A few lines in the format of cedict 0.1.0's EnWords.csv (copied from it).
 let sampleEnWords = """
-"word","translation"
-"apple","n.苹果,似苹果的果实"
-"bat","n.蝙蝠,球棒v.用球棒击球 [计] 批处理文件的扩展名 [军] Basic Armor Training,装甲兵基础训练"
-"car","n.汽车,小汽车,车辆,客车,[铁]车厢"
-"dog","n.狗,犬,类似犬的动物,卑鄙的人,小人,坏蛋vt.跟踪,尾随"
-"pooch","n.<俚>狗"
-"red","n.红色,红衣服,红颜料,赤字,亏空adj.红(色)的,革命的"
-"hedgehog","n.猬"
-"acetabula",NULL
+    "word","translation"
+    "apple","n.苹果,似苹果的果实"
+    "bat","n.蝙蝠,球棒v.用球棒击球 [计] 批处理文件的扩展名 [军] Basic Armor Training,装甲兵基础训练"
+    "car","n.汽车,小汽车,车辆,客车,[铁]车厢"
+    "dog","n.狗,犬,类似犬的动物,卑鄙的人,小人,坏蛋vt.跟踪,尾随"
+    "pooch","n.<俚>狗"
+    "red","n.红色,红衣服,红颜料,赤字,亏空adj.红(色)的,革命的"
+    "hedgehog","n.猬"
+    "acetabula",NULL
 
-"""
+    """
 
 struct BilingualDictionaryTests {
     let dictionary = try! BilingualDictionary.load(contentsOf: writeTemporary(sampleEnWords))
@@ -54,21 +55,26 @@ struct BilingualDictionaryTests {
     }
 
     @Test func aMissingFileIsAClearError() {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-dictionary-\(UUID()).csv").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-dictionary-\(UUID()).csv")
+            .path
         #expect(throws: DictionaryError.missing(path: path)) { try BilingualDictionary.load(contentsOf: path) }
         #expect(DictionaryError.missing(path: path).description.contains("scripts/fetch-dictionary.sh"))
     }
 
     @Test func aCorruptFileNamesTheLine() throws {
         let broken = writeTemporary("\"word\",\"translation\"\n\"dog\",\"n.狗\"\n\"cat,\"n.猫\"\n")
-        #expect(throws: DictionaryError.corrupt(
-            path: broken, line: 3, reason: "expected two quoted CSV fields, got \"\\\"cat,\\\"n.猫\\\"\"")) {
+        #expect(
+            throws: DictionaryError.corrupt(
+                path: broken, line: 3, reason: "expected two quoted CSV fields, got \"\\\"cat,\\\"n.猫\\\"\"")
+        ) {
             try BilingualDictionary.load(contentsOf: broken)
         }
     }
 
     @Test func aFileWithoutTheHeaderOrEntriesIsCorrupt() {
-        for text in ["\"dog\",\"n.狗\"\n", "", "\"word\",\"translation\"\n", "\"word\",\"translation\"\n\"dog\",\"dog\"\n"] {
+        for text in [
+            "\"dog\",\"n.狗\"\n", "", "\"word\",\"translation\"\n", "\"word\",\"translation\"\n\"dog\",\"dog\"\n",
+        ] {
             let path = writeTemporary(text)
             #expect {
                 try BilingualDictionary.load(contentsOf: path)
@@ -89,7 +95,5 @@ struct BilingualDictionaryTests {
 }
 
 func writeTemporary(_ text: String) -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-dictionary-test-\(UUID()).csv")
-    try! Data(text.utf8).write(to: url)
-    return url.path
+    try! ScratchDirectory("dictionary-test").write(Data(text.utf8), named: "dictionary.csv").path
 }

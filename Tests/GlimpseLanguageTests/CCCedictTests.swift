@@ -80,8 +80,11 @@ struct CCCedictTests {
 
     @Test func aMalformedCedictLineIsCorruptAtThatLine() {
         let path = writeTemporary("# comment\n狗 狗 [gou3] /dog/\n狗 狗 gou3 /dog/\n")
-        #expect(throws: DictionaryError.corrupt(
-            path: path, line: 3, reason: "expected `traditional simplified [pinyin] /gloss/`, got \"狗 狗 gou3 /dog/\"")) {
+        #expect(
+            throws: DictionaryError.corrupt(
+                path: path, line: 3,
+                reason: "expected `traditional simplified [pinyin] /gloss/`, got \"狗 狗 gou3 /dog/\"")
+        ) {
             try BilingualDictionary.load(contentsOf: writeTemporary(sampleEnWords), cedictPath: path)
         }
         for text in ["", "# only comments\n", "詞 词 [ci2] /CL:個|个[ge4]/\n"] {

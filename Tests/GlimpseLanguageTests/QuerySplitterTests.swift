@@ -15,14 +15,17 @@ struct QuerySplitterTests {
     }
 
     @Test func neutralCharactersInsideARunStayAndAtItsEdgesGo() {
-        #expect(QuerySplitter.split("“polar bear”，北极熊！") == [QueryPart("polar bear", .english), QueryPart("北极熊", .chinese)])
+        #expect(
+            QuerySplitter.split("“polar bear”，北极熊！") == [QueryPart("polar bear", .english), QueryPart("北极熊", .chinese)])
         #expect(QuerySplitter.split("3 red cars") == [QueryPart("red cars", .english)])
     }
 
     @Test func alternatingRunsOfOneLanguageAreJoined() {
-        #expect(QuerySplitter.split("dog 狗 puppy 小狗") == [
-            QueryPart("dog", .english), QueryPart("狗", .chinese), QueryPart("puppy", .english), QueryPart("小狗", .chinese),
-        ])
+        #expect(
+            QuerySplitter.split("dog 狗 puppy 小狗") == [
+                QueryPart("dog", .english), QueryPart("狗", .chinese), QueryPart("puppy", .english),
+                QueryPart("小狗", .chinese),
+            ])
     }
 
     @Test func singleLanguageQueryIsOnePart() {

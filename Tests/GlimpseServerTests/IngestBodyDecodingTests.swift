@@ -13,7 +13,7 @@ import Testing
             _ = try decode(json)
             return nil
         } catch let error as APIErrorResponse {
-            return "\(error.code): \(error.message)"
+            return "\(error.code.rawValue): \(error.message)"
         } catch {
             return "unexpected \(error)"
         }
@@ -21,16 +21,27 @@ import Testing
 
     @Test func acceptsOneItemOrABatch() throws {
         #expect(try decode(#"{"image_path": "/a.jpg", "captions": {"zh": "狗"}}"#) == ["/a.jpg"])
-        #expect(try decode(#"{"items": [{"image_path": "/a.jpg", "captions": {"en": "a"}}, {"id": "b", "image_path": "/b.jpg", "captions": {"en": "b"}}]}"#) == ["/a.jpg", "/b.jpg"])
+        #expect(
+            try decode(
+                #"{"items": [{"image_path": "/a.jpg", "captions": {"en": "a"}}, {"id": "b", "image_path": "/b.jpg", "captions": {"en": "b"}}]}"#
+            ) == ["/a.jpg", "/b.jpg"])
     }
 
     @Test func refusesUnknownFieldsWrongTypesAndMalformedJSON() {
-        #expect(refusal(#"{"image_path": "/a.jpg", "captions": {"en": "a"}, "lang": "en"}"#)?.hasPrefix("unknown_field") == true)
-        #expect(refusal(#"{"items": [{"image_path": "/a.jpg", "captions": {"en": "a"}, "x": 1}]}"#)?.contains("items[0]") == true)
+        #expect(
+            refusal(#"{"image_path": "/a.jpg", "captions": {"en": "a"}, "lang": "en"}"#)?.hasPrefix("unknown_field")
+                == true)
+        #expect(
+            refusal(#"{"items": [{"image_path": "/a.jpg", "captions": {"en": "a"}, "x": 1}]}"#)?.contains("items[0]")
+                == true)
         #expect(refusal(#"{"items": {"image_path": "/a.jpg"}}"#)?.contains("items must be an array") == true)
         #expect(refusal(#"{"image_path": "/a.jpg", "captions": {"en": 5}}"#)?.hasPrefix("invalid_item") == true)
         #expect(refusal(#"{"image_path": "/a.jpg", "captions": "dog"}"#)?.contains("captions") == true)
         #expect(refusal(#"{"image_path": "/a.jpg""#)?.hasPrefix("invalid_json") == true)
         #expect(refusal("\"just a string\"")?.contains("JSON object") == true)
+        #expect(
+            refusal(#"{"id": "a", "id": "b", "image_path": "/a.jpg", "captions": {"en": "a"}}"#)?.hasPrefix(
+                "invalid_json: malformed JSON: duplicate key \"id\"") == true,
+            "a repeated field is refused, not silently resolved")
     }
 }

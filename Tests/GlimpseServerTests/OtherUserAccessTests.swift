@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseServer
@@ -25,38 +26,34 @@ import Glibc
             except OSError as e:
                 print(errno.errorcode.get(e.errno, str(e.errno)))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, path])
+        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aSecondUserCannotConnectToTheAdminSocketButTheSocketGroupCanQuery() async throws {
         guard geteuid() == 0 else {
             if ProcessInfo.processInfo.environment["GLIMPSE_ALLOW_UNPRIVILEGED_TESTS"] == "1" { return }
-            Issue.record("this test must run as root to start a process as another user (CI does); set GLIMPSE_ALLOW_UNPRIVILEGED_TESTS=1 to knowingly skip it")
+            Issue.record(
+                "this test must run as root to start a process as another user (CI does); set GLIMPSE_ALLOW_UNPRIVILEGED_TESTS=1 to knowingly skip it"
+            )
             return
         }
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) missing")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "/usr/bin/python3 missing")
-        let fixture = try await ServerFixture { $0.socketGroup = String(Self.socketGroup) }
-        defer { Task { await fixture.stop() } }
-        let admin = fixture.configuration.adminSocketPath
-        let query = fixture.configuration.socketPath
+        try await withServer(adjust: { $0.socketGroup = String(Self.socketGroup) }) { fixture throws in
+            let admin = fixture.configuration.adminSocketPath
+            let query = fixture.configuration.socketPath
 
-        // The other user is in the socket group: it may search, but not change the catalog.
-        #expect(try connectAs(uid: Self.otherUser, gid: Self.socketGroup, path: admin) == "EACCES")
-        #expect(try connectAs(uid: Self.otherUser, gid: Self.socketGroup, path: query) == "ok")
-        // A user outside the socket group may do neither.
-        #expect(try connectAs(uid: Self.otherUser, gid: 65533, path: query) == "EACCES")
-        #expect(try connectAs(uid: Self.otherUser, gid: 65533, path: admin) == "EACCES")
-        // The daemon's own user (root here) reaches both: the refusals above are about the user, not a broken socket.
-        #expect(try connectAs(uid: 0, gid: 0, path: admin) == "ok")
+            // The other user is in the socket group: it may search, but not change the catalog.
+            #expect(try connectAs(uid: Self.otherUser, gid: Self.socketGroup, path: admin) == "EACCES")
+            #expect(try connectAs(uid: Self.otherUser, gid: Self.socketGroup, path: query) == "ok")
+            // A user outside the socket group may do neither.
+            #expect(try connectAs(uid: Self.otherUser, gid: 65533, path: query) == "EACCES")
+            #expect(try connectAs(uid: Self.otherUser, gid: 65533, path: admin) == "EACCES")
+            // The daemon's own user (root here) reaches both: the refusals above are about the user, not a broken socket.
+            #expect(try connectAs(uid: 0, gid: 0, path: admin) == "ok")
+        }
     }
 }

@@ -9,7 +9,8 @@ typealias BasicRequestContextForTests = BasicRequestContext
 @Suite struct QueryDecodingTests {
     private func parameters(_ uri: String) throws -> [String: String] {
         let request = Request(
-            head: .init(method: .get, scheme: "http", authority: "localhost", path: uri), body: .init(buffer: ByteBuffer()))
+            head: .init(method: .get, scheme: "http", authority: "localhost", path: uri),
+            body: .init(buffer: ByteBuffer()))
         return try RequestDecoding.queryParameters(of: request)
     }
 
@@ -25,16 +26,23 @@ typealias BasicRequestContextForTests = BasicRequestContext
     }
 
     @Test func integersMustParse() throws {
-        #expect(try RequestDecoding.integer("k", in: ["k": "7"]) == 7)
-        #expect(try RequestDecoding.integer("k", in: [:]) == nil)
-        #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"]) }
+        #expect(try RequestDecoding.integer("k", in: ["k": "7"], code: .invalidK) == 7)
+        #expect(try RequestDecoding.integer("k", in: [:], code: .invalidK) == nil)
+        #expect(throws: APIErrorResponse.self) { try RequestDecoding.integer("k", in: ["k": "7x"], code: .invalidK) }
     }
 
     @Test func alignIsABooleanOrARefusal() throws {
-        #expect(try RequestDecoding.boolean("align", in: ["align": "false"]) == false)
-        #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"]) == true)
-        #expect(try RequestDecoding.boolean("align", in: ["align": "0"]) == false)
-        #expect(try RequestDecoding.boolean("align", in: [:]) == nil)
-        #expect(throws: APIErrorResponse.self) { try RequestDecoding.boolean("align", in: ["align": "maybe"]) }
+        #expect(try RequestDecoding.boolean("align", in: ["align": "false"], code: .invalidAlign) == false)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "TRUE"], code: .invalidAlign) == true)
+        #expect(try RequestDecoding.boolean("align", in: ["align": "0"], code: .invalidAlign) == false)
+        #expect(try RequestDecoding.boolean("align", in: [:], code: .invalidAlign) == nil)
+        #expect(throws: APIErrorResponse.self) {
+            try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign)
+        }
+        do {
+            _ = try RequestDecoding.boolean("align", in: ["align": "maybe"], code: .invalidAlign)
+        } catch let error as APIErrorResponse {
+            #expect(error.code == .invalidAlign, "the refusal carries the parameter's own code")
+        }
     }
 }

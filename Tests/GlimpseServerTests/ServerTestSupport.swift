@@ -23,13 +23,18 @@ struct TestOnlySlowEmbedder: TextEmbedder {
 
     func embed(_ texts: [String], role: EmbeddingRole) throws -> [[Float]] {
         if role == .query, queryDelay > .zero {
-            Thread.sleep(forTimeInterval: Double(queryDelay.components.seconds) + Double(queryDelay.components.attoseconds) / 1e18)
+            Thread.sleep(
+                forTimeInterval: Double(queryDelay.components.seconds) + Double(queryDelay.components.attoseconds)
+                    / 1e18)
         }
         return texts.map { text in
             var vector = [Float](repeating: 0, count: dimension)
             for byte in text.utf8 { vector[Int(byte) % dimension] += 1 }
             let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if norm == 0 { vector[0] = 1; return vector }
+            if norm == 0 {
+                vector[0] = 1
+                return vector
+            }
             return vector.map { $0 / norm }
         }
     }
@@ -79,7 +84,9 @@ final class ServerFixture: Sendable {
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    init(embedder: any TextEmbedder = TestOnlySlowEmbedder(), adjust: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
+    init(embedder: any TextEmbedder = TestOnlySlowEmbedder(), adjust: (inout DaemonConfiguration) -> Void = { _ in })
+        async throws
+    {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("glimpse-server-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o755)
@@ -93,7 +100,8 @@ final class ServerFixture: Sendable {
         let logger = log.logger()
         // A configuration listing spaces loads them as glimpsed does (real models only); otherwise `embedder`.
         var serviceConfiguration = try configuration.serviceConfiguration()
-        let spaces = configuration.spaces == nil
+        let spaces =
+            configuration.spaces == nil
             ? [SpaceModel(text: embedder)]
             : try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
         let service = try GlimpseService(
@@ -136,6 +144,23 @@ final class ServerFixture: Sendable {
     }
 }
 
+/// Runs `body` against a fresh `ServerFixture` and always stops it afterwards (both servers shut down, the directory
+/// removed), whether `body` returns or throws: the next test never meets this one's sockets.
+func withServer<Result>(
+    embedder: any TextEmbedder = TestOnlySlowEmbedder(), adjust: (inout DaemonConfiguration) -> Void = { _ in },
+    _ body: (ServerFixture) async throws -> Result
+) async throws -> Result {
+    let fixture = try await ServerFixture(embedder: embedder, adjust: adjust)
+    do {
+        let result = try await body(fixture)
+        await fixture.stop()
+        return result
+    } catch {
+        await fixture.stop()
+        throw error
+    }
+}
+
 /// Decodes the `{"error": {"code", …}}` body of an error answer.
 func errorCode(_ body: Data) -> String? {
     struct Answer: Decodable {
@@ -159,7 +184,9 @@ struct RawUnixConnection: ~Copyable {
             raw[bytes.count] = 0
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else {
             let code = errno

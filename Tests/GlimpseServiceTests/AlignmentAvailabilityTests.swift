@@ -62,7 +62,8 @@ struct AlignmentAvailabilityTests {
     @Test func aLoadedDictionaryTurnsAlignmentOnAndCanBeSwitchedOffPerQuery() async throws {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
-        let path = try writeDictionary("\"word\",\"translation\"\n\"dog\",\"n.狗,犬\"\n\"cat\",\"n.猫\"\n", fixture: fixture)
+        let path = try writeDictionary(
+            "\"word\",\"translation\"\n\"dog\",\"n.狗,犬\"\n\"cat\",\"n.猫\"\n", fixture: fixture)
         let service = try service(dictionary: path, fixture: fixture)
         let alignment = try #require(try service.status().alignment)
         #expect(alignment.active)
@@ -90,7 +91,8 @@ struct MixedQueryAlignmentTests {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         let url = fixture.directory.appendingPathComponent("EnWords.csv")
-        try Data("\"word\",\"translation\"\n\"red\",\"n.红色\"\n\"car\",\"n.汽车,小汽车\"\n\"boat\",\"n.小船\"\n".utf8).write(to: url)
+        try Data("\"word\",\"translation\"\n\"red\",\"n.红色\"\n\"car\",\"n.汽车,小汽车\"\n\"boat\",\"n.小船\"\n".utf8).write(
+            to: url)
         var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
         configuration.dictionaryPath = url.path
         let service = try fixture.makeService(configuration: configuration)

@@ -8,7 +8,8 @@ import Testing
 /// translations the word list lacks.
 struct CedictAlignmentTests {
     private func service(
-        cedict: String, fixture: ServiceFixture, words wordList: String = "\"word\",\"translation\"\n\"dog\",\"n.狗,犬\"\n"
+        cedict: String, fixture: ServiceFixture,
+        words wordList: String = "\"word\",\"translation\"\n\"dog\",\"n.狗,犬\"\n"
     ) throws -> GlimpseService {
         let words = fixture.directory.appendingPathComponent("EnWords.csv")
         try Data(wordList.utf8).write(to: words)

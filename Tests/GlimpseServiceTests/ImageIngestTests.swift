@@ -1,8 +1,8 @@
-import GlimpseTestSupport
 import Foundation
 import GlimpseAPI
 import GlimpseCLIP
 import GlimpseImage
+import GlimpseTestSupport
 import Logging
 import Testing
 
@@ -11,8 +11,7 @@ import Testing
 /// Two spaces at once: the test-only text embedder and the tiny random CLIP fixture checkpoint, which is a real
 /// image embedder (Tests/Fixtures/CLIP/clip-tiny).
 @Suite struct ImageIngestTests {
-    static let clipFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP/clip-tiny")
+    static let clipFolder = CLIPFixtures.clipFolder
     static let imagesFolder = clipFolder.deletingLastPathComponent().appendingPathComponent("images")
 
     private func makeService(
@@ -26,7 +25,8 @@ import Testing
         logger.logLevel = .warning
         var spaces = [SpaceModel(text: TestOnlyHashingEmbedder())]
         if withCLIP {
-            spaces.append(SpaceModel(textAndImage: try CLIPEmbedder.load(folder: Self.clipFolder), weights: clipWeights))
+            spaces.append(
+                SpaceModel(textAndImage: try CLIPEmbedder.load(folder: Self.clipFolder), weights: clipWeights))
         }
         return try GlimpseService(configuration: configuration, spaces: spaces, modelPath: "(test)", logger: logger)
     }
@@ -37,7 +37,9 @@ import Testing
         return target.path
     }
 
-    private let goodImages = ["scene-320x240.jpg", "portrait-180x400.png", "lossy-240x320.webp", "grey-256.jpg", "large-1600x1200.jpg"]
+    private let goodImages = [
+        "scene-320x240.jpg", "portrait-180x400.png", "lossy-240x320.webp", "grey-256.jpg", "large-1600x1200.jpg",
+    ]
 
     @Test func imagesAreEmbeddedAndAnExampleImageFindsItsOwnItemFirst() async throws {
         let fixture = try ServiceFixture()
@@ -45,14 +47,17 @@ import Testing
         let service = try makeService(fixture)
         let paths = try goodImages.map { try copyFixtureImage($0, into: fixture) }
         try await withRunningService(service) { service in
-            let items = zip(goodImages, paths).map { IngestItem(id: $0, imagePath: $1, captions: ["en": "photo \($0)"]) }
+            let items = zip(goodImages, paths).map {
+                IngestItem(id: $0, imagePath: $1, captions: ["en": "photo \($0)"])
+            }
             let job = try await waitForJob(try service.ingest(items).jobID, in: service)
             #expect(job.inserted == goodImages.count && job.failed == 0)
             // One caption vector per space plus one image vector in the CLIP space.
             #expect(try service.item(id: goodImages[0]).vectors == 3)
 
             for (name, path) in zip(goodImages, paths) {
-                let response = try await service.searchImage(try Data(contentsOf: URL(fileURLWithPath: path)), k: 3, ef: nil)
+                let response = try await service.searchImage(
+                    try Data(contentsOf: URL(fileURLWithPath: path)), k: 3, ef: nil)
                 #expect(response.results.first?.id == name)
                 #expect(response.results.first?.matched.source == "image")
                 #expect(response.results.first?.matched.space == "clip-tiny")
@@ -105,8 +110,9 @@ import Testing
             // The item fails whole: nothing of it is stored, not even its captions.
             #expect(throws: ServiceError.self) { try service.item(id: "huge") }
             #expect(try await service.search("a street scene", k: 1, ef: nil).results.first?.id == "good")
-            #expect(try await service.searchImage(Data(contentsOf: URL(fileURLWithPath: second)), k: 1, ef: nil)
-                .results.first?.id == "second")
+            #expect(
+                try await service.searchImage(Data(contentsOf: URL(fileURLWithPath: second)), k: 1, ef: nil)
+                    .results.first?.id == "second")
         }
     }
 

@@ -38,9 +38,10 @@ import Testing
         try await withRunningService(service) { service in
             var items: [IngestItem] = []
             for i in 0..<6 {
-                items.append(IngestItem(
-                    id: "item-\(i)", imagePath: try fixture.image("\(i).jpg"),
-                    captions: ["en": "a cat number \(i)", "zh": "猫 cat \(i)", "fr": "un chat cat \(i)"]))
+                items.append(
+                    IngestItem(
+                        id: "item-\(i)", imagePath: try fixture.image("\(i).jpg"),
+                        captions: ["en": "a cat number \(i)", "zh": "猫 cat \(i)", "fr": "un chat cat \(i)"]))
             }
             _ = try await waitForJob(try service.ingest(items).jobID, in: service)
             let results = try await service.search("cat", k: 5, ef: nil).results
@@ -76,8 +77,12 @@ import Testing
         let service = try fixture.makeService()
         let path = try fixture.image("pet.jpg")
         try await withRunningService(service) { service in
-            _ = try await waitForJob(try service.ingest([IngestItem(id: "pet", imagePath: path, captions: ["en": "a sleeping hamster"])]).jobID, in: service)
-            let update = try await waitForJob(try service.ingest([IngestItem(id: "pet", imagePath: path, captions: ["en": "a jumping kangaroo"])]).jobID, in: service)
+            _ = try await waitForJob(
+                try service.ingest([IngestItem(id: "pet", imagePath: path, captions: ["en": "a sleeping hamster"])])
+                    .jobID, in: service)
+            let update = try await waitForJob(
+                try service.ingest([IngestItem(id: "pet", imagePath: path, captions: ["en": "a jumping kangaroo"])])
+                    .jobID, in: service)
             #expect(update.updated == 1)
             let old = try await service.search("hamster", k: 5, ef: nil).results
             #expect(old.allSatisfy { $0.captions["en"] != "a sleeping hamster" })
@@ -98,7 +103,9 @@ import Testing
             let job = try await waitForJob(
                 try service.ingest([
                     IngestItem(imagePath: try fixture.image("ok.jpg"), captions: ["en": "a duck"]),
-                    IngestItem(imagePath: fixture.directory.appendingPathComponent("nope.jpg").path, captions: ["en": "a goose"]),
+                    IngestItem(
+                        imagePath: fixture.directory.appendingPathComponent("nope.jpg").path,
+                        captions: ["en": "a goose"]),
                     IngestItem(imagePath: fixture.directory.path, captions: ["en": "a folder"]),
                 ]).jobID, in: service)
             #expect(job.state == .done)

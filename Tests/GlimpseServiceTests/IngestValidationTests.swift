@@ -23,9 +23,13 @@ import Testing
     @Test func refusesRelativePathsEmptyCaptionsAndBadLanguages() {
         #expect(message([IngestItem(imagePath: "a.jpg", captions: ["en": "x"])])?.contains("absolute") == true)
         #expect(message([IngestItem(imagePath: "/a.jpg", captions: [:])])?.contains("captions is empty") == true)
-        #expect(message([IngestItem(imagePath: "/a.jpg", captions: ["en": "  "])])?.contains("captions.en is empty") == true)
-        #expect(message([IngestItem(imagePath: "/a.jpg", captions: ["English": "x"])])?.contains("language code") == true)
-        #expect(message([IngestItem(id: "", imagePath: "/a.jpg", captions: ["en": "x"])])?.contains("id is empty") == true)
+        #expect(
+            message([IngestItem(imagePath: "/a.jpg", captions: ["en": "  "])])?.contains("captions.en is empty") == true
+        )
+        #expect(
+            message([IngestItem(imagePath: "/a.jpg", captions: ["English": "x"])])?.contains("language code") == true)
+        #expect(
+            message([IngestItem(id: "", imagePath: "/a.jpg", captions: ["en": "x"])])?.contains("id is empty") == true)
         #expect(message([])?.contains("no items") == true)
     }
 

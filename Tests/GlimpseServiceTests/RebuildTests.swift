@@ -22,7 +22,7 @@ import Testing
             let accepted = try service.rebuild(RebuildRequest())
             let job = try await waitForJob(accepted.jobID, in: service)
             #expect(job.state == .done)
-            #expect(job.kind == "rebuild")
+            #expect(job.kind == .rebuild)
             #expect(job.total == 8)
             #expect(job.done == 8)
             #expect(service.spaces[0].index.count == 8, "deleted vectors are compacted away")
@@ -42,7 +42,8 @@ import Testing
         let service = try fixture.makeService()
         try await withRunningService(service) { service in
             try await ingestNamed(Array(animals.prefix(4)), into: service, fixture: fixture)
-            let job = try await waitForJob(try service.rebuild(RebuildRequest(m: 8, efConstruction: 40)).jobID, in: service)
+            let job = try await waitForJob(
+                try service.rebuild(RebuildRequest(m: 8, efConstruction: 40)).jobID, in: service)
             #expect(job.state == .done)
             let parameters = service.spaces[0].index.parameters
             #expect(parameters.m == 8)

@@ -1,7 +1,7 @@
-import GlimpseTestSupport
 import Foundation
 import GlimpseAPI
 import GlimpseCatalog
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseService
@@ -45,10 +45,13 @@ import Testing
             #expect(after.tombstonedVectors == 0)
             for name in ["lion", "tiger", "zebra", "eagle"] {
                 let stored = try vector(of: name, in: service.catalog)
-                #expect(stored == (try new.embed(["a \(name)"], role: .passage)[0]), "\(name) holds the new model's vector")
+                #expect(
+                    stored == (try new.embed(["a \(name)"], role: .passage)[0]), "\(name) holds the new model's vector")
                 #expect(try await service.search("a \(name)", k: 1, ef: nil).results.first?.id == name)
             }
-            #expect(try await service.search("owl", k: 10, ef: nil).results.allSatisfy { $0.id != "owl" }, "a deleted item stays deleted")
+            #expect(
+                try await service.search("owl", k: 10, ef: nil).results.allSatisfy { $0.id != "owl" },
+                "a deleted item stays deleted")
             #expect(try service.status().catalog.vectors == 4)
         }
         // Recorded: the next start with the same model queues nothing.
@@ -68,7 +71,10 @@ import Testing
             let status = try service.status()
             #expect(status.catalog.vectors == animals.count)
             #expect(status.catalog.tombstonedVectors == animals.count, "each old vector was replaced")
-            #expect(try service.catalog.vectors(space: "test-only-hashing", after: 0, limit: 100).allSatisfy { $0.id > oldMax })
+            #expect(
+                try service.catalog.vectors(space: "test-only-hashing", after: 0, limit: 100).allSatisfy {
+                    $0.id > oldMax
+                })
             for name in animals {
                 #expect(try await service.search("a \(name)", k: 1, ef: nil).results.first?.id == name)
             }
@@ -85,9 +91,11 @@ import Testing
         let service = try fixture.makeService(embedder: new)
         let job = try #require(try service.catalog.pendingJobs(kind: "rebuild").first)
         // What a run killed after its first chunk leaves behind: two vectors already replaced, committed.
-        let firstTwo = try service.catalog.liveCaptionVectors(space: "test-only-hashing", after: 0, through: .max, limit: 2)
+        let firstTwo = try service.catalog.liveCaptionVectors(
+            space: "test-only-hashing", after: 0, through: .max, limit: 2)
         let vectors = try new.embed(firstTwo.map(\.text), role: .passage)
-        let replaced = try service.catalog.replaceVectors(zip(firstTwo, vectors).map { (oldID: $0.vectorID, vector: $1) })
+        let replaced = try service.catalog.replaceVectors(
+            zip(firstTwo, vectors).map { (oldID: $0.vectorID, vector: $1) })
         #expect(replaced.count == 2)
 
         try await withRunningService(service) { service in

@@ -1,7 +1,7 @@
-import GlimpseTestSupport
 import Foundation
 import GlimpseAPI
 import GlimpseEmbedding
+import GlimpseTestSupport
 import Logging
 import Testing
 
@@ -12,8 +12,9 @@ struct ServiceFixture {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-service-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
+        directory = try ScratchDirectory("service").url
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
     }
 
     var dataDirectory: URL { directory.appendingPathComponent("data") }
@@ -34,7 +35,8 @@ struct ServiceFixture {
         configuration.snapshotInterval = .seconds(3_600)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try GlimpseService(configuration: configuration, embedders: [embedder], modelPath: "(test)", logger: logger)
+        return try GlimpseService(
+            configuration: configuration, embedders: [embedder], modelPath: "(test)", logger: logger)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -68,10 +70,15 @@ func waitForJob(_ id: Int64, in service: GlimpseService) async throws -> JobResp
 
 /// Ingests one item per name, id = name, captioned "a <name>", and waits until they are all inserted. With
 /// `running: false` the worker is run just for this job and stopped again.
-func ingestNamed(_ names: [String], into service: GlimpseService, fixture: ServiceFixture, running: Bool = true) async throws {
-    let items = try names.map { IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"]) }
+func ingestNamed(_ names: [String], into service: GlimpseService, fixture: ServiceFixture, running: Bool = true)
+    async throws
+{
+    let items = try names.map {
+        IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": "a \($0)"])
+    }
     let jobID = try service.ingest(items).jobID
-    let job = running
+    let job =
+        running
         ? try await waitForJob(jobID, in: service)
         : try await withRunningService(service) { try await waitForJob(jobID, in: $0) }
     #expect(job.inserted == names.count)

@@ -12,8 +12,11 @@ import Testing
             captionLanguage: source == .caption ? "en" : nil, tombstoned: false)
     }
 
-    private func hits(_ space: String, weights: SpaceWeights = SpaceWeights(), _ list: [(String, VectorSource, Float)]) -> SpaceHits {
-        SpaceHits(space: space, weights: weights, hits: list.map { SpaceVectorHit(owner: owner($0.0, $0.1), cosine: $0.2) })
+    private func hits(_ space: String, weights: SpaceWeights = SpaceWeights(), _ list: [(String, VectorSource, Float)])
+        -> SpaceHits
+    {
+        SpaceHits(
+            space: space, weights: weights, hits: list.map { SpaceVectorHit(owner: owner($0.0, $0.1), cosine: $0.2) })
     }
 
     @Test func oneSpaceWithDefaultWeightsScoresEachItemByItsBestVector() {
@@ -42,7 +45,8 @@ import Testing
     @Test func sourceWeightsScaleCaptionAndImageVectorsBeforeTheBestIsChosen() {
         let weights = SpaceWeights(space: 1, caption: 0.5, image: 1)
         let fused = SpaceFusion.fuse(
-            [hits("clip", weights: weights, [("dog", .caption, 0.9), ("dog", .image, 0.6), ("cat", .caption, 0.8)])], k: 10)
+            [hits("clip", weights: weights, [("dog", .caption, 0.9), ("dog", .image, 0.6), ("cat", .caption, 0.8)])],
+            k: 10)
         // dog: max(0.5 × 0.9, 1 × 0.6) = 0.6 (its image); cat: 0.5 × 0.8 = 0.4.
         #expect(fused.map(\.matched.externalID) == ["dog", "cat"])
         #expect(abs(fused[0].score - 0.6) < 1e-6)
@@ -51,7 +55,8 @@ import Testing
     }
 
     @Test func resultsAreCutAtKWithTiesOrderedById() {
-        let fused = SpaceFusion.fuse([hits("e5", [("b", .caption, 0.5), ("a", .caption, 0.5), ("c", .caption, 0.9)])], k: 2)
+        let fused = SpaceFusion.fuse(
+            [hits("e5", [("b", .caption, 0.5), ("a", .caption, 0.5), ("c", .caption, 0.9)])], k: 2)
         #expect(fused.map(\.matched.externalID) == ["c", "a"])
         #expect(SpaceFusion.fuse([], k: 5).isEmpty)
         #expect(SpaceFusion.fuse([hits("e5", [])], k: 5).isEmpty)
@@ -62,7 +67,9 @@ import Testing
         dead.tombstoned = true
         let resolved = SpaceHits.resolve(
             space: "e5", weights: SpaceWeights(),
-            hits: [.init(id: 1, score: 0.9), .init(id: 2, score: 0.8), .init(id: 3, score: .nan), .init(id: 4, score: 0.1)],
+            hits: [
+                .init(id: 1, score: 0.9), .init(id: 2, score: 0.8), .init(id: 3, score: .nan), .init(id: 4, score: 0.1),
+            ],
             owners: [1: owner("live"), 2: dead, 3: owner("nan")])
         #expect(resolved.hits.map(\.owner.externalID) == ["live"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseEmbedding
+import GlimpseEvaluation
 
 /// TEST ONLY, never reachable from the daemon: a deterministic bag-of-words embedder so service tests can check
 /// ingestion, replay and search plumbing without loading the real model. Each lower-cased word maps to a fixed
@@ -21,7 +22,10 @@ public struct TestOnlyHashingEmbedder: TextEmbedder {
                 var generator = SplitMix64(seed: Self.fnv1a(String(word)) ^ seed)
                 for i in 0..<dimension { sum[i] += generator.nextGaussianLike() }
             }
-            if sum.allSatisfy({ $0 == 0 }) { sum[0] = 1; return sum }
+            if sum.allSatisfy({ $0 == 0 }) {
+                sum[0] = 1
+                return sum
+            }
             return VectorMath.normalised(sum)
         }
     }
@@ -31,18 +35,7 @@ public struct TestOnlyHashingEmbedder: TextEmbedder {
     }
 }
 
-public struct SplitMix64 {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Sum of uniforms: cheap, symmetric and good enough for random directions.
     public mutating func nextGaussianLike() -> Float {
         var total: Float = 0

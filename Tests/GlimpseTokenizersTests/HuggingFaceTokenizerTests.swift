@@ -1,35 +1,26 @@
 import Foundation
-@testable import GlimpseTokenizers
+import GlimpseTestSupport
 import Testing
 
-/// Tests/Fixtures/CLIP (scripts/make-clip-fixtures.py): the tiny CLIP and Chinese-CLIP tokenizer folders and the
-/// token ids `transformers` gave for the fixture texts.
+@testable import GlimpseTokenizers
+
+/// The tiny CLIP and Chinese-CLIP tokenizer folders of the shared CLIP fixtures, and the token ids `transformers`
+/// gave for the fixture texts.
 enum TokenizerFixtures {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/CLIP")
-    static let clipFolder = folder.appendingPathComponent("clip-tiny")
-    static let chineseCLIPFolder = folder.appendingPathComponent("chinese-clip-tiny")
+    static let clipFolder = CLIPFixtures.clipFolder
+    static let chineseCLIPFolder = CLIPFixtures.chineseCLIPFolder
 
-    struct Family: Decodable {
-        let texts: [String]
-        let token_ids: [[Int]]
-    }
-
-    struct Reference: Decodable {
-        let clip: Family
-        let chinese_clip: Family
-    }
-
-    static func reference() throws -> Reference {
-        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
-    }
+    static func reference() throws -> CLIPFixtures.Reference { try CLIPFixtures.reference.get() }
 
     static func clip() throws -> ByteLevelBPETokenizer { try HuggingFaceTokenizer.loadByteLevelBPE(folder: clipFolder) }
-    static func chineseCLIP() throws -> WordPieceTokenizer { try HuggingFaceTokenizer.loadWordPiece(folder: chineseCLIPFolder) }
+    static func chineseCLIP() throws -> WordPieceTokenizer {
+        try HuggingFaceTokenizer.loadWordPiece(folder: chineseCLIPFolder)
+    }
 
     /// Token → id read straight from a folder's vocab.json or vocab.txt, to state expectations in tokens.
     static func clipVocabulary() throws -> [String: Int] {
-        try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: clipFolder.appendingPathComponent("vocab.json")))
+        try JSONDecoder().decode(
+            [String: Int].self, from: Data(contentsOf: clipFolder.appendingPathComponent("vocab.json")))
     }
 
     static func chineseCLIPVocabulary() throws -> [String: Int] {
@@ -39,10 +30,35 @@ enum TokenizerFixtures {
         return vocabulary
     }
 
+    /// Expects `tokenize` to give `transformers`' ids for every one of the 48 fixture texts, listing the texts that differ.
+    static func expectAgreement(
+        _ family: CLIPFixtures.Family, _ tokenize: (String) -> [Int], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(family.texts.count == 48, sourceLocation: sourceLocation)
+        let result = mismatches(family, tokenize)
+        #expect(
+            result.agreeing == family.texts.count,
+            "\(result.agreeing)/\(family.texts.count) texts agree; mismatches:\n\(result.report)",
+            sourceLocation: sourceLocation)
+    }
+
+    /// Expects `cut` to be `full` cut to `length` ids with the end token `end` kept last.
+    static func expectTruncated(
+        _ cut: [Int], from full: [Int], to length: Int, endingWith end: Int?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(full.count > length, sourceLocation: sourceLocation)
+        #expect(cut.count == length, sourceLocation: sourceLocation)
+        #expect(cut.last == end, sourceLocation: sourceLocation)
+        #expect(Array(cut.dropLast()) == Array(full.prefix(length - 1)), sourceLocation: sourceLocation)
+    }
+
     /// Failure message listing every text whose ids differ from the reference.
-    static func mismatches(_ family: Family, _ tokenize: (String) -> [Int]) -> (agreeing: Int, report: String) {
+    static func mismatches(_ family: CLIPFixtures.Family, _ tokenize: (String) -> [Int]) -> (
+        agreeing: Int, report: String
+    ) {
         var report: [String] = []
-        for (text, expected) in zip(family.texts, family.token_ids) {
+        for (text, expected) in zip(family.texts, family.tokenIDs) {
             let actual = tokenize(text)
             if actual != expected {
                 report.append("\(text.debugDescription)\n  expected \(expected)\n  actual   \(actual)")
@@ -57,8 +73,7 @@ struct TemporaryTokenizerFolder {
     let url: URL
 
     init(_ files: [String: String]) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-tokenizer-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try ScratchDirectory("tokenizer").url
         for (name, contents) in files { try Data(contents.utf8).write(to: url.appendingPathComponent(name)) }
     }
 
@@ -95,21 +110,29 @@ struct TemporaryTokenizerFolder {
 
     @Test func specialTokensNamedInTheConfigurationAreMatchedWhole() throws {
         // Some CLIP checkpoints pad with "!": transformers then cuts "!" out of the text as that special token.
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
-            "tokenizer_config.json": #"{"tokenizer_class": "CLIPTokenizer", "pad_token": {"content": "!", "special": true}}"#,
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder,
+            replacing: [
+                "tokenizer_config.json":
+                    #"{"tokenizer_class": "CLIPTokenizer", "pad_token": {"content": "!", "special": true}}"#
+            ])
         defer { folder.remove() }
         let vocabulary = try TokenizerFixtures.clipVocabulary()
         let tokenizer = try HuggingFaceTokenizer.load(folder: folder.url)
-        #expect(tokenizer.tokenIDs("dog!") == [vocabulary["<|startoftext|>"]!, vocabulary["dog</w>"]!, vocabulary["!"]!,
-                                               vocabulary["<|endoftext|>"]!])
+        #expect(
+            tokenizer.tokenIDs("dog!") == [
+                vocabulary["<|startoftext|>"]!, vocabulary["dog</w>"]!, vocabulary["!"]!,
+                vocabulary["<|endoftext|>"]!,
+            ])
         #expect((try TokenizerFixtures.clip()).tokenIDs("dog!")[2] == vocabulary["!</w>"]!)
     }
 
     @Test func withoutConfigurationTheFilesPresentDecideTheKind() throws {
-        let clip = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: ["tokenizer_config.json": nil])
+        let clip = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder, replacing: ["tokenizer_config.json": nil])
         defer { clip.remove() }
-        let bert = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: ["tokenizer_config.json": nil])
+        let bert = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder, replacing: ["tokenizer_config.json": nil])
         defer { bert.remove() }
         let bpe = try HuggingFaceTokenizer.load(folder: clip.url)
         #expect(bpe is ByteLevelBPETokenizer)
@@ -120,9 +143,12 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func hugeModelMaximumLengthMeansTheDefault() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
-            "tokenizer_config.json": #"{"tokenizer_class": "CLIPTokenizer", "model_max_length": 1000000000000000019884624838656}"#,
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder,
+            replacing: [
+                "tokenizer_config.json":
+                    #"{"tokenizer_class": "CLIPTokenizer", "model_max_length": 1000000000000000019884624838656}"#
+            ])
         defer { folder.remove() }
         #expect(try HuggingFaceTokenizer.load(folder: folder.url).maximumLength == 77)
     }
@@ -136,9 +162,11 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func unsupportedTokenizerClassIsNamedInTheError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: [
-            "tokenizer_config.json": #"{"tokenizer_class": "XLMRobertaTokenizer"}"#,
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder,
+            replacing: [
+                "tokenizer_config.json": #"{"tokenizer_class": "XLMRobertaTokenizer"}"#
+            ])
         defer { folder.remove() }
         let path = folder.url.appendingPathComponent("tokenizer_config.json").path
         #expect(throws: TokenizerLoadingError.unsupportedTokenizerClass(name: "XLMRobertaTokenizer", path: path)) {
@@ -155,7 +183,8 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func missingVocabularyFileIsNamed() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: ["vocab.txt": nil])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder, replacing: ["vocab.txt": nil])
         defer { folder.remove() }
         #expect(throws: TokenizerLoadingError.fileMissing(path: folder.url.appendingPathComponent("vocab.txt").path)) {
             try HuggingFaceTokenizer.load(folder: folder.url)
@@ -170,9 +199,12 @@ struct TemporaryTokenizerFolder {
         ("{}", "empty"),
     ])
     func malformedVocabularyJSONIsAnErrorNamingTheFile(contents: String, _: String) throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: ["vocab.json": contents])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder, replacing: ["vocab.json": contents])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedVocabulary(let path, _) = error else {
             Issue.record("expected malformedVocabulary, got \(error)")
             return
@@ -182,11 +214,15 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func mergeLineWithoutTwoTokensIsReportedWithItsLineNumber() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
-            "merges.txt": "#version: 0.2\no f</w>\nthree tokens here\n",
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder,
+            replacing: [
+                "merges.txt": "#version: 0.2\no f</w>\nthree tokens here\n"
+            ])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedMerges(let path, let line, _) = error else {
             Issue.record("expected malformedMerges, got \(error)")
             return
@@ -196,11 +232,15 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func mergeOfTokensOutsideTheVocabularyIsReportedWithItsLineNumber() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
-            "merges.txt": "#version: 0.2\no f</w>\nq z\n",
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder,
+            replacing: [
+                "merges.txt": "#version: 0.2\no f</w>\nq z\n"
+            ])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedMerges(let path, let line, let problem) = error else {
             Issue.record("expected malformedMerges, got \(error)")
             return
@@ -211,9 +251,12 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func mergesFileWithoutMergesIsAnError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: ["merges.txt": "#version: 0.2\n"])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder, replacing: ["merges.txt": "#version: 0.2\n"])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedMerges = error else {
             Issue.record("expected malformedMerges, got \(error)")
             return
@@ -221,31 +264,43 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func vocabularyWithoutEndOfTextTokenIsAnError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.clipFolder, replacing: [
-            "vocab.json": #"{"<|startoftext|>": 0, "a": 1, "a</w>": 2, "aa</w>": 3}"#, "merges.txt": "#version: 0.2\na a</w>\n",
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.clipFolder,
+            replacing: [
+                "vocab.json": #"{"<|startoftext|>": 0, "a": 1, "a</w>": 2, "aa</w>": 3}"#,
+                "merges.txt": "#version: 0.2\na a</w>\n",
+            ])
         defer { folder.remove() }
-        #expect(throws: TokenizerLoadingError.missingSpecialToken(
-            token: "<|endoftext|>", path: folder.url.appendingPathComponent("vocab.json").path)) {
+        #expect(
+            throws: TokenizerLoadingError.missingSpecialToken(
+                token: "<|endoftext|>", path: folder.url.appendingPathComponent("vocab.json").path)
+        ) {
             try HuggingFaceTokenizer.load(folder: folder.url)
         }
     }
 
     @Test func wordPieceVocabularyWithoutUnknownTokenIsAnError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: [
-            "vocab.txt": "[PAD]\n[CLS]\n[SEP]\na\n",
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder,
+            replacing: [
+                "vocab.txt": "[PAD]\n[CLS]\n[SEP]\na\n"
+            ])
         defer { folder.remove() }
-        #expect(throws: TokenizerLoadingError.missingSpecialToken(
-            token: "[UNK]", path: folder.url.appendingPathComponent("vocab.txt").path)) {
+        #expect(
+            throws: TokenizerLoadingError.missingSpecialToken(
+                token: "[UNK]", path: folder.url.appendingPathComponent("vocab.txt").path)
+        ) {
             try HuggingFaceTokenizer.load(folder: folder.url)
         }
     }
 
     @Test func emptyWordPieceVocabularyIsAnError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: ["vocab.txt": ""])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder, replacing: ["vocab.txt": ""])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedVocabulary = error else {
             Issue.record("expected malformedVocabulary, got \(error)")
             return
@@ -253,11 +308,15 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func configurationWithWrongValueTypesIsAnError() throws {
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: [
-            "tokenizer_config.json": #"{"tokenizer_class": "BertTokenizer", "do_lower_case": "yes"}"#,
-        ])
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder,
+            replacing: [
+                "tokenizer_config.json": #"{"tokenizer_class": "BertTokenizer", "do_lower_case": "yes"}"#
+            ])
         defer { folder.remove() }
-        let error = try #require(throws: TokenizerLoadingError.self) { try HuggingFaceTokenizer.load(folder: folder.url) }
+        let error = try #require(throws: TokenizerLoadingError.self) {
+            try HuggingFaceTokenizer.load(folder: folder.url)
+        }
         guard case .malformedConfiguration(_, let problem) = error else {
             Issue.record("expected malformedConfiguration, got \(error)")
             return
@@ -266,10 +325,13 @@ struct TemporaryTokenizerFolder {
     }
 
     @Test func vocabularyTextWithWindowsLineEndingsReadsTheSameTokens() throws {
-        let original = try String(contentsOf: TokenizerFixtures.chineseCLIPFolder.appendingPathComponent("vocab.txt"), encoding: .utf8)
-        let folder = try TemporaryTokenizerFolder.copy(of: TokenizerFixtures.chineseCLIPFolder, replacing: [
-            "vocab.txt": original.replacingOccurrences(of: "\n", with: "\r\n"),
-        ])
+        let original = try String(
+            contentsOf: TokenizerFixtures.chineseCLIPFolder.appendingPathComponent("vocab.txt"), encoding: .utf8)
+        let folder = try TemporaryTokenizerFolder.copy(
+            of: TokenizerFixtures.chineseCLIPFolder,
+            replacing: [
+                "vocab.txt": original.replacingOccurrences(of: "\n", with: "\r\n")
+            ])
         defer { folder.remove() }
         let crlf = try HuggingFaceTokenizer.load(folder: folder.url)
         let text = "一只棕色的小狗 on the grass!"

@@ -31,15 +31,17 @@ import Testing
             let i = Int(bits)
             let expectedHalf = Float(Float16(bitPattern: bits))
             let expectedBrain = Float(bitPattern: UInt32(bits) << 16)
-            #expect(half[i].bitPattern == expectedHalf.bitPattern || (half[i].isNaN && expectedHalf.isNaN),
-                    "F16 0x\(String(bits, radix: 16)): \(half[i]) vs \(expectedHalf)")
+            #expect(
+                half[i].bitPattern == expectedHalf.bitPattern || (half[i].isNaN && expectedHalf.isNaN),
+                "F16 0x\(String(bits, radix: 16)): \(half[i]) vs \(expectedHalf)")
             #expect(brain[i].bitPattern == expectedBrain.bitPattern, "BF16 0x\(String(bits, radix: 16))")
         }
     }
 
     // MARK: errors
 
-    private func write(_ data: Data, in scratch: ScratchDirectory, name: String = "model.safetensors") throws -> String {
+    private func write(_ data: Data, in scratch: ScratchDirectory, name: String = "model.safetensors") throws -> String
+    {
         let path = scratch.url.appendingPathComponent(name).path
         try data.write(to: URL(fileURLWithPath: path))
         return path
@@ -59,7 +61,9 @@ import Testing
         defer { scratch.remove() }
         let path = try write(sampleWriter().data(), in: scratch)
         let file = try SafetensorsFile(path: path)
-        #expect(throws: SafetensorsError.missingTensor(path: path, tensor: "bias")) { try file.floats("bias", shape: [3]) }
+        #expect(throws: SafetensorsError.missingTensor(path: path, tensor: "bias")) {
+            try file.floats("bias", shape: [3])
+        }
         let message = String(describing: SafetensorsError.missingTensor(path: path, tensor: "bias"))
         #expect(message.contains("no tensor bias"))
     }
@@ -122,7 +126,9 @@ import Testing
         let full = writer.data()
         let path = try write(full.prefix(full.count - 2), in: scratch)  // the last tensor ("bytes", 3 bytes) is cut
         let dataSize = writer.tensors.reduce(0) { $0 + $1.bytes.count }
-        #expect(throws: SafetensorsError.tensorPastEnd(path: path, tensor: "bytes", end: dataSize, dataSize: dataSize - 2)) {
+        #expect(
+            throws: SafetensorsError.tensorPastEnd(path: path, tensor: "bytes", end: dataSize, dataSize: dataSize - 2)
+        ) {
             try SafetensorsFile(path: path)
         }
     }

@@ -16,7 +16,9 @@ struct SafetensorsWriter {
     }
 
     mutating func add(_ name: String, float32 values: [Float], shape: [Int]) {
-        add(name, dtype: "F32", shape: shape, bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+        add(
+            name, dtype: "F32", shape: shape,
+            bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
     }
 
     /// The header JSON as safetensors writes it (offsets relative to the data section, tensors in order).
@@ -25,7 +27,9 @@ struct SafetensorsWriter {
         var entries: [String] = [#""__metadata__":{"format":"pt"}"#]
         for tensor in tensors {
             let end = offset + tensor.bytes.count
-            entries.append(#""\#(tensor.name)":{"dtype":"\#(tensor.dtype)","shape":\#(tensor.shape),"data_offsets":[\#(offset),\#(end)]}"#)
+            entries.append(
+                #""\#(tensor.name)":{"dtype":"\#(tensor.dtype)","shape":\#(tensor.shape),"data_offsets":[\#(offset),\#(end)]}"#
+            )
             offset = end
         }
         return "{" + entries.joined(separator: ",") + "}"

@@ -3,18 +3,14 @@ import GlimpseAPI
 import GlimpseService
 import Hummingbird
 
-/// `POST /v1/admin/rebuild`: on the admin socket only (403 on the query socket).
+/// `POST /v1/admin/rebuild`, in the admin group.
 struct AdminRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let deadline: RequestDeadline
 
-    func register(on group: RouterGroup<Context>, role: SocketRole) {
-        guard role == .admin else {
-            group.post("admin/rebuild") { _, _ -> Response in throw AdminRefusal.error(for: "POST /v1/admin/rebuild") }
-            return
-        }
-        group.post("admin/rebuild") { [service, deadline] request, context in
-            let body = try await RequestDecoding.body(of: request, limit: 64 << 10)
+    func register(admin: RouterGroup<Context>) {
+        admin.post("admin/rebuild") { [service, deadline] request, context in
+            let body = try await RequestDecoding.body(of: request, limit: IngestLimits.maxRebuildBodyBytes)
             let rebuildRequest = try Self.decodeRequest(body)
             let accepted = try await deadline.run { try service.rebuild(rebuildRequest) }
             context.logger.notice(
@@ -30,12 +26,16 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
 
     /// An empty body rebuilds with the configured parameters.
     static func decodeRequest(_ body: Data) throws -> RebuildRequest {
-        guard !body.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") })
+        guard
+            !body.allSatisfy({
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+                    || $0 == UInt8(ascii: "\t")
+            })
         else { return RebuildRequest() }
-        guard case .object(let fields) = try RequestDecoding.json(JSONValue.self, from: body) else {
-            throw APIErrorResponse.invalid("invalid_json", "the body must be a JSON object such as {\"m\": 16}")
+        guard case .object(let fields) = try RequestDecoding.jsonValue(from: body) else {
+            throw APIErrorResponse.invalid(.invalidJSON, "the body must be a JSON object such as {\"m\": 16}")
         }
-        try RequestDecoding.refuseUnknownKeys(fields, allowed: ["m", "ef_construction", "reembed"], at: "the rebuild request")
+        try RequestDecoding.refuseUnknownKeys(fields, allowed: RebuildRequest.fieldNames, at: "the rebuild request")
         return try RequestDecoding.json(RebuildRequest.self, from: body)
     }
 }

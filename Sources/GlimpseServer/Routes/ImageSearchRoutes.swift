@@ -11,8 +11,8 @@ struct ImageSearchRoutes<Context: RequestContext>: Sendable {
     func register(on group: RouterGroup<Context>) {
         group.post("search/image") { [service, deadline, maxBodyBytes] request, _ in
             let parameters = try RequestDecoding.queryParameters(of: request)
-            let k = try RequestDecoding.integer("k", in: parameters)
-            let ef = try RequestDecoding.integer("ef", in: parameters)
+            let k = try RequestDecoding.integer("k", in: parameters, code: .invalidK)
+            let ef = try RequestDecoding.integer("ef", in: parameters, code: .invalidEF)
             let contentType = request.headers[.contentType]
             let body = try await RequestDecoding.body(of: request, limit: maxBodyBytes)
             let image = try ImageSearchBody.image(from: body, contentType: contentType)

@@ -10,7 +10,7 @@ struct JobRoutes<Context: RequestContext>: Sendable {
         group.get("jobs/{id}") { [service, deadline] _, context in
             let text = try context.parameters.require("id")
             guard let id = Int64(text) else {
-                throw APIErrorResponse.invalid("invalid_id", "job id must be an integer, got \"\(text.prefix(40))\"")
+                throw APIErrorResponse.invalid(.invalidID, "job id must be an integer, got \"\(text.prefix(40))\"")
             }
             return JSONResponse(value: try await deadline.run { try service.job(id: id) })
         }

@@ -10,11 +10,11 @@ struct SearchRoutes<Context: RequestContext>: Sendable {
         group.get("search") { [service, deadline] request, _ in
             let parameters = try RequestDecoding.queryParameters(of: request)
             guard let query = parameters["q"] else {
-                throw APIErrorResponse.invalid("invalid_query", "missing query parameter q, e.g. /v1/search?q=dog")
+                throw APIErrorResponse.invalid(.invalidQuery, "missing query parameter q, e.g. /v1/search?q=dog")
             }
-            let k = try RequestDecoding.integer("k", in: parameters)
-            let ef = try RequestDecoding.integer("ef", in: parameters)
-            let align = try RequestDecoding.boolean("align", in: parameters) ?? true
+            let k = try RequestDecoding.integer("k", in: parameters, code: .invalidK)
+            let ef = try RequestDecoding.integer("ef", in: parameters, code: .invalidEF)
+            let align = try RequestDecoding.boolean("align", in: parameters, code: .invalidAlign) ?? true
             return JSONResponse(
                 value: try await deadline.run { try await service.search(query, k: k, ef: ef, align: align) })
         }

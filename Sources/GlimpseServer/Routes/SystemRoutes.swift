@@ -10,7 +10,9 @@ struct SystemRoutes<Context: RequestContext>: Sendable {
 
     func register(on group: RouterGroup<Context>) {
         group.get("health") { _, _ in JSONResponse(value: HealthResponse(status: "ok")) }
-        group.get("status") { [service, deadline] _, _ in JSONResponse(value: try await deadline.run { try service.status() }) }
+        group.get("status") { [service, deadline] _, _ in
+            JSONResponse(value: try await deadline.run { try service.status() })
+        }
         group.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

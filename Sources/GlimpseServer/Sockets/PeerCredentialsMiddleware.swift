@@ -7,7 +7,9 @@ import Logging
 struct PeerCredentialsMiddleware: RouterMiddleware {
     typealias Context = GlimpseRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         do {
             let peer = try await PeerCredentials.of(context.channel)
@@ -16,7 +18,8 @@ struct PeerCredentialsMiddleware: RouterMiddleware {
         } catch {
             context.logger.error("cannot read the admin socket peer's credentials", metadata: ["error": "\(error)"])
             throw APIErrorResponse(
-                status: .forbidden, code: "peer_unknown", message: "the admin socket could not identify the connecting process")
+                status: .forbidden, code: .peerUnknown,
+                message: "the admin socket could not identify the connecting process")
         }
         return try await next(request, context)
     }

@@ -22,11 +22,13 @@ package enum SocketPermissions {
             let gid = try groupID(group)
             guard chown(path, uid_t.max, gid) == 0 else {
                 throw ConfigurationError(
-                    "cannot give \(path) the group \(group) (gid \(gid)): \(String(cString: strerror(errno))); the daemon's user must be a member")
+                    "cannot give \(path) the group \(group) (gid \(gid)): \(String(cString: strerror(errno))); the daemon's user must be a member"
+                )
             }
         }
         guard chmod(path, mode_t(mode)) == 0 else {
-            throw ConfigurationError("cannot set the mode of \(path) to \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+            throw ConfigurationError(
+                "cannot set the mode of \(path) to \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -34,7 +36,8 @@ package enum SocketPermissions {
     package static func groupID(_ group: String) throws -> gid_t {
         if let numeric = gid_t(group) { return numeric }
         guard !group.isEmpty, let entry = getgrnam(group) else {
-            throw ConfigurationError("socket_group \"\(group)\" is neither a group name known to this system nor a numeric gid")
+            throw ConfigurationError(
+                "socket_group \"\(group)\" is neither a group name known to this system nor a numeric gid")
         }
         return entry.pointee.gr_gid
     }

@@ -30,7 +30,8 @@ public enum SocketServer {
         }
     }
 
-    /// The router of one socket: every endpoint, admin ones answered with 403 on the query socket.
+    /// The router of one socket: every endpoint; the admin ones sit in one group behind `AdminOnlyMiddleware`, which
+    /// answers 403 on the query socket.
     static func router(service: GlimpseService, settings: Settings) -> Router<GlimpseRequestContext> {
         let router = Router(context: GlimpseRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
@@ -39,12 +40,14 @@ public enum SocketServer {
         }
         let deadline = RequestDeadline(limit: settings.requestTimeout)
         let v1 = router.group("v1")
-        ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(on: v1, role: settings.role)
+        let admin = v1.group().add(middleware: AdminOnlyMiddleware(role: settings.role))
+        ItemRoutes(service: service, maxBodyBytes: settings.maxBodyBytes, deadline: deadline).register(
+            on: v1, admin: admin)
         JobRoutes(service: service, deadline: deadline).register(on: v1)
         SearchRoutes(service: service, deadline: deadline).register(on: v1)
         ImageSearchRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
         SystemRoutes(service: service, deadline: deadline).register(on: v1)
-        AdminRoutes(service: service, deadline: deadline).register(on: v1, role: settings.role)
+        AdminRoutes(service: service, deadline: deadline).register(admin: admin)
         return router
     }
 
@@ -73,7 +76,10 @@ public enum SocketServer {
                 }
                 serverLogger.info(
                     "socket ready",
-                    metadata: ["path": "\(settings.path)", "mode": "\(String(settings.mode, radix: 8))", "group": "\(settings.group ?? "(daemon's)")"])
+                    metadata: [
+                        "path": "\(settings.path)", "mode": "\(String(settings.mode, radix: 8))",
+                        "group": "\(settings.group ?? "(daemon's)")",
+                    ])
                 await onReady()
             },
             logger: logger)

@@ -13,14 +13,17 @@ struct CrossLingualAlignment: Sendable {
     static func load(dictionaryPath: String?, cedictPath: String? = nil, logger: Logger) -> CrossLingualAlignment {
         guard let dictionaryPath else {
             logger.notice("no bilingual dictionary configured; cross-lingual alignment is off")
-            return CrossLingualAlignment(aligner: nil, dictionaryPath: nil, englishHeadwords: 0, problem: "no dictionary configured")
+            return CrossLingualAlignment(
+                aligner: nil, dictionaryPath: nil, englishHeadwords: 0, problem: "no dictionary configured")
         }
         do {
             let dictionary = try BilingualDictionary.load(contentsOf: dictionaryPath, cedictPath: cedictPath)
             logger.info(
                 "bilingual dictionary loaded; cross-lingual alignment is on",
-                metadata: ["path": "\(dictionaryPath)", "english_headwords": "\(dictionary.englishHeadwordCount)",
-                    "cc_cedict": "\(cedictPath ?? "none")", "cc_cedict_headwords": "\(dictionary.cedictHeadwordCount)"])
+                metadata: [
+                    "path": "\(dictionaryPath)", "english_headwords": "\(dictionary.englishHeadwordCount)",
+                    "cc_cedict": "\(cedictPath ?? "none")", "cc_cedict_headwords": "\(dictionary.cedictHeadwordCount)",
+                ])
             return CrossLingualAlignment(
                 aligner: QueryAligner(dictionary: dictionary), dictionaryPath: dictionaryPath,
                 englishHeadwords: dictionary.englishHeadwordCount, problem: nil)
@@ -28,7 +31,8 @@ struct CrossLingualAlignment: Sendable {
             logger.error(
                 "cross-lingual alignment disabled; serving plain vector search",
                 metadata: ["error": "\(error.description)"])
-            return CrossLingualAlignment(aligner: nil, dictionaryPath: dictionaryPath, englishHeadwords: 0, problem: error.description)
+            return CrossLingualAlignment(
+                aligner: nil, dictionaryPath: dictionaryPath, englishHeadwords: 0, problem: error.description)
         }
     }
 }

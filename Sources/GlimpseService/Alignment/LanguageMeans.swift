@@ -1,5 +1,5 @@
-import GlimpseEmbedding
 import GlimpseCatalog
+import GlimpseEmbedding
 import Synchronization
 
 /// The mean caption vector of each caption language, per embedding space, for per-language centring. Multilingual
@@ -28,7 +28,8 @@ final class LanguageMeans: Sendable {
         ) -> Float? {
             let a = queryLanguage.flatMap { vectors[$0] == nil ? nil : $0 } ?? language
             guard let maa = crossProducts["\(a)|\(a)"], let mbb = crossProducts["\(language)|\(language)"],
-                let mab = crossProducts["\(a)|\(language)"], let qa = queryProjections[a], let qb = queryProjections[language]
+                let mab = crossProducts["\(a)|\(language)"], let qa = queryProjections[a],
+                let qb = queryProjections[language]
             else { return nil }
             let ca = projections[a]?[vectorID] ?? mab
             let cb = projections[language]?[vectorID] ?? mbb
@@ -69,7 +70,10 @@ final class LanguageMeans: Sendable {
         let updated = snapshot
         states.withLock { states in
             // Another search may have refreshed meanwhile; keep whichever has seen further.
-            guard let current = states[space.name] else { states[space.name] = updated; return }
+            guard let current = states[space.name] else {
+                states[space.name] = updated
+                return
+            }
             if updated.lastVectorID >= current.lastVectorID || updated.tombstones != current.tombstones {
                 states[space.name] = updated
             }
@@ -108,7 +112,8 @@ final class LanguageMeans: Sendable {
             cursor = last.id
             let owners = try catalog.hits(vectorIDs: page.map(\.id))
             // A damaged catalog row (wrong size, NaN) is left out of the index and must not poison the means.
-            for stored in page where stored.vector.count == space.index.dimension && stored.vector.allSatisfy(\.isFinite) {
+            for stored in page
+            where stored.vector.count == space.index.dimension && stored.vector.allSatisfy(\.isFinite) {
                 guard let language = owners[stored.id]?.captionLanguage else { continue }
                 var sum = state.sums[language] ?? [Double](repeating: 0, count: stored.vector.count)
                 for i in sum.indices { sum[i] += Double(stored.vector[i]) }

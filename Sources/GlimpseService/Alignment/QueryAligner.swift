@@ -53,82 +53,28 @@ struct QueryAligner: Sendable {
         self.translator = QueryTranslator(dictionary: dictionary)
     }
 
-    /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
-    /// (polar bear → 两极熊, 极地熊, 北极熊…) becomes the composition the embedder finds closest to the phrase.
-    func expansions(of part: QueryPart, embedder: any TextEmbedder) throws -> [[(text: String, language: QueryLanguage)]] {
-        if translator.isComposed(part) {
-            let compositions = translator.candidates(for: part)
-            guard !compositions.isEmpty else { return [] }
-            let vectors = try embedder.embed([part.text] + compositions, role: .query)
-            let best = compositions.indices.max { VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1]) }!
-            return [[(compositions[best], .chinese)]]
-        }
-        switch part.language {
-        case .english:
-            // The word list's main glosses are the senses; CC-CEDICT's synonyms join the main sense, the ones the
-            // embedder finds closest to the word (koala → 考拉 beside the word list's 树袋熊).
-            let synonyms = try closest(to: part.text, among: translator.synonyms(for: part), count: synonymCount, embedder: embedder)
-            var senses: [[String]] = translator.hasSenses(part) ? translator.candidates(for: part).prefix(maxSenses).map { [$0] } : []
-            if senses.isEmpty {
-                guard !synonyms.isEmpty else { return [] }
-                senses = [synonyms]
-            } else {
-                let known = senses.flatMap { $0 }
-                senses[0] += synonyms.filter { !known.contains($0) }
-            }
-            return try senses.map { glosses in
-                let back = try closest(
-                    to: glosses[0],
-                    among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter { roundTrips($0, to: glosses[0]) },
-                    count: englishCandidates, embedder: embedder)
-                return glosses.map { ($0, .chinese) } + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) }
-            }
-        case .chinese:
-            // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
-            // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
-            let offered = translator.candidates(for: part)
-            guard let first = offered.first else { return [] }
-            let english = [first] + (try closest(
-                to: part.text, among: offered.dropFirst().filter { roundTrips($0, to: part.text) },
-                count: englishCandidates - 1, embedder: embedder))
-            guard let main = english.first else { return [] }
-            let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
-            return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
-        }
-    }
-
+    /// Aligns a query, embedding each distinct text once and, in all but one case, every text in one embedder call.
+    ///
+    /// Aligning needs vectors twice over: to choose among the dictionary's candidates (`closest`) and for the texts
+    /// finally searched, which are mostly the chosen candidates. A pass over the vectors at hand (`Resolution`)
+    /// makes every choice it can and lists the texts it still lacks; those are embedded in one call and the pass
+    /// runs again. The first pass already lists every candidate, every fixed text and the query itself, so the
+    /// second pass finds nothing missing, unless an English word is known only through CC-CEDICT synonyms: then
+    /// its back-translations depend on the synonym the embedder ranks first, and a second call embeds those.
     func align(_ query: String, embedder: any TextEmbedder) throws -> AlignedQuery {
-        let parts: [QueryPart]
-        switch LanguageDetector.detect(query) {
-        case .unknown:
-            parts = []
-        case .single(let language):
-            parts = [QueryPart(query, language)]
-        case .mixed:
-            parts = QuerySplitter.split(query)
+        var vectors: [String: [Float]] = [:]
+        while true {
+            var resolution = Resolution(aligner: self, vectors: vectors)
+            let aligned = resolution.align(query)
+            let missing = resolution.missing
+            if missing.isEmpty { return aligned }
+            let embedded = try embedder.embed(missing, role: .query)
+            // Each pass must learn a vector for every text it lacked, or the loop would not end.
+            guard embedded.count == missing.count else {
+                throw AlignmentEmbeddingMismatch(asked: missing.count, got: embedded.count)
+            }
+            for (text, vector) in zip(missing, embedded) { vectors[text] = vector }
         }
-        var shared: [(text: String, kind: QueryVariant.Kind, language: QueryLanguage?)] = [
-            (query, .original, parts.count == 1 ? parts[0].language : nil)
-        ]
-        if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
-        let expanded = try parts.map { try expansions(of: $0, embedder: embedder) }
-
-        // One embedder call for every distinct text.
-        var texts: [String] = []
-        for text in shared.map(\.text) + expanded.flatMap({ $0.flatMap { $0.map(\.text) } }) where !texts.contains(text) {
-            texts.append(text)
-        }
-        let vectors = Dictionary(uniqueKeysWithValues: zip(texts, try embedder.embed(texts, role: .query)))
-        func variant(_ text: String, _ kind: QueryVariant.Kind, _ language: QueryLanguage?) -> QueryVariant {
-            QueryVariant(text: text, kind: kind, language: language, vector: vectors[text]!)
-        }
-        let base = shared.map { variant($0.text, $0.kind, $0.language) }
-        // Several senses only for a single-language query; a mixed query's parts already make it specific.
-        if parts.count == 1, expanded[0].count > 1 {
-            return AlignedQuery(streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) } })
-        }
-        let translations = expanded.flatMap { $0.flatMap { $0 } }.map { variant($0.text, .translation, $0.language) }
-        return AlignedQuery(streams: [base + translations])
     }
 
     /// Whether an English word translates back to the Chinese word among its first glosses: 镊子 is glossed
@@ -137,12 +83,144 @@ struct QueryAligner: Sendable {
         translator.candidates(for: QueryPart(english, .english)).prefix(maxSenses + synonymCount).contains(chinese)
             || translator.synonyms(for: QueryPart(english, .english)).contains(chinese)
     }
+}
 
-    /// The `count` candidates whose query embeddings are closest to the text's, best first.
-    func closest(to text: String, among candidates: [String], count: Int, embedder: any TextEmbedder) throws -> [String] {
-        guard candidates.count > count else { return candidates }
-        let vectors = try embedder.embed([text] + candidates, role: .query)
-        let ranked = candidates.indices.sorted { VectorMath.dot(vectors[0], vectors[$0 + 1]) > VectorMath.dot(vectors[0], vectors[$1 + 1]) }
-        return ranked.prefix(count).map { candidates[$0] }
+/// An embedder that returned another number of vectors than texts it was given.
+struct AlignmentEmbeddingMismatch: Error, CustomStringConvertible {
+    let asked: Int
+    let got: Int
+    var description: String { "the embedder returned \(got) vectors for \(asked) query texts" }
+}
+
+extension QueryAligner {
+    /// One pass of alignment over the vectors embedded so far. Where a choice needs a vector it lacks, the pass
+    /// records the texts (`missing`) and takes no candidate, so every text it records is one the final pass
+    /// needs too; the caller discards a pass that missed anything.
+    struct Resolution {
+        let aligner: QueryAligner
+        let vectors: [String: [Float]]
+        /// Texts without a vector, in first-use order, each once.
+        private(set) var missing: [String] = []
+
+        init(aligner: QueryAligner, vectors: [String: [Float]]) {
+            self.aligner = aligner
+            self.vectors = vectors
+        }
+
+        private var translator: QueryTranslator { aligner.translator }
+
+        private mutating func vector(_ text: String) -> [Float]? {
+            if let vector = vectors[text] { return vector }
+            if !missing.contains(text) { missing.append(text) }
+            return nil
+        }
+
+        /// The vectors of all `texts`, or nil (recording the missing ones) when any is not embedded yet.
+        private mutating func vectors(_ texts: [String]) -> [[Float]]? {
+            let found = texts.map { vector($0) }
+            return found.contains { $0 == nil } ? nil : found.map { $0! }
+        }
+
+        mutating func align(_ query: String) -> AlignedQuery {
+            let parts: [QueryPart]
+            switch LanguageDetector.detect(query) {
+            case .unknown:
+                parts = []
+            case .single(let language):
+                parts = [QueryPart(query, language)]
+            case .mixed:
+                parts = QuerySplitter.split(query)
+            }
+            var shared: [(text: String, kind: QueryVariant.Kind, language: QueryLanguage?)] = [
+                (query, .original, parts.count == 1 ? parts[0].language : nil)
+            ]
+            if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
+            var expanded: [[[(text: String, language: QueryLanguage)]]] = []
+            for part in parts { expanded.append(expansions(of: part)) }
+
+            func variant(_ text: String, _ kind: QueryVariant.Kind, _ language: QueryLanguage?) -> QueryVariant {
+                // A pass that lacks a vector is discarded, so the empty placeholder is never searched.
+                QueryVariant(text: text, kind: kind, language: language, vector: vectors[text] ?? [])
+            }
+            for text in shared.map(\.text) + expanded.flatMap({ $0.flatMap { $0.map(\.text) } }) { _ = vector(text) }
+            let base = shared.map { variant($0.text, $0.kind, $0.language) }
+            // Several senses only for a single-language query; a mixed query's parts already make it specific.
+            if parts.count == 1, expanded[0].count > 1 {
+                return AlignedQuery(
+                    streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) }
+                    })
+            }
+            let translations = expanded.flatMap { $0.flatMap { $0 } }.map {
+                variant($0.text, .translation, $0.language)
+            }
+            return AlignedQuery(streams: [base + translations])
+        }
+
+        /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
+        /// (polar bear → 两极熊, 极地熊, 北极熊…) becomes the composition the embedder finds closest to the phrase.
+        private mutating func expansions(of part: QueryPart) -> [[(text: String, language: QueryLanguage)]] {
+            if translator.isComposed(part) {
+                let compositions = translator.candidates(for: part)
+                guard !compositions.isEmpty, let vectors = vectors([part.text] + compositions) else { return [] }
+                let best = compositions.indices.max {
+                    VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1])
+                }!
+                return [[(compositions[best], .chinese)]]
+            }
+            switch part.language {
+            case .english:
+                // The word list's main glosses are the senses; CC-CEDICT's synonyms join the main sense, the ones the
+                // embedder finds closest to the word (koala → 考拉 beside the word list's 树袋熊).
+                let synonyms = closest(
+                    to: part.text, among: translator.synonyms(for: part), count: aligner.synonymCount)
+                var senses: [[String]] =
+                    translator.hasSenses(part)
+                    ? translator.candidates(for: part).prefix(aligner.maxSenses).map { [$0] } : []
+                if senses.isEmpty {
+                    guard !synonyms.isEmpty else { return [] }
+                    senses = [synonyms]
+                } else {
+                    let known = senses.flatMap { $0 }
+                    senses[0] += synonyms.filter { !known.contains($0) }
+                }
+                var expansions: [[(text: String, language: QueryLanguage)]] = []
+                for glosses in senses {
+                    let back = closest(
+                        to: glosses[0],
+                        among: translator.candidates(for: QueryPart(glosses[0], .chinese)).filter {
+                            aligner.roundTrips($0, to: glosses[0])
+                        },
+                        count: aligner.englishCandidates)
+                    expansions.append(
+                        glosses.map { ($0, .chinese) }
+                            + back.filter { $0 != part.text.lowercased() }.map { ($0, .english) })
+                }
+                return expansions
+            case .chinese:
+                // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
+                // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
+                let offered = translator.candidates(for: part)
+                guard let first = offered.first else { return [] }
+                let english =
+                    [first]
+                    + closest(
+                        to: part.text, among: offered.dropFirst().filter { aligner.roundTrips($0, to: part.text) },
+                        count: aligner.englishCandidates - 1)
+                guard let main = english.first else { return [] }
+                let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []
+                return [english.map { ($0, .english) } + back.filter { $0 != part.text }.map { ($0, .chinese) }]
+            }
+        }
+
+        /// The `count` candidates whose query embeddings are closest to the text's, best first; none (recording
+        /// the texts to embed) while any of those embeddings is missing.
+        private mutating func closest(to text: String, among candidates: [String], count: Int) -> [String] {
+            guard candidates.count > count else { return candidates }
+            guard let vectors = vectors([text] + candidates) else { return [] }
+            let ranked = candidates.indices.sorted {
+                VectorMath.dot(vectors[0], vectors[$0 + 1]) > VectorMath.dot(vectors[0], vectors[$1 + 1])
+            }
+            return ranked.prefix(count).map { candidates[$0] }
+        }
     }
 }

@@ -6,19 +6,20 @@ enum ImageFileReader {
     static func read(_ path: String, imageRoots: ImageRoots) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ServiceError.invalid("image_not_found", "image not found: \(path)")
+            throw ServiceError.invalid(.imageNotFound, "image not found: \(path)")
         }
         guard !isDirectory.boolValue else {
-            throw ServiceError.invalid("image_not_a_file", "image path is a directory: \(path)")
+            throw ServiceError.invalid(.imageNotAFile, "image path is a directory: \(path)")
         }
         // Checked again here, after every symlink is followed: the spelling was checked when the job was accepted.
         guard imageRoots.allowsResolved(path) else {
-            throw ServiceError.invalid("path_not_allowed", "image path leads outside the image roots through a symlink: \(path)")
+            throw ServiceError.invalid(
+                .pathNotAllowed, "image path leads outside the image roots through a symlink: \(path)")
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw ServiceError.invalid("image_unreadable", "image not readable: \(path): \(error.localizedDescription)")
+            throw ServiceError.invalid(.imageUnreadable, "image not readable: \(path): \(error.localizedDescription)")
         }
     }
 }

@@ -11,13 +11,14 @@ public struct ImageRoots: Sendable, Equatable {
         var normalised: [String] = []
         for path in paths {
             guard path.hasPrefix("/"), !Self.hasDotComponent(path) else {
-                throw .invalid("invalid_configuration", "an image root must be an absolute path without . or .., got \(path)")
+                throw .invalid(
+                    .invalidConfiguration, "an image root must be an absolute path without . or .., got \(path)")
             }
             var trimmed = path
             while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
             normalised.append(trimmed)
         }
-        guard !normalised.isEmpty else { throw .invalid("invalid_configuration", "at least one image root is needed") }
+        guard !normalised.isEmpty else { throw .invalid(.invalidConfiguration, "at least one image root is needed") }
         self.init(validated: normalised)
     }
 

@@ -9,11 +9,11 @@ struct IngestValidator: Sendable {
 
     func validate(_ items: [IngestItem]) throws(ServiceError) {
         guard !items.isEmpty else {
-            throw .invalid("invalid_request", "the request holds no items")
+            throw .invalid(.invalidRequest, "the request holds no items")
         }
         guard items.count <= limits.maxItemsPerRequest else {
             throw ServiceError(
-                .tooLarge, code: "too_many_items",
+                .tooLarge, code: .tooManyItems,
                 "\(items.count) items in one request; the limit is \(limits.maxItemsPerRequest), send several requests")
         }
         var firstIndexOfID: [String: Int] = [:]
@@ -21,7 +21,7 @@ struct IngestValidator: Sendable {
             try validate(item, at: index)
             let id = Self.externalID(of: item)
             if let earlier = firstIndexOfID[id] {
-                throw .invalid("duplicate_item", "items[\(index)] has the same id as items[\(earlier)]: \(id)")
+                throw .invalid(.duplicateItem, "items[\(index)] has the same id as items[\(earlier)]: \(id)")
             }
             firstIndexOfID[id] = index
         }
@@ -29,51 +29,50 @@ struct IngestValidator: Sendable {
 
     private func validate(_ item: IngestItem, at index: Int) throws(ServiceError) {
         let place = "items[\(index)]"
-        if let id = item.id {
-            guard !id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .invalid("invalid_item", "\(place).id is empty")
-            }
-            guard id.unicodeScalars.count <= limits.maxIDCharacters else {
-                throw .invalid("invalid_item", "\(place).id is longer than \(limits.maxIDCharacters) characters")
-            }
+        if let id = item.id, let problem = IngestItem.idProblem(id, maxCharacters: limits.maxIDCharacters) {
+            throw .invalid(.invalidItem, "\(place).id \(problem)")
         }
         guard item.imagePath.hasPrefix("/") else {
             throw .invalid(
-                "invalid_item", "\(place).image_path must be an absolute path, got \(Self.quoted(item.imagePath))")
+                .invalidItem, "\(place).image_path must be an absolute path, got \(Self.quoted(item.imagePath))")
         }
         guard item.imagePath.utf8.count <= limits.maxPathBytes, !item.imagePath.contains("\u{0}") else {
-            throw .invalid("invalid_item", "\(place).image_path is not a usable path")
+            throw .invalid(.invalidItem, "\(place).image_path is not a usable path")
         }
         guard imageRoots.allowsSpelling(item.imagePath) else {
             throw .invalid(
-                "path_not_allowed",
-                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or ..")
+                .pathNotAllowed,
+                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or .."
+            )
         }
         guard !item.captions.isEmpty else {
-            throw .invalid("invalid_item", "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
+            throw .invalid(
+                .invalidItem, "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
         }
         guard item.captions.count <= limits.maxCaptionsPerItem else {
-            throw .invalid("invalid_item", "\(place).captions has more than \(limits.maxCaptionsPerItem) languages")
+            throw .invalid(.invalidItem, "\(place).captions has more than \(limits.maxCaptionsPerItem) languages")
         }
         for (language, text) in item.captions {
             guard Self.isLanguageCode(language) else {
                 throw .invalid(
-                    "invalid_item",
-                    "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\"")
+                    .invalidItem,
+                    "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\""
+                )
             }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .invalid("invalid_item", "\(place).captions.\(language) is empty")
+                throw .invalid(.invalidItem, "\(place).captions.\(language) is empty")
             }
             guard text.unicodeScalars.count <= limits.maxCaptionCharacters else {
                 throw .invalid(
-                    "invalid_item", "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
+                    .invalidItem,
+                    "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
             }
         }
     }
 
-    /// The id an item is stored under: its own, or its absolute image path.
+    /// The id an item is stored under (the API's rule).
     static func externalID(of item: IngestItem) -> String {
-        item.id ?? item.imagePath
+        item.effectiveID
     }
 
     /// BCP 47-like: a 2–3 letter primary tag, optional subtags of letters and digits.

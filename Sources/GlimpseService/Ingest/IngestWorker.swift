@@ -20,12 +20,14 @@ final class IngestWorker: Sendable {
     private let wakeupContinuation: AsyncStream<Void>.Continuation
     private let stopping = Atomic<Bool>(false)
     private let autoRebuild: AutoRebuild?
+    private let blockingWork: BlockingWork
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
-        autoRebuild: AutoRebuild? = nil
+        autoRebuild: AutoRebuild? = nil, blockingWork: BlockingWork
     ) {
         self.autoRebuild = autoRebuild
+        self.blockingWork = blockingWork
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -78,10 +80,13 @@ final class IngestWorker: Sendable {
     func writeSnapshots() async {
         for space in spaces where space.vectorsSinceSnapshot > 0 {
             do {
-                try await BlockingWork.run { try space.writeSnapshot() }
-                logger.info("index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
+                try await blockingWork.run { try space.writeSnapshot() }
+                logger.info(
+                    "index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
             } catch {
-                logger.error("index snapshot failed; the catalog still holds every vector", metadata: ["space": "\(space.name)", "error": "\(error)"])
+                logger.error(
+                    "index snapshot failed; the catalog still holds every vector",
+                    metadata: ["space": "\(space.name)", "error": "\(error)"])
             }
         }
     }
@@ -104,7 +109,8 @@ final class IngestWorker: Sendable {
         do {
             items = try JSONDecoder().decode(IngestBatch.self, from: job.payload).items
         } catch {
-            logger.error("job payload unreadable; marking it failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            logger.error(
+                "job payload unreadable; marking it failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = job.progress
             progress.failed = job.total - progress.done
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "job payload unreadable: \(error)"))
@@ -113,10 +119,13 @@ final class IngestWorker: Sendable {
         }
         var progress = job.progress
         var next = progress.done + progress.failed
-        logger.info("ingest job started", metadata: ["job": "\(job.id)", "items": "\(items.count)", "resume_at": "\(next)"])
+        logger.info(
+            "ingest job started", metadata: ["job": "\(job.id)", "items": "\(items.count)", "resume_at": "\(next)"])
         while next < items.count {
             if isStopping {
-                logger.notice("shutting down mid-job; it resumes at the next start", metadata: ["job": "\(job.id)", "at": "\(next)"])
+                logger.notice(
+                    "shutting down mid-job; it resumes at the next start",
+                    metadata: ["job": "\(job.id)", "at": "\(next)"])
                 return
             }
             let chunkEnd = min(next + configuration.ingestChunkSize, items.count)
@@ -138,17 +147,20 @@ final class IngestWorker: Sendable {
     }
 
     private func rebuild(_ job: JobRecord) async {
-        let rebuilder = IndexRebuilder(catalog: catalog, spaces: spaces, configuration: configuration, logger: logger)
+        let rebuilder = IndexRebuilder(
+            catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, blockingWork: blockingWork)
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
             if try await rebuilder.run(job, isStopping: { self.isStopping }) {
                 autoRebuild?.rebuildFinished(succeeded: true)
             } else {
-                logger.notice("shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
+                logger.notice(
+                    "shutting down mid-rebuild; it starts again at the next start", metadata: ["job": "\(job.id)"])
             }
         } catch {
             autoRebuild?.rebuildFinished(succeeded: false)
-            logger.error("index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            logger.error(
+                "index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = JobProgress()
             progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))
             progress.failed = 1
@@ -176,8 +188,26 @@ final class IngestWorker: Sendable {
         var imageVectors: [String: [Float]] = [:]
     }
 
+    /// One chunk of a job, in the order that keeps a failure to its own item: skip what is unchanged, embed
+    /// images, embed captions, then store each item (catalog first, then index).
     private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async {
-        let imageStep = ItemImageEmbedding(spaces: spaces, limits: configuration.imageDecodingLimits)
+        let imageStep = ItemImageEmbedding(
+            spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
+        var pending = changedItems(chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress)
+        guard !pending.isEmpty else { return }
+        if imageStep.isNeeded {
+            pending = await embedImages(of: pending, with: imageStep, progress: &progress)
+            guard !pending.isEmpty else { return }
+        }
+        guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return }
+        store(pending, captionVectors: captionVectors, progress: &progress)
+    }
+
+    /// The chunk's items whose content (image bytes and captions) differs from what the catalog holds; unchanged
+    /// ones are counted done here, so a resumed or repeated job costs no embedding for them.
+    private func changedItems(
+        _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress
+    ) -> [PendingItem] {
         var pending: [PendingItem] = []
         for (offset, item) in chunk.enumerated() {
             let index = firstIndex + offset
@@ -193,47 +223,60 @@ final class IngestWorker: Sendable {
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted(), imageBytes: imageStep.isNeeded ? bytes : nil))
+                        languages: item.captions.keys.sorted(), imageBytes: readImages ? bytes : nil))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
         }
-        guard !pending.isEmpty else { return }
+        return pending
+    }
 
-        // Images first: an item whose image cannot be decoded fails whole (as one whose image is missing does), so
-        // its captions are not embedded for nothing and a later ingest of the fixed file stores it complete.
-        if imageStep.isNeeded {
-            let outcomes = await imageStep.embed(pending.map { (path: $0.item.imagePath, bytes: $0.imageBytes ?? Data()) })
-            var embedded: [PendingItem] = []
-            for (entry, outcome) in zip(pending, outcomes) {
-                var entry = entry
-                switch outcome {
-                case .success(let vectors):
-                    entry.imageVectors = vectors
-                    embedded.append(entry)
-                case .failure(let failure):
-                    progress.recordFailure(index: entry.index, externalID: entry.externalID, message: failure.message)
-                }
+    /// Images first: an item whose image cannot be decoded fails whole (as one whose image is missing does), so
+    /// its captions are not embedded for nothing and a later ingest of the fixed file stores it complete.
+    private func embedImages(
+        of pending: [PendingItem], with imageStep: ItemImageEmbedding, progress: inout JobProgress
+    ) async -> [PendingItem] {
+        let outcomes = await imageStep.embed(pending.map { (path: $0.item.imagePath, bytes: $0.imageBytes ?? Data()) })
+        var embedded: [PendingItem] = []
+        for (entry, outcome) in zip(pending, outcomes) {
+            var entry = entry
+            switch outcome {
+            case .success(let vectors):
+                entry.imageVectors = vectors
+                embedded.append(entry)
+            case .failure(let failure):
+                progress.recordFailure(index: entry.index, externalID: entry.externalID, message: failure.message)
             }
-            pending = embedded
-            guard !pending.isEmpty else { return }
         }
+        return embedded
+    }
 
-        // One embedder call per space for the whole chunk: batching is where the throughput comes from.
+    /// One embedder call per space for the whole chunk: batching is where the throughput comes from. Per space,
+    /// the vectors of every pending item's captions in item order, each item's in `languages` order; nil when an
+    /// embedder failed, which fails the whole chunk (no item is stored half-embedded).
+    private func embedCaptions(of pending: [PendingItem], progress: inout JobProgress) async -> [[[Float]]]? {
         let texts = pending.flatMap { entry in entry.languages.map { entry.item.captions[$0]! } }
         var vectorsBySpace: [[[Float]]] = []
         do {
             for space in spaces {
                 let embedder = space.embedder
-                vectorsBySpace.append(try await BlockingWork.run { try embedder.embed(texts, role: .passage) })
+                vectorsBySpace.append(try await blockingWork.run { try embedder.embed(texts, role: .passage) })
             }
         } catch {
             for entry in pending {
-                progress.recordFailure(index: entry.index, externalID: entry.externalID, message: "embedding failed: \(error)")
+                progress.recordFailure(
+                    index: entry.index, externalID: entry.externalID, message: "embedding failed: \(error)")
             }
-            return
+            return nil
         }
+        return vectorsBySpace
+    }
 
+    /// Each item in its own catalog transaction, then mirrored into the indexes: a failure (a constraint, a full
+    /// disk) fails that item only, and the catalog never lags behind an index.
+    private func store(
+        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress
+    ) {
         var offset = 0
         for entry in pending {
             let captionCount = entry.languages.count
@@ -246,7 +289,8 @@ final class IngestWorker: Sendable {
                             vector: vectorsBySpace[spaceIndex][offset + languageIndex]))
                 }
                 if let vector = entry.imageVectors[space.name] {
-                    newVectors.append(NewVector(space: space.name, source: .image, captionLanguage: nil, vector: vector))
+                    newVectors.append(
+                        NewVector(space: space.name, source: .image, captionLanguage: nil, vector: vector))
                 }
             }
             offset += captionCount

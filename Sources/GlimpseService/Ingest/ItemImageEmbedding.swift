@@ -9,11 +9,13 @@ import GlimpseImage
 struct ItemImageEmbedding: Sendable {
     let spaces: [EmbeddingSpace]
     let decoder: ImageDecoder
+    let blockingWork: BlockingWork
     var imagesPerBatch = 8
 
-    init(spaces: [EmbeddingSpace], limits: ImageDecodingLimits) {
+    init(spaces: [EmbeddingSpace], limits: ImageDecodingLimits, blockingWork: BlockingWork) {
         self.spaces = spaces.filter { $0.imageEmbedder != nil }
         self.decoder = ImageDecoder(limits: limits)
+        self.blockingWork = blockingWork
     }
 
     var isNeeded: Bool { !spaces.isEmpty }
@@ -26,22 +28,24 @@ struct ItemImageEmbedding: Sendable {
             let batch = Array(images[first..<min(first + imagesPerBatch, images.count)])
             first += batch.count
             let decoder = self.decoder
-            let decoded: [Result<RGBImage, ItemImageFailure>] = (try? await BlockingWork.run {
-                batch.map { image -> Result<RGBImage, ItemImageFailure> in
-                    do throws(ImageDecodingError) {
-                        return .success(try decoder.decode(image.bytes))
-                    } catch {
-                        return .failure(ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+            let decoded: [Result<RGBImage, ItemImageFailure>] =
+                (try? await blockingWork.run {
+                    batch.map { image -> Result<RGBImage, ItemImageFailure> in
+                        do throws(ImageDecodingError) {
+                            return .success(try decoder.decode(image.bytes))
+                        } catch {
+                            return .failure(
+                                ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+                        }
                     }
-                }
-            }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
+                }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
             let good = decoded.compactMap { try? $0.get() }
             var vectorsBySpace: [String: [[Float]]] = [:]
             var embeddingFailure: ItemImageFailure?
             for space in spaces where !good.isEmpty {
                 let embedder = space.imageEmbedder!
                 do {
-                    vectorsBySpace[space.name] = try await BlockingWork.run { try embedder.embed(images: good) }
+                    vectorsBySpace[space.name] = try await blockingWork.run { try embedder.embed(images: good) }
                 } catch {
                     embeddingFailure = ItemImageFailure(message: "image_embedding_failed: \(space.name): \(error)")
                     break

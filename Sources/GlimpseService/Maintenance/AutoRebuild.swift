@@ -60,11 +60,15 @@ struct AutoRebuild: Sendable {
             (try? JSONDecoder().decode(RebuildJobPayload.self, from: job.payload))?.reembedThrough != nil
         }
         if pending {
-            logger.notice("the model changed; the pending re-embedding rebuild will embed with it", metadata: ["spaces": "\(changed.map(\.name).joined(separator: ","))"])
+            logger.notice(
+                "the model changed; the pending re-embedding rebuild will embed with it",
+                metadata: ["spaces": "\(changed.map(\.name).joined(separator: ","))"])
             return nil
         }
-        let payload = try JSONEncoder().encode(RebuildJobPayload(reembedThrough: try catalog.maxVectorID(), reason: "model_changed"))
-        let jobID = try catalog.enqueueJob(kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
+        let payload = try JSONEncoder().encode(
+            RebuildJobPayload(reembedThrough: try catalog.maxVectorID(), reason: "model_changed"))
+        let jobID = try catalog.enqueueJob(
+            kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
         logger.notice(
             "re-embedding rebuild queued because the model changed",
             metadata: ["spaces": "\(changed.map(\.name).joined(separator: ","))", "job": "\(jobID)"])

@@ -37,15 +37,18 @@ struct IndexRebuilder {
     let spaces: [EmbeddingSpace]
     let configuration: ServiceConfiguration
     let logger: Logger
+    let blockingWork: BlockingWork
     var pageSize = 2_000
 
-    static let jobKind = "rebuild"
+    static let jobKind = JobKind.rebuild.rawValue
 
     /// The HNSW parameters a rebuild request asks for, checked before the job is queued.
     static func parameters(for request: RebuildRequest, base: HNSWParameters) throws(ServiceError) -> HNSWParameters {
         var parameters = base
         if let m = request.m {
-            guard (4...128).contains(m) else { throw .invalid("invalid_parameters", "m must be between 4 and 128, got \(m)") }
+            guard (4...128).contains(m) else {
+                throw .invalid(.invalidParameters, "m must be between 4 and 128, got \(m)")
+            }
             parameters.m = m
         }
         if let efConstruction = request.efConstruction {
@@ -54,7 +57,7 @@ struct IndexRebuilder {
         // The same bounds as the daemon's configuration, so a rebuild cannot make an index a restart would refuse.
         guard (parameters.m...4_096).contains(parameters.efConstruction) else {
             throw .invalid(
-                "invalid_parameters",
+                .invalidParameters,
                 "ef_construction must be between m (\(parameters.m)) and 4096, got \(parameters.efConstruction)")
         }
         return parameters
@@ -70,10 +73,13 @@ struct IndexRebuilder {
         if let through = payload.reembedThrough {
             for space in spaces {
                 var reembedder = Reembedder(
-                    catalog: catalog, space: space, chunkSize: configuration.ingestChunkSize, logger: logger)
+                    catalog: catalog, space: space, chunkSize: configuration.ingestChunkSize, logger: logger,
+                    blockingWork: blockingWork)
                 reembedder.imageRoots = configuration.imageRoots
                 reembedder.imageLimits = configuration.imageDecodingLimits
-                guard try await reembedder.run(through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
+                guard
+                    try await reembedder.run(
+                        through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
                 else { return false }
             }
         }
@@ -90,7 +96,7 @@ struct IndexRebuilder {
             space.beginCompaction()
             let outcome: CatalogReplay.Outcome
             do {
-                outcome = try await BlockingWork.run { [catalog] in
+                outcome = try await blockingWork.run { [catalog] in
                     try replay.replay(into: rebuilt, after: 0) { page in
                         var now = base
                         now.done += page.added + page.skipped
@@ -111,7 +117,7 @@ struct IndexRebuilder {
             progress.failed += outcome.skipped
             rebuilt.setInsertion(.foreground)
             space.replaceIndex(with: rebuilt, watermark: max(outcome.watermark, space.watermark))
-            try await BlockingWork.run { try space.writeSnapshot() }
+            try await blockingWork.run { try space.writeSnapshot() }
             try catalog.setCompactedAt(compactionStarted, space: space.name)
             logger.info(
                 "index rebuilt",

@@ -13,22 +13,26 @@ struct Reembedder {
     let space: EmbeddingSpace
     let chunkSize: Int
     let logger: Logger
+    let blockingWork: BlockingWork
     var imageRoots: ImageRoots = .anywhere
     var imageLimits: ImageDecodingLimits = .default
 
     /// Returns false when stopped by shutdown; the job resumes after the last committed chunk.
-    func run(through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool) async throws -> Bool {
+    func run(through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool) async throws
+        -> Bool
+    {
         var cursor: Int64 = 0
         var reembedded = 0
         logger.info("re-embedding started", metadata: ["space": "\(space.name)", "through_vector": "\(through)"])
         while true {
             if isStopping() { return false }
-            let chunk = try catalog.liveCaptionVectors(space: space.name, after: cursor, through: through, limit: chunkSize)
+            let chunk = try catalog.liveCaptionVectors(
+                space: space.name, after: cursor, through: through, limit: chunkSize)
             guard let last = chunk.last else { break }
             cursor = last.vectorID
             let embedder = space.embedder
             let texts = chunk.map(\.text)
-            let vectors = try await BlockingWork.run { try embedder.embed(texts, role: .passage) }
+            let vectors = try await blockingWork.run { try embedder.embed(texts, role: .passage) }
             let replacements = try catalog.replaceVectors(zip(chunk, vectors).map { (oldID: $0.vectorID, vector: $1) })
             let newVectors = Dictionary(uniqueKeysWithValues: zip(chunk.map(\.vectorID), vectors))
             try space.add(ids: replacements.map(\.newID), vectors: replacements.map { newVectors[$0.oldID]! })
@@ -44,18 +48,22 @@ struct Reembedder {
         try catalog.setModelIdentity(space.model, space: space.name)
         space.storedVectorsNowEmbedded(by: space.model)
         logger.notice(
-            "re-embedding finished", metadata: ["space": "\(space.name)", "vectors": "\(reembedded)", "fingerprint": "\(space.model.fingerprint)"])
+            "re-embedding finished",
+            metadata: [
+                "space": "\(space.name)", "vectors": "\(reembedded)", "fingerprint": "\(space.model.fingerprint)",
+            ])
         return true
     }
 
     private func reembedImages(
         through: Int64, jobID: Int64, progress: inout JobProgress, isStopping: @Sendable () -> Bool
     ) async throws -> Bool {
-        let step = ItemImageEmbedding(spaces: [space], limits: imageLimits)
+        let step = ItemImageEmbedding(spaces: [space], limits: imageLimits, blockingWork: blockingWork)
         var cursor: Int64 = 0
         while true {
             if isStopping() { return false }
-            let chunk = try catalog.liveImageVectors(space: space.name, after: cursor, through: through, limit: chunkSize)
+            let chunk = try catalog.liveImageVectors(
+                space: space.name, after: cursor, through: through, limit: chunkSize)
             guard let last = chunk.last else { return true }
             cursor = last.vectorID
             // A file that cannot be read is lost like one that cannot be decoded; its read error is what is logged.
@@ -64,7 +72,8 @@ struct Reembedder {
             var lost: [Int64] = []
             for source in chunk {
                 do {
-                    images.append((source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
+                    images.append(
+                        (source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
                     readable.append(source)
                 } catch {
                     lost.append(source.vectorID)

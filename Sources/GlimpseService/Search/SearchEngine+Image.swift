@@ -12,24 +12,31 @@ extension SearchEngine {
         let imageSpaces = spaces.filter { $0.imageEmbedder != nil }
         guard !imageSpaces.isEmpty else {
             throw ServiceError.invalid(
-                "no_image_space",
-                "no embedding space of this daemon embeds images; configure a CLIP space (\"kind\": \"clip\") to search by image")
+                .noImageSpace,
+                "no embedding space of this daemon embeds images; configure a CLIP space (\"kind\": \"clip\") to search by image"
+            )
         }
         let (k, fetch, ef) = try searchBounds(k: requestedK, ef: requestedEF)
         let decoder = ImageDecoder(limits: configuration.imageDecodingLimits)
         let decoded: (image: RGBImage, format: ImageFormat)
         do {
-            decoded = try await BlockingWork.run { (try decoder.decode(imageBytes), try decoder.header(imageBytes).format) }
+            decoded = try await blockingWork.run {
+                (try decoder.decode(imageBytes), try decoder.header(imageBytes).format)
+            }
         } catch let error as ImageDecodingError {
-            throw ServiceError.invalid(error.code, "the example image cannot be used: \(error.message)")
+            throw ServiceError.invalid(
+                APIErrorCode(rawValue: error.code) ?? .imageCorrupt,
+                "the example image cannot be used: \(error.message)")
         }
         var perSpace: [SpaceHits] = []
         for space in imageSpaces {
             let embedder = space.imageEmbedder!
             let image = decoded.image
-            let vector = try await BlockingWork.run { try embedder.embed(images: [image])[0] }
+            let vector = try await blockingWork.run { try embedder.embed(images: [image])[0] }
             let excluded = space.excludedIDs
-            let hits = try await BlockingWork.run { try space.index.search(vector, k: fetch, ef: ef, excluding: excluded) }
+            let hits = try await blockingWork.run {
+                try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+            }
             let owners = try catalog.hits(vectorIDs: hits.map(\.id))
             perSpace.append(SpaceHits.resolve(space: space.name, weights: space.weights, hits: hits, owners: owners))
         }
@@ -45,11 +52,11 @@ extension SearchEngine {
     private func searchBounds(k requestedK: Int?, ef requestedEF: Int?) throws -> (k: Int, fetch: Int, ef: Int) {
         let k = requestedK ?? 10
         guard (1...configuration.limits.maxK).contains(k) else {
-            throw ServiceError.invalid("invalid_k", "k must be between 1 and \(configuration.limits.maxK), got \(k)")
+            throw ServiceError.invalid(.invalidK, "k must be between 1 and \(configuration.limits.maxK), got \(k)")
         }
         let hnsw = configuration.hnsw
         if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
-            throw ServiceError.invalid("invalid_ef", "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
+            throw ServiceError.invalid(.invalidEF, "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
         }
         let fetch = min(k * 4, hnsw.efSearchMax)  // 4 vectors per wanted item, as `search` fetches
         return (k, fetch, max(requestedEF ?? hnsw.efSearchDefault, fetch))

@@ -1,7 +1,7 @@
 import Foundation
-import GlimpseEmbedding
 import GlimpseAPI
 import GlimpseCatalog
+import GlimpseEmbedding
 import GlimpseIndex
 import GlimpseLanguage
 
@@ -19,6 +19,8 @@ struct SearchEngine: Sendable {
     let spaces: [EmbeddingSpace]
     let configuration: ServiceConfiguration
     let alignment: CrossLingualAlignment
+    /// The bounded pool embedding and index searches run on.
+    let blockingWork: BlockingWork
     let languageMeans = LanguageMeans()
 
     /// Every caption of an item has its own vector, so the nearest k vectors can belong to fewer than k items;
@@ -34,96 +36,140 @@ struct SearchEngine: Sendable {
         var space: String
     }
 
+    /// A checked request: what the caller asked for, with the defaults and bounds applied.
+    private struct SearchPlan {
+        let query: String
+        let k: Int
+        let ef: Int
+        /// Vectors fetched per searched text and space.
+        let fetch: Int
+        let mode: QueryAlignment
+        /// nil when the dictionary is not used (alignment off or centring only, or no usable dictionary).
+        let aligner: QueryAligner?
+    }
+
+    /// validate → embed the query's texts → search each space → fuse → page. Each space embeds its texts in one
+    /// batch (`QueryAligner.align`) before any index is searched, so no text of a query is embedded twice.
     func search(
         _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment = .full
     ) async throws -> SearchResponse {
+        let started = ContinuousClock.now
+        let plan = try validate(rawQuery, k: requestedK, ef: requestedEF, alignment: requested)
+        // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
+        var streams: [[String: [SpaceVectorHit]]] = []
+        var searched: [String] = [plan.query]
+        for space in spaces {
+            let aligned = try await embedQuery(plan, in: space)
+            searched = aligned.texts
+            let spaceStreams = try await searchSpace(space, aligned: aligned, plan: plan)
+            while streams.count < spaceStreams.count { streams.append([:]) }
+            for (streamIndex, hits) in spaceStreams.enumerated() {
+                streams[streamIndex][space.name, default: []].append(contentsOf: hits)
+            }
+        }
+        let results = fuse(streams, fetch: plan.fetch).prefix(plan.k).map(SearchResult.init)
+        let elapsed = ContinuousClock.now - started
+        return SearchResponse(
+            query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
+            aligned: plan.aligner != nil || plan.mode.usesCentring, searched: searched)
+    }
+
+    /// Bad input is refused before any embedding: an empty or over-long query, k or ef out of range.
+    private func validate(
+        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment
+    ) throws -> SearchPlan {
         // Without a usable dictionary, alignment is off altogether: plain vector search, as documented.
         let mode = requested.usesDictionary && alignment.aligner == nil ? .off : requested
-        let started = ContinuousClock.now
         let query = rawQuery.trimmingCharacters(in: .whitespacesAndNewlines)
         let limits = configuration.limits
         guard !query.isEmpty else {
-            throw ServiceError.invalid("invalid_query", "the query q is empty")
+            throw ServiceError.invalid(.invalidQuery, "the query q is empty")
         }
         guard query.unicodeScalars.count <= limits.maxQueryCharacters else {
             throw ServiceError(
-                .tooLarge, code: "query_too_long",
+                .tooLarge, code: .queryTooLong,
                 "the query is \(query.unicodeScalars.count) characters long; the limit is \(limits.maxQueryCharacters)")
         }
         let k = requestedK ?? 10
         guard (1...limits.maxK).contains(k) else {
-            throw ServiceError.invalid("invalid_k", "k must be between 1 and \(limits.maxK), got \(k)")
+            throw ServiceError.invalid(.invalidK, "k must be between 1 and \(limits.maxK), got \(k)")
         }
         let hnsw = configuration.hnsw
         if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
-            throw ServiceError.invalid("invalid_ef", "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
+            throw ServiceError.invalid(.invalidEF, "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
         }
         // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
         let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
         let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
-        let aligner = mode.usesDictionary ? alignment.aligner : nil
+        return SearchPlan(
+            query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil
+        )
+    }
 
-        // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
-        var streams: [[String: [SpaceVectorHit]]] = []
-        var searched: [String] = [query]
-        for space in spaces {
-            let embedder = space.embedder
-            let aligned: AlignedQuery
-            if let aligner {
-                aligned = try await BlockingWork.run { try aligner.align(query, embedder: embedder) }
-            } else {
-                let vector = try await BlockingWork.run { try embedder.embed([query], role: .query)[0] }
-                let language: QueryLanguage? =
-                    if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
-                aligned = AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
-            }
-            searched = aligned.texts
-            let means = mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
-            while streams.count < aligned.streams.count { streams.append([:]) }
-            for (streamIndex, variants) in aligned.streams.enumerated() {
-                // A caption in a language some text of the stream is written in is scored by those texts only:
-                // same-language similarity is what the embedder measures best.
-                let covered = Set(variants.compactMap { $0.language?.rawValue })
-                for variant in variants {
-                    let projections = means?.vectors.mapValues { VectorMath.dot(variant.vector, $0) } ?? [:]
-                    var hits: [SpaceVectorHit] = []
-                    for hit in try await nearest(variant.vector, in: space, fetch: fetch, ef: ef) {
-                        var score = hit.score
-                        if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
-                            language != variantLanguage, covered.contains(language)
-                        {
-                            continue
-                        }
-                        if let means, let language = hit.owner.captionLanguage,
-                            let centred = means.centred(
-                                score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
-                                vectorID: hit.vectorID, language: language)
-                        {
-                            score = centred
-                        }
-                        guard score.isFinite else { continue }
-                        hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
+    /// The texts searched in one space, with their vectors, from one trip to the blocking pool: with the dictionary,
+    /// the query and its translations, each embedded once (`QueryAligner.align`); without it, the query alone.
+    private func embedQuery(_ plan: SearchPlan, in space: EmbeddingSpace) async throws -> AlignedQuery {
+        let embedder = space.embedder
+        let query = plan.query
+        if let aligner = plan.aligner {
+            return try await blockingWork.run { try aligner.align(query, embedder: embedder) }
+        }
+        let vector = try await blockingWork.run { try embedder.embed([query], role: .query)[0] }
+        let language: QueryLanguage? =
+            if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
+        return AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
+    }
+
+    /// Every hit of one space, per stream: each text's nearest live vectors, scored by raw cosine or, with
+    /// centring, by the cosine centred on the caption's and the text's language means.
+    private func searchSpace(_ space: EmbeddingSpace, aligned: AlignedQuery, plan: SearchPlan) async throws
+        -> [[SpaceVectorHit]]
+    {
+        let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
+        var streams: [[SpaceVectorHit]] = []
+        for variants in aligned.streams {
+            // A caption in a language some text of the stream is written in is scored by those texts only:
+            // same-language similarity is what the embedder measures best.
+            let covered = Set(variants.compactMap { $0.language?.rawValue })
+            var hits: [SpaceVectorHit] = []
+            for variant in variants {
+                let projections = means?.vectors.mapValues { VectorMath.dot(variant.vector, $0) } ?? [:]
+                for hit in try await nearest(variant.vector, in: space, fetch: plan.fetch, ef: plan.ef) {
+                    var score = hit.score
+                    if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
+                        language != variantLanguage, covered.contains(language)
+                    {
+                        continue
                     }
-                    streams[streamIndex][space.name, default: []].append(contentsOf: hits)
+                    if let means, let language = hit.owner.captionLanguage,
+                        let centred = means.centred(
+                            score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
+                            vectorID: hit.vectorID, language: language)
+                    {
+                        score = centred
+                    }
+                    guard score.isFinite else { continue }
+                    hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
                 }
             }
+            streams.append(hits)
         }
-        // Each stream's items fused across spaces (`SpaceFusion`), then the streams interleaved by sense.
+        return streams
+    }
+
+    /// Each stream's items fused across spaces (`SpaceFusion`), then the streams interleaved by sense.
+    private func fuse(_ streams: [[String: [SpaceVectorHit]]], fetch: Int) -> [FusedItem] {
         let rankings = streams.map { stream in
             SpaceFusion.fuse(
                 spaces.map { SpaceHits(space: $0.name, weights: $0.weights, hits: stream[$0.name] ?? []) }, k: fetch)
         }
-        let results = Self.interleave(rankings).prefix(k).map(SearchResult.init)
-        let elapsed = ContinuousClock.now - started
-        return SearchResponse(
-            query: query, k: k, ef: ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
-            aligned: aligner != nil || mode.usesCentring, searched: searched)
+        return Self.interleave(rankings)
     }
 
     /// The live items nearest to one query vector in one space.
     private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int) async throws -> [Hit] {
         let excluded = space.excludedIDs
-        let hits = try await BlockingWork.run {
+        let hits = try await blockingWork.run {
             try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
         }
         let owners = try catalog.hits(vectorIDs: hits.map(\.id))

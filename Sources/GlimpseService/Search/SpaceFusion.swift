@@ -16,7 +16,9 @@ struct SpaceHits: Sendable, Equatable {
     let hits: [SpaceVectorHit]
 
     /// Keeps the hits with a finite score whose vector is still live, in index order.
-    static func resolve(space: String, weights: SpaceWeights, hits: [SearchHit], owners: [Int64: VectorOwner]) -> SpaceHits {
+    static func resolve(space: String, weights: SpaceWeights, hits: [SearchHit], owners: [Int64: VectorOwner])
+        -> SpaceHits
+    {
         SpaceHits(
             space: space, weights: weights,
             hits: hits.compactMap { hit in

@@ -21,7 +21,9 @@ struct CatalogReplay {
     }
 
     /// `afterPage` sees the progress after each page and returns false to stop (for a shutdown mid-rebuild).
-    func replay(into index: HNSWIndex, after watermark: Int64, afterPage: (Outcome) throws -> Bool = { _ in true }) throws -> Outcome {
+    func replay(into index: HNSWIndex, after watermark: Int64, afterPage: (Outcome) throws -> Bool = { _ in true })
+        throws -> Outcome
+    {
         var outcome = Outcome(watermark: watermark)
         while true {
             let page = try catalog.vectors(space: space, after: outcome.watermark, limit: pageSize)
@@ -34,7 +36,9 @@ struct CatalogReplay {
                     outcome.skipped += 1
                     logger.error(
                         "skipping catalog vector with wrong dimension or non-finite values",
-                        metadata: ["space": "\(space)", "vector_id": "\(stored.id)", "dimension": "\(stored.vector.count)"])
+                        metadata: [
+                            "space": "\(space)", "vector_id": "\(stored.id)", "dimension": "\(stored.vector.count)",
+                        ])
                     continue
                 }
                 ids.append(stored.id)

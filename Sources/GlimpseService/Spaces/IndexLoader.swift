@@ -45,7 +45,8 @@ struct IndexLoader {
         }
         var tombstones: Set<Int64> = []
         if !fresh {
-            tombstones = try catalog.tombstonedVectorIDs(space: space, through: snapshotWatermark, since: record.compactedAt)
+            tombstones = try catalog.tombstonedVectorIDs(
+                space: space, through: snapshotWatermark, since: record.compactedAt)
         }
         let replay = try CatalogReplay(
             catalog: catalog, space: space, dimension: embedder.dimension, logger: logger, pageSize: replayPageSize
@@ -53,7 +54,8 @@ struct IndexLoader {
         logger.info(
             "index ready",
             metadata: [
-                "space": "\(space)", "vectors": "\(index.count)", "replayed": "\(replay.added)", "skipped": "\(replay.skipped)",
+                "space": "\(space)", "vectors": "\(index.count)", "replayed": "\(replay.added)",
+                "skipped": "\(replay.skipped)",
                 "snapshot_watermark": "\(snapshotWatermark)", "tombstoned_in_index": "\(tombstones.count)",
             ])
         return EmbeddingSpace(

@@ -8,7 +8,8 @@ public enum ModelFingerprint {
     /// "size:sha256" of a model file, read in 1 MiB blocks.
     public static func ofFile(at path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ServiceError(.internal, code: "model_unreadable", "cannot open the model file \(path) to fingerprint it")
+            throw ServiceError(
+                .internal, code: .modelUnreadable, "cannot open the model file \(path) to fingerprint it")
         }
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -33,6 +34,7 @@ public enum ModelFingerprint {
     }
 
     static func identity(of embedder: any TextEmbedder, configured: String?) throws -> ModelIdentity {
-        ModelIdentity(name: embedder.spaceName, dimension: embedder.dimension, fingerprint: try configured ?? ofProbe(embedder))
+        ModelIdentity(
+            name: embedder.spaceName, dimension: embedder.dimension, fingerprint: try configured ?? ofProbe(embedder))
     }
 }

@@ -11,8 +11,9 @@ public struct SpaceModel: Sendable {
 
     public init(text: any TextEmbedder, image: (any ImageEmbedder)? = nil, weights: SpaceWeights = SpaceWeights()) {
         if let image {
-            precondition(image.spaceName == text.spaceName && image.dimension == text.dimension,
-                         "an image embedder must embed into its text embedder's space")
+            precondition(
+                image.spaceName == text.spaceName && image.dimension == text.dimension,
+                "an image embedder must embed into its text embedder's space")
         }
         self.text = text
         self.image = image

@@ -1,0 +1,45 @@
+import Foundation
+
+/// What makes an ingest item acceptable, spelled once for the daemon (which enforces it) and the client (which checks
+/// a manifest before sending anything).
+extension IngestItem {
+    /// The JSON field names of an item; anything else in a request or a manifest line is refused as a likely typo.
+    public static let fieldNames: Set<String> = Set(CodingKeys.allCases.map(\.rawValue))
+
+    /// The id the item is stored under: its own, or else its absolute image path.
+    public var effectiveID: String { id ?? imagePath }
+
+    /// Why `id` cannot be an item id (blank, or longer than `IngestLimits.maxIDCharacters` Unicode scalars), as
+    /// "is empty" / "is longer than … characters" to follow the field's name; nil when it can.
+    public static func idProblem(_ id: String, maxCharacters: Int = IngestLimits.maxIDCharacters) -> String? {
+        if id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "is empty" }
+        if id.unicodeScalars.count > maxCharacters { return "is longer than \(maxCharacters) characters" }
+        return nil
+    }
+}
+
+/// The daemon's default request limits; its configuration may lower or raise them (the service's `RequestLimits`
+/// starts from these), and the client batches a manifest to fit `maxItemsPerRequest`.
+public enum IngestLimits {
+    public static let maxItemsPerRequest = 1_000
+    public static let maxCaptionCharacters = 2_000
+    public static let maxCaptionsPerItem = 8
+    public static let maxIDCharacters = 512
+    public static let maxPathBytes = 4_096
+    public static let maxQueryCharacters = 1_000
+    public static let maxK = 100
+    /// The default `max_body_bytes` of a request (8 MiB).
+    public static let maxBodyBytes = 8 << 20
+    /// A rebuild request is a few numbers.
+    public static let maxRebuildBodyBytes = 64 << 10
+}
+
+/// Where the daemon listens unless configured otherwise, and the environment variables the CLI reads first.
+public enum SocketDefaults {
+    /// The query socket: search, item and job reads, status.
+    public static let queryPath = "/run/glimpse/glimpse.sock"
+    /// The admin socket: also ingest, delete, rebuild.
+    public static let adminPath = "/run/glimpse/admin.sock"
+    public static let queryEnvironmentVariable = "GLIMPSE_SOCKET"
+    public static let adminEnvironmentVariable = "GLIMPSE_ADMIN_SOCKET"
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GlimpseAPI
+import Testing
+
+@testable import GlimpseService
+
+/// Within one aligned query each distinct text is embedded once, and a space's texts go to the embedder in one
+/// batch; the hits are those the fixture's dictionary and embedder make right.
+struct QueryEmbeddingTests {
+    /// Chinese words embed as their English meaning, so "nearest candidate" has one right answer.
+    private static let meanings = [
+        "勺子": "spoon", "蝙蝠": "bat animal", "球棒": "bat club", "蝠": "flying mammal",
+        "猫": "cat", "猫咪": "cat kitty", "喵": "meow",
+    ]
+    private static let words = """
+        "word","translation"
+        "bat","n.蝙蝠,球棒"
+        "dog","n.狗"
+        "ladle","n.勺子"
+        "spoon","n.勺子"
+        "feline","n.猫"
+
+        """
+    private static let cedict = """
+        # CC-CEDICT
+        勺子 勺子 [shao2 zi5] /scoop/ladle/spoon/
+        蝙蝠 蝙蝠 [bian1 fu2] /bat/
+        球棒 球棒 [qiu2 bang4] /bat/
+        蝠 蝠 [fu2] /bat/
+        貓 猫 [mao1] /cat/feline/
+        貓咪 猫咪 [mao1 mi1] /cat/
+        喵 喵 [miao1] /cat/
+
+        """
+
+    private func service(fixture: ServiceFixture, embedder: TestOnlyCountingEmbedder) throws -> GlimpseService {
+        let wordsURL = fixture.directory.appendingPathComponent("EnWords.csv")
+        try Data(Self.words.utf8).write(to: wordsURL)
+        let cedictURL = fixture.directory.appendingPathComponent("cedict_ts.u8")
+        try Data(Self.cedict.utf8).write(to: cedictURL)
+        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
+        configuration.dictionaryPath = wordsURL.path
+        configuration.cedictPath = cedictURL.path
+        return try fixture.makeService(embedder: embedder, configuration: configuration)
+    }
+
+    /// Ingests items whose single caption is exactly the given text (in the given language), then runs one search
+    /// and returns its response with the query-role embedder calls it made.
+    private func search(
+        _ query: String, k: Int, align: Bool = true, items captions: [(id: String, language: String, text: String)]
+    ) async throws -> (response: SearchResponse, calls: [TestOnlyCountingEmbedder.Call]) {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        return try await withRunningService(try service(fixture: fixture, embedder: embedder)) { service in
+            let items = try captions.map {
+                IngestItem(id: $0.id, imagePath: try fixture.image("\($0.id).jpg"), captions: [$0.language: $0.text])
+            }
+            let job = try await waitForJob(try service.ingest(items).jobID, in: service)
+            #expect(job.inserted == captions.count)
+            embedder.reset()
+            let response = try await service.search(query, k: k, ef: nil, align: align)
+            let calls = embedder.queryCalls
+            let texts = calls.flatMap(\.texts)
+            #expect(Set(texts).count == texts.count, "a text was embedded twice: \(calls.map(\.texts))")
+            return (response, calls)
+        }
+    }
+
+    @Test func aChineseQueryEmbedsItsCandidatesOnceInOneBatch() async throws {
+        let (response, calls) = try await search(
+            "勺子", k: 4,
+            items: [("scoop", "en", "scoop"), ("ladle", "en", "ladle"), ("spoon", "en", "spoon"), ("dog", "en", "dog")])
+        // scoop is the dictionary's main sense; of ladle and spoon the embedder finds spoon closest to 勺子.
+        #expect(response.searched == ["勺子", "scoop", "spoon"])
+        #expect(Set(response.results.prefix(2).map(\.id)) == ["scoop", "spoon"])
+        // Before, 勺子, ladle and spoon were embedded to choose, then 勺子, scoop and spoon again to search.
+        #expect(calls.count == 1)
+        #expect(Set(calls.flatMap(\.texts)) == ["勺子", "scoop", "ladle", "spoon"])
+    }
+
+    @Test func anEnglishQueryWithTwoSensesEmbedsEveryVariantInOneBatch() async throws {
+        let (response, calls) = try await search(
+            "bat", k: 4,
+            items: [
+                ("bat-animal", "zh", "蝙蝠"), ("bat-club", "zh", "球棒"), ("dog", "en", "dog"), ("spoon", "en", "spoon"),
+            ])
+        // Two senses, each its own stream: the main one (蝙蝠) ranks first, the other's best item second.
+        #expect(response.searched == ["bat", "蝙蝠", "球棒"])
+        #expect(response.results.prefix(2).map(\.id) == ["bat-animal", "bat-club"])
+        // The synonyms (蝙蝠, 球棒, 蝠) are ranked against "bat" with the same vectors that are then searched.
+        #expect(calls.count == 1)
+        #expect(Set(calls.flatMap(\.texts)) == ["bat", "蝙蝠", "球棒", "蝠"])
+    }
+
+    /// The one case with a second batch: an English word known only through CC-CEDICT synonyms, where the
+    /// back-translations to search depend on which synonym the embedder ranks first.
+    @Test func aSynonymOnlyWordEmbedsItsBackTranslationsInASecondBatch() async throws {
+        let (response, calls) = try await search(
+            "cat", k: 3, items: [("cat", "zh", "猫"), ("kitten", "zh", "猫咪"), ("dog", "en", "dog")])
+        #expect(response.searched == ["cat", "猫", "猫咪", "feline"])
+        #expect(response.results.first?.id == "cat")
+        #expect(calls.map(\.texts) == [["cat", "猫", "猫咪", "喵"], ["feline"]])
+    }
+
+    @Test func anUnalignedQueryEmbedsTheQueryOnce() async throws {
+        let (response, calls) = try await search(
+            "dog", k: 2, align: false, items: [("bat-animal", "zh", "蝙蝠"), ("dog", "en", "dog")])
+        #expect(response.results.first?.id == "dog")
+        #expect(calls == [.init(texts: ["dog"], role: .query)])
+    }
+}
