@@ -59,10 +59,12 @@ struct IndexBenchmark: ParsableCommand {
         let workload = IndexWorkload(
             count: count, queries: queries, dimension: dimension, clusters: clusters, spread: spread, seed: 42)
         let truth = workload.exactTopK(10)
-        print("data: \(count) × \(dimension)-d normalised vectors around \(clusters) centres (spread \(spread)), "
-              + "\(queries) queries; made with exact top-10 in \(seconds(Date().timeIntervalSince(clock)))")
-        print("HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), inner product, for every "
-              + "implementation; \(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
+        print(
+            "data: \(count) × \(dimension)-d normalised vectors around \(clusters) centres (spread \(spread)), "
+                + "\(queries) queries; made with exact top-10 in \(seconds(Date().timeIntervalSince(clock)))")
+        print(
+            "HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), inner product, for every "
+                + "implementation; \(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
 
         var curves: [IndexCurve] = []
         let index = try HNSWIndex(dimension: dimension, parameters: parameters)
@@ -88,18 +90,24 @@ struct IndexBenchmark: ParsableCommand {
         printTable(
             header: ["build (bulk add)", "threads", "time", "× faiss-cpu"],
             rows: curves.map { curve in
-                [curve.name, "\(curve.buildThreads)", seconds(curve.buildSeconds),
-                 reference.map { ratio(curve.buildSeconds, $0.buildSeconds) } ?? "—"]
+                [
+                    curve.name, "\(curve.buildThreads)", seconds(curve.buildSeconds),
+                    reference.map { ratio(curve.buildSeconds, $0.buildSeconds) } ?? "—",
+                ]
             })
         print("")
         var searchRows: [[String]] = []
         for curve in curves {
             for point in curve.points {
-                searchRows.append([curve.name, "\(point.ef)", String(format: "%.4f", point.recall), String(format: "%.0f", point.qps)])
+                searchRows.append([
+                    curve.name, "\(point.ef)", String(format: "%.4f", point.recall), String(format: "%.0f", point.qps),
+                ])
             }
         }
         printTable(header: ["search (1 thread, 1 query per call)", "ef", "recall@10", "QPS"], rows: searchRows)
-        print("glimpse with \(threads) threads at ef \(parameters.efSearchDefault): \(String(format: "%.0f", parallelQPS)) QPS")
+        print(
+            "glimpse with \(threads) threads at ef \(parameters.efSearchDefault): \(String(format: "%.0f", parallelQPS)) QPS"
+        )
         print("")
         var equalRows: [[String]] = []
         for target in [0.90, 0.95, 0.98, 0.99] {
@@ -107,7 +115,11 @@ struct IndexBenchmark: ParsableCommand {
             var row = [String(format: "%.2f", target)]
             for curve in curves { row.append(curve.qps(atRecall: target).map { String(format: "%.0f", $0) } ?? "—") }
             for peer in curves.dropFirst() {
-                if let ours, let theirs = peer.qps(atRecall: target) { row.append(ratio(ours, theirs)) } else { row.append("—") }
+                if let ours, let theirs = peer.qps(atRecall: target) {
+                    row.append(ratio(ours, theirs))
+                } else {
+                    row.append("—")
+                }
             }
             equalRows.append(row)
         }
@@ -118,7 +130,9 @@ struct IndexBenchmark: ParsableCommand {
 
         if !skipRebuild {
             print("")
-            print("one search thread on the \(count)-vector index while a second one is built beside it (ef \(parameters.efSearchDefault)):")
+            print(
+                "one search thread on the \(count)-vector index while a second one is built beside it (ef \(parameters.efSearchDefault)):"
+            )
             printTable(
                 header: ["searching while", "build", "p50", "p99", "QPS", "p99 ÷ idle"],
                 rows: try IndexRebuildLoad.rows(live: index, workload: workload, ef: parameters.efSearchDefault))
@@ -141,7 +155,8 @@ struct IndexBenchmark: ParsableCommand {
         try batch.add(ids: workload.ids, vectors: workload.vectors)
         let batchSeconds = Date().timeIntervalSince(clock)
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-bench-index-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glimpse-bench-index-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let snapshot = folder.appendingPathComponent("index.snapshot")
@@ -166,7 +181,10 @@ struct IndexBenchmark: ParsableCommand {
         var rows: [[String]] = []
         for (name, index, time) in [
             ("batch build (one add)", batch, batchSeconds),
-            ("incremental (adds of \(incrementalBatch), reload at \(workload.count / 2))", incremental, incrementalSeconds),
+            (
+                "incremental (adds of \(incrementalBatch), reload at \(workload.count / 2))", incremental,
+                incrementalSeconds
+            ),
         ] {
             var row = [name, seconds(time)]
             for ef in [32, parameters.efSearchDefault] {
@@ -175,7 +193,9 @@ struct IndexBenchmark: ParsableCommand {
             rows.append(row)
         }
         print("graph growth on the first \(workload.count) vectors:")
-        printTable(header: ["glimpse graph", "time", "recall@10 ef 32", "recall@10 ef \(parameters.efSearchDefault)"], rows: rows)
+        printTable(
+            header: ["glimpse graph", "time", "recall@10 ef 32", "recall@10 ef \(parameters.efSearchDefault)"],
+            rows: rows)
     }
 
     private func recallAt10(_ index: HNSWIndex, _ queries: [[Float]], _ truth: [[Int64]], ef: Int) throws -> Double {
@@ -248,7 +268,8 @@ struct IndexCurve {
         let sorted = points.sorted { $0.ef < $1.ef }
         guard let reaching = sorted.firstIndex(where: { $0.recall >= target }) else { return nil }
         guard reaching > 0 else { return sorted[reaching].qps }
-        let low = sorted[reaching - 1], high = sorted[reaching]
+        let low = sorted[reaching - 1]
+        let high = sorted[reaching]
         let t = (target - low.recall) / max(high.recall - low.recall, 1e-12)
         return low.qps + t * (high.qps - low.qps)
     }

@@ -13,24 +13,31 @@ enum IndexPeers {
         var recall: Double?
     }
 
-    static func run(python: String, workload: IndexWorkload, truth: [[Int64]], efs: [Int], rounds: Int) throws -> [IndexCurve] {
+    static func run(python: String, workload: IndexWorkload, truth: [[Int64]], efs: [Int], rounds: Int) throws
+        -> [IndexCurve]
+    {
         let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("index_peers_reference.py").path
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-bench-peers-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glimpse-bench-peers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try workload.writeForPeers(to: folder, truth: truth)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, folder.path, "\(workload.dimension)", efs.map(String.init).joined(separator: ","), "\(rounds)"]
+        process.arguments = [
+            python, script, folder.path, "\(workload.dimension)", efs.map(String.init).joined(separator: ","),
+            "\(rounds)",
+        ]
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("\(python) \(script) exited with \(process.terminationStatus) (pip install faiss-cpu hnswlib numpy?)")
+            throw ValidationError(
+                "\(python) \(script) exited with \(process.terminationStatus) (pip install faiss-cpu hnswlib numpy?)")
         }
 
         var curves: [IndexCurve] = []
@@ -40,7 +47,9 @@ enum IndexPeers {
             case "build":
                 curves.append(IndexCurve(name: line.peer, buildSeconds: line.seconds, buildThreads: line.threads ?? 1))
             case "search":
-                guard let last = curves.indices.last, curves[last].name == line.peer, let ef = line.ef, let recall = line.recall else {
+                guard let last = curves.indices.last, curves[last].name == line.peer, let ef = line.ef,
+                    let recall = line.recall
+                else {
                     throw ValidationError("peer script printed a search row out of order: \(text)")
                 }
                 curves[last].points.append(

@@ -24,7 +24,10 @@ enum IndexRebuildLoad {
         let idle = summary(latencies, over: Date().timeIntervalSince(idleStart))
         rows.append(["idle", "—"] + idle.cells + ["1.00×"])
 
-        for (name, insertion) in [("rebuild, foreground", HNSWIndex.Insertion.foreground), ("rebuild, background (1 thread, nice 19)", .background(threads: 1))] {
+        for (name, insertion) in [
+            ("rebuild, foreground", HNSWIndex.Insertion.foreground),
+            ("rebuild, background (1 thread, nice 19)", .background(threads: 1)),
+        ] {
             let outcome = BuildOutcome()
             let started = Date()
             DispatchQueue.global().async {
@@ -35,7 +38,9 @@ enum IndexRebuildLoad {
                     let ids = workload.ids
                     for start in stride(from: 0, to: workload.count, by: page) {
                         let end = min(start + page, workload.count)
-                        try index.add(ids: Array(ids[start..<end]), vectors: Array(workload.vectors[start * workload.dimension..<end * workload.dimension]))
+                        try index.add(
+                            ids: Array(ids[start..<end]),
+                            vectors: Array(workload.vectors[start * workload.dimension..<end * workload.dimension]))
                     }
                 } catch {
                     outcome.failure.withLock { $0 = "\(error)" }
@@ -50,7 +55,10 @@ enum IndexRebuildLoad {
             if let failure = outcome.failure.withLock({ $0 }) { throw HNSWIndexError.backend(failure) }
             let build = outcome.seconds.withLock { $0 } ?? 0
             let during = summary(latencies, over: build)
-            rows.append([name, String(format: "%.1f s", build)] + during.cells + [String(format: "%.2f×", during.p99 / idle.p99)])
+            rows.append(
+                [name, String(format: "%.1f s", build)] + during.cells + [
+                    String(format: "%.2f×", during.p99 / idle.p99)
+                ])
         }
         return rows
     }
@@ -65,12 +73,16 @@ enum IndexRebuildLoad {
         var p50: Double
         var p99: Double
         var qps: Double
-        var cells: [String] { [String(format: "%.2f ms", p50), String(format: "%.2f ms", p99), String(format: "%.0f", qps)] }
+        var cells: [String] {
+            [String(format: "%.2f ms", p50), String(format: "%.2f ms", p99), String(format: "%.0f", qps)]
+        }
     }
 
     private static func summary(_ latencies: [Double], over seconds: Double) -> Summary {
         let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))]
+        }
         return Summary(p50: percentile(0.5), p99: percentile(0.99), qps: Double(latencies.count) / max(seconds, 1e-9))
     }
 }

@@ -22,7 +22,8 @@ extension HNSWIndex {
         try persistence.withLock { state in
             if incrementalSnapshots, state.canAppend(to: url) {
                 do {
-                    state.segmentBytes += try appendSegment(to: SnapshotSegment.url(for: url), state: state, watermark: watermark)
+                    state.segmentBytes += try appendSegment(
+                        to: SnapshotSegment.url(for: url), state: state, watermark: watermark)
                     return
                 } catch {
                     // The delta taken may be lost: only a full snapshot is sure to cover it.
@@ -85,13 +86,16 @@ extension HNSWIndex {
             // Appending after ignored bytes would hide the new segments behind them.
             state.needsBase = validBytes != fileBytes
         }
-        return SnapshotLoad(index: index, watermark: watermark, segmentsApplied: applied, discardedSegmentBytes: fileBytes - validBytes)
+        return SnapshotLoad(
+            index: index, watermark: watermark, segmentsApplied: applied, discardedSegmentBytes: fileBytes - validBytes)
     }
 
     /// Appends the changes since the last write as one segment; returns the bytes appended.
     private func appendSegment(to url: URL, state: SnapshotPersistence, watermark: Int64) throws -> Int {
         var deltaPointer: OpaquePointer?
-        try shimCall("collecting the changes since the last snapshot") { glimpse_hnsw_take_delta(handle.pointer, &deltaPointer, $0) }
+        try shimCall("collecting the changes since the last snapshot") {
+            glimpse_hnsw_take_delta(handle.pointer, &deltaPointer, $0)
+        }
         guard let delta = deltaPointer else { throw HNSWIndexError.backend("collecting changes returned nothing") }
         defer { glimpse_hnsw_delta_free(delta) }
         var length: UInt64 = 0
@@ -183,7 +187,8 @@ extension HNSWIndex {
                 }
             }
             guard let pointer else { throw HNSWIndexError.backend("loading the index returned no handle") }
-            let index = HNSWIndex(dimension: header.dimension, parameters: header.parameters, handle: ShimHandle(pointer: pointer))
+            let index = HNSWIndex(
+                dimension: header.dimension, parameters: header.parameters, handle: ShimHandle(pointer: pointer))
             return (index, header.watermark, stored, file.count)
         }
     }

@@ -1,8 +1,9 @@
+import CFaissShim
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFaissShim
-import Foundation
 
 /// One record of a snapshot's segment file (`<snapshot>.segments`), appended after the base snapshot.
 /// All integers are little-endian.
@@ -31,8 +32,12 @@ struct SnapshotSegment {
     /// The record at `offset`, or nil when it is torn, corrupt or belongs to another base.
     static func parse(_ file: UnsafeRawBufferPointer, at offset: Int, baseChecksum: UInt32) -> SnapshotSegment? {
         guard file.count - offset >= headerSize + 4, Array(file[offset..<offset + 8]) == magic else { return nil }
-        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: file.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
-        func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: file.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
+        func u32(_ at: Int) -> UInt32 {
+            UInt32(littleEndian: file.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self))
+        }
+        func u64(_ at: Int) -> UInt64 {
+            UInt64(littleEndian: file.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self))
+        }
         guard u32(8) == baseChecksum else { return nil }
         let length = u64(24)
         guard length <= UInt64(file.count - offset - headerSize - 4) else { return nil }
@@ -43,7 +48,8 @@ struct SnapshotSegment {
             0, file.baseAddress.map { ($0 + offset).assumingMemoryBound(to: UInt8.self) }, UInt64(crcAt - offset))
         guard stored == computed else { return nil }
         return SnapshotSegment(
-            watermark: Int64(bitPattern: u64(16)), payload: UnsafeRawBufferPointer(rebasing: file[payloadStart..<crcAt]),
+            watermark: Int64(bitPattern: u64(16)),
+            payload: UnsafeRawBufferPointer(rebasing: file[payloadStart..<crcAt]),
             end: crcAt + 4)
     }
 
@@ -58,7 +64,9 @@ struct SnapshotSegment {
         record.append(littleEndian: UInt64(bitPattern: watermark))
         record.append(littleEndian: UInt64(payload.count))
         record.append(contentsOf: payload)
-        let crc = record.withUnsafeBytes { glimpse_crc32(0, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64($0.count)) }
+        let crc = record.withUnsafeBytes {
+            glimpse_crc32(0, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64($0.count))
+        }
         record.append(littleEndian: crc)
 
         let created = !FileManager.default.fileExists(atPath: url.path)

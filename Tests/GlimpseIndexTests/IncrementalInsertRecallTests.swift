@@ -1,6 +1,8 @@
 import Foundation
-@testable import GlimpseIndex
+import GlimpseEvaluation
 import Testing
+
+@testable import GlimpseIndex
 
 /// A graph grown the way the daemon grows it (API-sized adds, a snapshot written and read back in between, as a
 /// restart does) must search as well as one built from the same vectors in one go.
@@ -10,8 +12,10 @@ struct IncrementalInsertRecallTests {
     static let dimension = 32
     static let count = 20_000
     static let data = ClusteredVectors(count: count, dimension: dimension, clusters: 500, spread: 2.0, seed: 11)
-    static let queries = ClusteredVectors(count: 200, dimension: dimension, clusters: 500, spread: 2.0, seed: 11, pointSeed: 1_111)
-        .flat.chunked(dimension)
+    static let queries = ClusteredVectors(
+        count: 200, dimension: dimension, clusters: 500, spread: 2.0, seed: 11, pointSeed: 1_111
+    )
+    .flat.chunked(dimension)
 
     @Test func incrementallyInsertedGraphRecallsWithinOnePointOfABatchBuild() throws {
         let parameters = HNSWParameters()
@@ -26,7 +30,7 @@ struct IncrementalInsertRecallTests {
         let snapshot = folder.appendingPathComponent("index.snapshot")
         var incremental = try HNSWIndex(dimension: Self.dimension, parameters: parameters)
         var added = 0
-        var batchSizes = SeededGenerator(seed: 5)
+        var batchSizes = SplitMix64(seed: 5)
         while added < data.count {
             // API ingests arrive as small, uneven batches (an item's captions, a page of a job).
             let size = min(Int.random(in: 1...300, using: &batchSizes), data.count - added)

@@ -49,9 +49,12 @@ struct IncrementalSnapshotTests {
             let listBytes = 4 * (2 * m + 4 * m)
             let perAddBound = 8 + 4 + 4 * Self.dimension + listBytes + (2 * m + 3 * m) * listBytes
             for bytes in appended {
-                #expect(bytes > 20 * 4 * Self.dimension && bytes <= 64 + 20 * perAddBound, "\(appended) bytes for 20 adds")
+                #expect(
+                    bytes > 20 * 4 * Self.dimension && bytes <= 64 + 20 * perAddBound, "\(appended) bytes for 20 adds")
             }
-            #expect(appended.reduce(0, +) < base.count / 2, "5 × 20 adds wrote \(appended) against a \(base.count)-byte base")
+            #expect(
+                appended.reduce(0, +) < base.count / 2,
+                "5 × 20 adds wrote \(appended) against a \(base.count)-byte base")
             appendedPerIndex.append(appended.reduce(0, +))
         }
         // Four times the index, about the same bytes for the same adds.
@@ -76,7 +79,9 @@ struct IncrementalSnapshotTests {
         let excluded: Set<Int64> = [ClusteredVectors.id(7), 10_000_003]
         for i in stride(from: 0, to: 3_000, by: 61) {
             let query = data.vector(i)
-            #expect(try load.index.search(query, k: 10, ef: 32, excluding: excluded) == original.search(query, k: 10, ef: 32, excluding: excluded))
+            #expect(
+                try load.index.search(query, k: 10, ef: 32, excluding: excluded)
+                    == original.search(query, k: 10, ef: 32, excluding: excluded))
         }
         for i in stride(from: 0, to: 450, by: 29) {
             let query = Array(newest[i * Self.dimension..<(i + 1) * Self.dimension])
@@ -89,7 +94,8 @@ struct IncrementalSnapshotTests {
             let (original, _) = try index(count: 2_000, seed: 34)
             let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
             try original.write(to: url, watermark: 100)
-            let first = extra(100, from: 0), second = extra(100, from: 100)
+            let first = extra(100, from: 0)
+            let second = extra(100, from: 100)
             try original.add(ids: first.ids, vectors: first.flat)
             try original.write(to: url, watermark: 200)
             try original.add(ids: second.ids, vectors: second.flat)

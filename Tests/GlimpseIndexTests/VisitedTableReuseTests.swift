@@ -19,7 +19,8 @@ struct VisitedTableReuseTests {
         #expect(firstLarge.first?.id == ClusteredVectors.id(17))
         // More searches than a visited table has round numbers (249), so its reset happens in between.
         for round in 0..<600 {
-            let hits = round.isMultiple(of: 2)
+            let hits =
+                round.isMultiple(of: 2)
                 ? try largeIndex.search(query, k: 10, ef: 64) : try smallIndex.search(query, k: 10, ef: 64)
             #expect(hits == (round.isMultiple(of: 2) ? firstLarge : firstSmall), "round \(round)")
         }
