@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseEvaluation
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseIndex
@@ -25,8 +26,9 @@ struct IncrementalInsertRecallTests {
         let batch = try HNSWIndex(dimension: Self.dimension, parameters: parameters)
         try batch.add(ids: data.ids, vectors: data.flat)
 
-        let folder = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchDirectory("index")
+        defer { scratch.remove() }
+        let folder = scratch.url
         let snapshot = folder.appendingPathComponent("index.snapshot")
         var incremental = try HNSWIndex(dimension: Self.dimension, parameters: parameters)
         var added = 0
@@ -63,8 +65,9 @@ struct IncrementalInsertRecallTests {
         let dimension = 8
         let data = ClusteredVectors(count: 20_000, dimension: dimension, clusters: 50, spread: 1.0, seed: 3)
         let parameters = HNSWParameters(m: 32, efConstruction: 40, efSearchDefault: 16, efSearchMax: 64)
-        let folder = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchDirectory("index")
+        defer { scratch.remove() }
+        let folder = scratch.url
         let snapshot = folder.appendingPathComponent("index.snapshot")
         var index = try HNSWIndex(dimension: dimension, parameters: parameters)
         for start in stride(from: 0, to: data.count, by: 500) {

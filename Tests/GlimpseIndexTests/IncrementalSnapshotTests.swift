@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseIndex
+import GlimpseTestSupport
 import Testing
 
 /// Snapshots after the first append only what changed, reload to exactly the saved graph, and survive a
@@ -31,7 +32,9 @@ struct IncrementalSnapshotTests {
         var appendedPerIndex: [Int] = []
         for (count, seed) in [(3_000, UInt64(31)), (12_000, UInt64(32))] {
             let (index, _) = try index(count: count, seed: seed)
-            let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+            let scratch = try ScratchDirectory("index")
+            defer { scratch.remove() }
+            let url = scratch.file("space.hnsw")
             try index.write(to: url, watermark: 1)
             let base = try Data(contentsOf: url)
             var appended: [Int] = []
@@ -63,7 +66,9 @@ struct IncrementalSnapshotTests {
 
     @Test func reloadOfBasePlusSegmentsGivesIdenticalSearchResults() throws {
         let (original, data) = try index(count: 3_000, seed: 33)
-        let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+        let scratch = try ScratchDirectory("index")
+        defer { scratch.remove() }
+        let url = scratch.file("space.hnsw")
         try original.write(to: url, watermark: 100)
         for round in 0..<3 {
             let (ids, flat) = extra(150, from: round * 150)
@@ -92,7 +97,9 @@ struct IncrementalSnapshotTests {
     @Test func damagedLastSegmentIsIgnoredAndTheCatalogReplayCoversIt() throws {
         for damage in ["flip", "tear"] {
             let (original, _) = try index(count: 2_000, seed: 34)
-            let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+            let scratch = try ScratchDirectory("index")
+            defer { scratch.remove() }
+            let url = scratch.file("space.hnsw")
             try original.write(to: url, watermark: 100)
             let first = extra(100, from: 0)
             let second = extra(100, from: 100)
@@ -125,7 +132,9 @@ struct IncrementalSnapshotTests {
 
     @Test func segmentsOfAnOlderBaseAreNeverApplied() throws {
         let (old, _) = try index(count: 1_500, seed: 35)
-        let url = try temporaryDirectory().appendingPathComponent("space.hnsw")
+        let scratch = try ScratchDirectory("index")
+        defer { scratch.remove() }
+        let url = scratch.file("space.hnsw")
         try old.write(to: url, watermark: 10)
         let more = extra(50, from: 0)
         try old.add(ids: more.ids, vectors: more.flat)
