@@ -134,7 +134,9 @@ struct SearchEngine: Sendable {
             var hits: [SpaceVectorHit] = []
             for variant in variants {
                 let projections = means?.vectors.mapValues { VectorMath.dot(variant.vector, $0) } ?? [:]
-                for hit in try await nearest(variant.vector, in: space, fetch: plan.fetch, ef: plan.ef) {
+                for hit in try await nearest(
+                    variant.vector, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
+                {
                     var score = hit.score
                     if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
                         language != variantLanguage, covered.contains(language)
@@ -144,7 +146,7 @@ struct SearchEngine: Sendable {
                     if let means, let language = hit.owner.captionLanguage,
                         let centred = means.centred(
                             score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
-                            vectorID: hit.vectorID, language: language)
+                            caption: hit.owner.vector, language: language)
                     {
                         score = centred
                     }
@@ -167,12 +169,15 @@ struct SearchEngine: Sendable {
     }
 
     /// The live items nearest to one query vector in one space.
-    private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int) async throws -> [Hit] {
+    /// `withVectors`: also read each hit's vector (centring computes its projections on the means).
+    private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool)
+        async throws -> [Hit]
+    {
         let excluded = space.excludedIDs
         let hits = try await blockingWork.run {
             try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
         }
-        let owners = try catalog.hits(vectorIDs: hits.map(\.id))
+        let owners = try catalog.hits(vectorIDs: hits.map(\.id), includingVectors: withVectors)
         return hits.compactMap { hit in
             // A vector deleted after the search began is dropped here rather than shown.
             guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
