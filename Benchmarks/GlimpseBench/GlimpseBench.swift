@@ -7,5 +7,5 @@ struct GlimpseBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse-bench",
         abstract: "Glimpse benchmarks, each printed beside a reference run on this machine.",
-        subcommands: [EmbedderBenchmark.self, IndexBenchmark.self, ImageBenchmark.self, CLIPBenchmark.self, EvalCommand.self])
+        subcommands: [EmbedderBenchmark.self, IndexBenchmark.self, ImageBenchmark.self, CLIPBenchmark.self, EvalCommand.self, LoadBenchmark.self])
 }
