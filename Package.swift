@@ -143,7 +143,7 @@ let package = Package(
             name: "GlimpseBench",
             dependencies: [
                 "GlimpseEmbedding", "GlimpseE5", "GlimpseTransformer", "GlimpseCLIP", "GlimpseIndex", "GlimpseImage",
-                "GlimpseService", "GlimpseAPI", "GlimpseEvaluation",
+                "GlimpseService", "GlimpseAPI", "GlimpseEvaluation", "GlimpseCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
