@@ -109,4 +109,31 @@ struct QueryEmbeddingTests {
         #expect(response.results.first?.id == "dog")
         #expect(calls == [.init(texts: ["dog"], role: .query)])
     }
+
+    /// The cache holds the query and every dictionary word alignment embedded: asking again embeds nothing, and a
+    /// query that shares dictionary words embeds only what is new.
+    @Test func aRepeatedAlignedQueryEmbedsNothingAndSharedWordsAreCached() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        try await withRunningService(try service(fixture: fixture, embedder: embedder)) { service in
+            let items = try ["scoop", "ladle", "spoon", "dog"].map {
+                IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": $0])
+            }
+            _ = try await waitForJob(try service.ingest(items).jobID, in: service)
+            embedder.reset()
+            let first = try await service.search("勺子", k: 4, ef: nil, align: true)
+            #expect(embedder.queryCalls.count == 1)
+            embedder.reset()
+            let again = try await service.search("勺子", k: 4, ef: nil, align: true)
+            #expect(embedder.queryCalls.isEmpty)
+            #expect(again.results.map(\.id) == first.results.map(\.id))
+            #expect(again.searched == first.searched)
+            // spoon → 勺子 → scoop, spoon: of its texts only "spoon"'s own back-translation candidates are new.
+            embedder.reset()
+            _ = try await service.search("spoon", k: 4, ef: nil, align: true)
+            let texts = embedder.queryCalls.flatMap(\.texts)
+            #expect(!texts.contains("勺子") && !texts.contains("scoop") && !texts.contains("ladle"), "\(texts)")
+        }
+    }
 }
