@@ -136,4 +136,44 @@ struct QueryEmbeddingTests {
             #expect(!texts.contains("勺子") && !texts.contains("scoop") && !texts.contains("ladle"), "\(texts)")
         }
     }
+
+    /// Aligned searches run together (their texts batched with one another's) answer as they do one by one.
+    @Test func concurrentAlignedSearchesAnswerAsSequentialOnes() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        let wordsURL = fixture.directory.appendingPathComponent("EnWords.csv")
+        try Data(Self.words.utf8).write(to: wordsURL)
+        let cedictURL = fixture.directory.appendingPathComponent("cedict_ts.u8")
+        try Data(Self.cedict.utf8).write(to: cedictURL)
+        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
+        configuration.dictionaryPath = wordsURL.path
+        configuration.cedictPath = cedictURL.path
+        configuration.queryVectorCacheEntries = 0  // every search embeds again
+        let service = try fixture.makeService(embedder: embedder, configuration: configuration)
+        try await withRunningService(service) { service in
+            let captions =
+                [("scoop", "en", "scoop"), ("spoon", "en", "spoon"), ("bat-animal", "zh", "蝙蝠")]
+                + [("bat-club", "zh", "球棒"), ("cat", "zh", "猫"), ("dog", "en", "dog")]
+            let items = try captions.map {
+                IngestItem(id: $0.0, imagePath: try fixture.image("\($0.0).jpg"), captions: [$0.1: $0.2])
+            }
+            _ = try await waitForJob(try service.ingest(items).jobID, in: service)
+            let queries = ["勺子", "bat", "cat", "dog", "猫", "spoon"]
+            var sequential: [String: SearchResponse] = [:]
+            for query in queries { sequential[query] = try await service.search(query, k: 4, ef: nil, align: true) }
+            let concurrent = try await withThrowingTaskGroup(of: (String, SearchResponse).self) { group in
+                for query in queries {
+                    group.addTask { (query, try await service.search(query, k: 4, ef: nil, align: true)) }
+                }
+                var responses: [String: SearchResponse] = [:]
+                for try await (query, response) in group { responses[query] = response }
+                return responses
+            }
+            for query in queries {
+                #expect(concurrent[query]?.results == sequential[query]?.results, "\(query)")
+                #expect(concurrent[query]?.searched == sequential[query]?.searched, "\(query)")
+            }
+        }
+    }
 }
