@@ -47,15 +47,24 @@ struct QueryBatchingTests {
         return configuration
     }
 
-    @Test func concurrentSearchesShareForwardPassesAndGetTheSequentialResults() async throws {
+    /// A running service over `names` whose embedder can hold a batch at a gate, with the cache off so that every
+    /// search embeds its texts.
+    private func withGatedService(
+        _ body: (GlimpseService, TestOnlyCountingEmbedder, TestOnlyGatedEmbedder) async throws -> Void
+    ) async throws {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         let counting = TestOnlyCountingEmbedder(TestOnlyHashingEmbedder())
         let gated = TestOnlyGatedEmbedder(counting)
-        // The cache is off, so every search below embeds its query again.
         let service = try fixture.makeService(embedder: gated, configuration: configuration(fixture, cacheEntries: 0))
         try await withRunningService(service) { service in
             try await ingestNamed(Self.names, into: service, fixture: fixture)
+            try await body(service, counting, gated)
+        }
+    }
+
+    @Test func concurrentSearchesShareForwardPassesAndGetTheSequentialResults() async throws {
+        try await withGatedService { service, counting, gated in
             let queries = Self.names.map { "a \($0)" }
             var sequential: [String: [String]] = [:]
             for query in queries {
@@ -92,13 +101,7 @@ struct QueryBatchingTests {
     }
 
     @Test func searchesAskingForTheSameTextTogetherEmbedItOnce() async throws {
-        let fixture = try ServiceFixture()
-        defer { fixture.remove() }
-        let counting = TestOnlyCountingEmbedder(TestOnlyHashingEmbedder())
-        let gated = TestOnlyGatedEmbedder(counting)
-        let service = try fixture.makeService(embedder: gated, configuration: configuration(fixture, cacheEntries: 0))
-        try await withRunningService(service) { service in
-            try await ingestNamed(Self.names, into: service, fixture: fixture)
+        try await withGatedService { service, counting, gated in
             counting.reset()
             gated.arm()
             let batcher = try #require(service.searchEngine.queryEmbedding[gated.spaceName])

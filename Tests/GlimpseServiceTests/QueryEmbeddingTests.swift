@@ -33,7 +33,9 @@ struct QueryEmbeddingTests {
 
         """
 
-    private func service(fixture: ServiceFixture, embedder: TestOnlyCountingEmbedder) throws -> GlimpseService {
+    private func service(fixture: ServiceFixture, embedder: TestOnlyCountingEmbedder, cacheEntries: Int = 20_000)
+        throws -> GlimpseService
+    {
         let wordsURL = fixture.directory.appendingPathComponent("EnWords.csv")
         try Data(Self.words.utf8).write(to: wordsURL)
         let cedictURL = fixture.directory.appendingPathComponent("cedict_ts.u8")
@@ -41,6 +43,7 @@ struct QueryEmbeddingTests {
         var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
         configuration.dictionaryPath = wordsURL.path
         configuration.cedictPath = cedictURL.path
+        configuration.queryVectorCacheEntries = cacheEntries
         return try fixture.makeService(embedder: embedder, configuration: configuration)
     }
 
@@ -142,15 +145,8 @@ struct QueryEmbeddingTests {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
-        let wordsURL = fixture.directory.appendingPathComponent("EnWords.csv")
-        try Data(Self.words.utf8).write(to: wordsURL)
-        let cedictURL = fixture.directory.appendingPathComponent("cedict_ts.u8")
-        try Data(Self.cedict.utf8).write(to: cedictURL)
-        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
-        configuration.dictionaryPath = wordsURL.path
-        configuration.cedictPath = cedictURL.path
-        configuration.queryVectorCacheEntries = 0  // every search embeds again
-        let service = try fixture.makeService(embedder: embedder, configuration: configuration)
+        // The cache is off, so every search embeds again.
+        let service = try service(fixture: fixture, embedder: embedder, cacheEntries: 0)
         try await withRunningService(service) { service in
             let captions =
                 [("scoop", "en", "scoop"), ("spoon", "en", "spoon"), ("bat-animal", "zh", "蝙蝠")]
