@@ -130,21 +130,13 @@ struct SearchEngine: Sendable {
     }
 
     /// The texts searched in one space, with their vectors: with the dictionary, the query and its translations
-    /// (`QueryAligner.Resolution`, each text embedded once); without it, the query alone. Vectors come from the
+    /// (`QueryAligner.align`, each text embedded once); without it, the query alone. Vectors come from the
     /// space's cache or a batch shared with concurrent searches (`TextEmbeddingBatcher`).
     private func embedQuery(_ plan: SearchPlan, in space: EmbeddingSpace) async throws -> AlignedQuery {
         let batcher = queryEmbedding[space.name]!
         let query = plan.query
         if let aligner = plan.aligner {
-            // `QueryAligner.align`'s loop, with the embedder call awaited: each pass lists the texts it lacks.
-            var vectors: [String: [Float]] = [:]
-            while true {
-                var resolution = QueryAligner.Resolution(aligner: aligner, vectors: vectors)
-                let aligned = resolution.align(query)
-                let missing = resolution.missing
-                if missing.isEmpty { return aligned }
-                for (text, vector) in zip(missing, try await batcher.embed(missing)) { vectors[text] = vector }
-            }
+            return try await aligner.align(query) { try await batcher.embed($0) }
         }
         let vector = try await batcher.embed([query])[0]
         let language: QueryLanguage? =
