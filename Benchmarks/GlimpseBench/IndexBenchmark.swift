@@ -4,12 +4,14 @@ import Foundation
 import GlimpseIndex
 import Synchronization
 
-/// HNSW build time, QPS and recall@10 of our index (AVX2 distance + ef-sized graph search) beside stock
-/// FAISS 1.7.3 (its own distance and HNSW::search) on the same clustered 384-d vectors.
+/// HNSW build time, single-thread QPS and recall@10 of our index beside faiss-cpu's IndexHNSWFlat and hnswlib
+/// (both from pip, run by Benchmarks/index_peers_reference.py) on the same clustered vectors in one run, the
+/// QPS each reaches at equal recall, and the recall of a graph grown by small adds with a reload in between
+/// beside a batch build of the same vectors.
 struct IndexBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "HNSW: build time, QPS (1 thread / all threads) and recall@10 per ef, ours vs stock FAISS.")
+        abstract: "HNSW: build time, QPS at equal recall vs faiss-cpu and hnswlib; incremental vs batch recall.")
 
     @Option(help: "Vectors in the index.")
     var count = 100_000
@@ -26,52 +28,174 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Per-coordinate noise around a centre (higher = harder).")
     var spread: Float = 1.0
 
-    @Option(help: "Passes over the queries when timing each ef.")
+    @Option(help: "Passes over the queries when timing each ef (the best pass counts).")
     var rounds = 3
 
-    @Flag(help: "Skip the stock FAISS index (halves the run time).")
-    var skipStock = false
+    @Option(help: "Search ef values, comma-separated.")
+    var efs = "16,32,64,128,256"
+
+    @Option(help: "Python with faiss-cpu, hnswlib and numpy installed (pip install faiss-cpu hnswlib numpy).")
+    var python = "python3"
+
+    @Flag(help: "Skip faiss-cpu and hnswlib.")
+    var skipPeers = false
+
+    @Flag(help: "Skip the search-latency-during-rebuild measurement.")
+    var skipRebuild = false
+
+    @Option(help: "Vectors in the incremental-vs-batch comparison (0 skips it).")
+    var incrementalCount = 20_000
+
+    @Option(help: "Vectors per add in the incremental build (the API adds an item's few vectors at a time).")
+    var incrementalBatch = 100
 
     func run() throws {
+        let efList = efs.split(separator: ",").compactMap { Int($0) }
+        guard !efList.isEmpty else { throw ValidationError("--efs needs at least one integer") }
         let parameters = HNSWParameters()
         let threads = ProcessInfo.processInfo.activeProcessorCount
+        print("load before: \(loadAverage())")
         var clock = Date()
         let workload = IndexWorkload(
             count: count, queries: queries, dimension: dimension, clusters: clusters, spread: spread, seed: 42)
+        let truth = workload.exactTopK(10)
         print(
             "data: \(count) × \(dimension)-d normalised vectors around \(clusters) centres (spread \(spread)), "
-                + "\(queries) queries, generated in \(seconds(Date().timeIntervalSince(clock)))")
-        clock = Date()
-        let truth = workload.exactTopK(10)
-        print("exact top-10 by brute force in \(seconds(Date().timeIntervalSince(clock)))")
+                + "\(queries) queries; made with exact top-10 in \(seconds(Date().timeIntervalSince(clock)))")
         print(
-            "HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), efSearchMax \(parameters.efSearchMax); "
-                + "\(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
+            "HNSW M \(parameters.m), efConstruction \(parameters.efConstruction), inner product, for every "
+                + "implementation; \(threads) cores; our kernel: \(HNSWIndex.distanceKernelName)")
 
-        var implementations: [(String, HNSWIndex.Implementation)] = [("glimpse", .glimpse)]
-        if !skipStock { implementations.append(("faiss 1.7.3 stock", .faissStock)) }
-        var buildRows: [[String]] = []
+        var curves: [IndexCurve] = []
+        let index = try HNSWIndex(dimension: dimension, parameters: parameters)
+        clock = Date()
+        try index.add(ids: workload.ids, vectors: workload.vectors)
+        var glimpse = IndexCurve(name: "glimpse", buildSeconds: Date().timeIntervalSince(clock), buildThreads: threads)
+        for ef in efList {
+            glimpse.points.append(
+                IndexCurve.Point(
+                    ef: ef, recall: try recallAt10(index, workload.queries, truth, ef: ef),
+                    qps: try singleThreadQPS(index, workload.queries, ef: ef)))
+        }
+        curves.append(glimpse)
+        let parallelQPS = try allThreadsQPS(index, workload.queries, ef: parameters.efSearchDefault)
+
+        if !skipPeers {
+            curves += try IndexPeers.run(
+                python: python, workload: workload, truth: truth, efs: efList, rounds: rounds)
+        }
+
+        print("")
+        let reference = curves.first { $0.name.hasPrefix("faiss") }
+        printTable(
+            header: ["build (bulk add)", "threads", "time", "× faiss-cpu"],
+            rows: curves.map { curve in
+                [
+                    curve.name, "\(curve.buildThreads)", seconds(curve.buildSeconds),
+                    reference.map { ratio(curve.buildSeconds, $0.buildSeconds) } ?? "—",
+                ]
+            })
+        print("")
         var searchRows: [[String]] = []
-        for (name, implementation) in implementations {
-            let index = try HNSWIndex(dimension: dimension, parameters: parameters, implementation: implementation)
-            clock = Date()
-            try index.add(ids: workload.ids, vectors: workload.vectors)
-            let build = Date().timeIntervalSince(clock)
-            buildRows.append([name, seconds(build), String(format: "%.0f vectors/s", Double(count) / build)])
-            for ef in [16, 32, 64, 128] {
-                let recall = try recallAt10(index, workload.queries, truth, ef: ef)
-                let single = try singleThreadQPS(index, workload.queries, ef: ef)
-                let parallel = try allThreadsQPS(index, workload.queries, ef: ef)
+        for curve in curves {
+            for point in curve.points {
                 searchRows.append([
-                    name, "\(ef)", String(format: "%.4f", recall), String(format: "%.0f", single),
-                    String(format: "%.0f", parallel),
+                    curve.name, "\(point.ef)", String(format: "%.4f", point.recall), String(format: "%.0f", point.qps),
                 ])
             }
         }
+        printTable(header: ["search (1 thread, 1 query per call)", "ef", "recall@10", "QPS"], rows: searchRows)
+        print(
+            "glimpse with \(threads) threads at ef \(parameters.efSearchDefault): \(String(format: "%.0f", parallelQPS)) QPS"
+        )
         print("")
-        printTable(header: ["build", "time", "rate"], rows: buildRows)
+        var equalRows: [[String]] = []
+        for target in [0.90, 0.95, 0.98, 0.99] {
+            let ours = glimpse.qps(atRecall: target)
+            var row = [String(format: "%.2f", target)]
+            for curve in curves { row.append(curve.qps(atRecall: target).map { String(format: "%.0f", $0) } ?? "—") }
+            for peer in curves.dropFirst() {
+                if let ours, let theirs = peer.qps(atRecall: target) {
+                    row.append(ratio(ours, theirs))
+                } else {
+                    row.append("—")
+                }
+            }
+            equalRows.append(row)
+        }
+        printTable(
+            header: ["recall@10"] + curves.map { "QPS \($0.name)" } + curves.dropFirst().map { "glimpse ÷ \($0.name)" },
+            rows: equalRows)
+        print("(QPS at a recall is interpolated between the two ef values around it; — when no ef reaches it)")
+
+        if !skipRebuild {
+            print("")
+            print(
+                "one search thread on the \(count)-vector index while a second one is built beside it (ef \(parameters.efSearchDefault)):"
+            )
+            printTable(
+                header: ["searching while", "build", "p50", "p99", "QPS", "p99 ÷ idle"],
+                rows: try IndexRebuildLoad.rows(live: index, workload: workload, ef: parameters.efSearchDefault))
+        }
+
+        if incrementalCount > 0 {
+            print("")
+            try compareIncremental(workload.prefix(incrementalCount), parameters: parameters)
+        }
         print("")
-        printTable(header: ["search", "ef", "recall@10", "QPS 1 thread", "QPS \(threads) threads"], rows: searchRows)
+        print("load after: \(loadAverage())")
+    }
+
+    /// Recall of a graph grown by `incrementalBatch`-sized adds with a snapshot written and read back at the
+    /// halfway point (a daemon restart), beside a batch build of the same vectors.
+    private func compareIncremental(_ workload: IndexWorkload, parameters: HNSWParameters) throws {
+        let truth = workload.exactTopK(10)
+        var clock = Date()
+        let batch = try HNSWIndex(dimension: dimension, parameters: parameters)
+        try batch.add(ids: workload.ids, vectors: workload.vectors)
+        let batchSeconds = Date().timeIntervalSince(clock)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glimpse-bench-index-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let snapshot = folder.appendingPathComponent("index.snapshot")
+        clock = Date()
+        var incremental = try HNSWIndex(dimension: dimension, parameters: parameters)
+        let ids = workload.ids
+        var added = 0
+        var reloaded = false
+        while added < workload.count {
+            let size = min(incrementalBatch, workload.count - added)
+            try incremental.add(
+                ids: Array(ids[added..<added + size]),
+                vectors: Array(workload.vectors[added * dimension..<(added + size) * dimension]))
+            added += size
+            if !reloaded, added >= workload.count / 2 {
+                try incremental.write(to: snapshot, watermark: Int64(added))
+                incremental = try HNSWIndex.read(from: snapshot).0
+                reloaded = true
+            }
+        }
+        let incrementalSeconds = Date().timeIntervalSince(clock)
+        var rows: [[String]] = []
+        for (name, index, time) in [
+            ("batch build (one add)", batch, batchSeconds),
+            (
+                "incremental (adds of \(incrementalBatch), reload at \(workload.count / 2))", incremental,
+                incrementalSeconds
+            ),
+        ] {
+            var row = [name, seconds(time)]
+            for ef in [32, parameters.efSearchDefault] {
+                row.append(String(format: "%.4f", try recallAt10(index, workload.queries, truth, ef: ef)))
+            }
+            rows.append(row)
+        }
+        print("graph growth on the first \(workload.count) vectors:")
+        printTable(
+            header: ["glimpse graph", "time", "recall@10 ef 32", "recall@10 ef \(parameters.efSearchDefault)"],
+            rows: rows)
     }
 
     private func recallAt10(_ index: HNSWIndex, _ queries: [[Float]], _ truth: [[Int64]], ef: Int) throws -> Double {
@@ -82,12 +206,15 @@ struct IndexBenchmark: ParsableCommand {
         return Double(found) / Double(queries.count * 10)
     }
 
+    /// Best of `rounds` passes, one query per call.
     private func singleThreadQPS(_ index: HNSWIndex, _ queries: [[Float]], ef: Int) throws -> Double {
-        let start = Date()
+        var best = Double.infinity
         for _ in 0..<rounds {
+            let start = Date()
             for query in queries { _ = try index.search(query, k: 10, ef: ef, excluding: []) }
+            best = min(best, Date().timeIntervalSince(start))
         }
-        return Double(rounds * queries.count) / Date().timeIntervalSince(start)
+        return Double(queries.count) / best
     }
 
     private func allThreadsQPS(_ index: HNSWIndex, _ queries: [[Float]], ef: Int) throws -> Double {
@@ -107,6 +234,12 @@ struct IndexBenchmark: ParsableCommand {
     }
 
     private func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
+    private func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f×", a / b) }
+
+    private func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
+            .split(separator: " ").prefix(3).joined(separator: " ")
+    }
 
     private func printTable(header: [String], rows: [[String]]) {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
@@ -114,5 +247,30 @@ struct IndexBenchmark: ParsableCommand {
             print(
                 zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
+    }
+}
+
+/// One implementation's build time and its recall/QPS curve over ef.
+struct IndexCurve {
+    struct Point {
+        var ef: Int
+        var recall: Double
+        var qps: Double
+    }
+
+    var name: String
+    var buildSeconds: Double
+    var buildThreads: Int
+    var points: [Point] = []
+
+    /// QPS at `target` recall, interpolated linearly between the two ef values whose recalls bracket it.
+    func qps(atRecall target: Double) -> Double? {
+        let sorted = points.sorted { $0.ef < $1.ef }
+        guard let reaching = sorted.firstIndex(where: { $0.recall >= target }) else { return nil }
+        guard reaching > 0 else { return sorted[reaching].qps }
+        let low = sorted[reaching - 1]
+        let high = sorted[reaching]
+        let t = (target - low.recall) / max(high.recall - low.recall, 1e-12)
+        return low.qps + t * (high.qps - low.qps)
     }
 }

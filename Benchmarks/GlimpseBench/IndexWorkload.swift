@@ -31,7 +31,31 @@ struct IndexWorkload: Sendable {
         self.count = count
     }
 
+    private init(dimension: Int, count: Int, vectors: [Float], queries: [[Float]]) {
+        self.dimension = dimension
+        self.count = count
+        self.vectors = vectors
+        self.queries = queries
+    }
+
+    /// The first `count` vectors with the same queries (for the smaller incremental-insert comparison).
+    func prefix(_ count: Int) -> IndexWorkload {
+        let count = min(count, self.count)
+        return IndexWorkload(
+            dimension: dimension, count: count, vectors: Array(vectors[0..<count * dimension]), queries: queries)
+    }
+
     var ids: [Int64] { (0..<Int64(count)).map { $0 } }
+
+    /// Writes vectors, queries and `truth` as raw little-endian files for the peer script.
+    func writeForPeers(to folder: URL, truth: [[Int64]]) throws {
+        func write<T>(_ values: [T], _ name: String) throws {
+            try values.withUnsafeBytes { try Data($0).write(to: folder.appendingPathComponent(name)) }
+        }
+        try write(vectors, "vectors.f32")
+        try write(queries.flatMap { $0 }, "queries.f32")
+        try write(truth.flatMap { $0 }, "truth.i64")
+    }
 
     /// Exact top-k ids by inner product for every query (brute force, queries spread over all cores).
     func exactTopK(_ k: Int) -> [[Int64]] {

@@ -11,6 +11,7 @@
 #include <new>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -24,80 +25,18 @@
 #include <zlib.h>
 
 #include "ExcludedLabels.h"
+#include "IndexHandle.h"
+#include "ShimErrors.h"
+#include "GraphInsert.h"
 #include "GraphSearch.h"
 #include "InnerProductKernel.h"
 #include "InnerProductStorage.h"
+#include "LevelGenerator.h"
+#include "VisitedTablePool.h"
 
-struct GlimpseHNSW {
-    std::unique_ptr<faiss::IndexHNSWFlat> index;
-    /// The flat storage inside `index` (owned by it).
-    faiss::IndexFlat *storage = nullptr;
-    /// FAISS label (insertion order) → catalog id.
-    std::vector<int64_t> ids;
-    /// Catalog id → FAISS label, to turn excluded catalog ids into labels.
-    std::unordered_map<int64_t, int64_t> labels;
-    glimpse::InnerProductKernel searchKernel = nullptr;
-    /// Benchmark baseline: FAISS's distance code and FAISS's HNSW::search instead of ours.
-    bool stockSearch = false;
-    int32_t efSearchMax = 0;
-    /// Set when an add failed half-way; the graph may then be inconsistent with `ids`.
-    bool damaged = false;
-    /// Searches and snapshots share it; adds hold it exclusively (FAISS's add is not safe alongside search).
-    std::shared_mutex lock;
-};
-
-struct GlimpseHNSWSnapshot {
-    std::vector<int64_t> ids;
-    std::vector<uint8_t> bytes;
-};
+using namespace glimpse_shim;
 
 namespace {
-
-struct ShimError {
-    GlimpseShimStatus status;
-    std::string message;
-};
-
-void writeMessage(char *message, const std::string &text) {
-    if (message == nullptr) return;
-    std::snprintf(message, GLIMPSE_SHIM_MESSAGE_CAPACITY, "%s", text.c_str());
-}
-
-/// Runs `body`, mapping every exception to a status; nothing escapes to the C caller.
-template <typename Body>
-GlimpseShimStatus guarded(char *message, Body &&body) {
-    try {
-        body();
-        return GLIMPSE_SHIM_OK;
-    } catch (const ShimError &error) {
-        writeMessage(message, error.message);
-        return error.status;
-    } catch (const faiss::FaissException &error) {
-        writeMessage(message, std::string("FAISS error: ") + error.what());
-        return GLIMPSE_SHIM_FAILURE;
-    } catch (const std::bad_alloc &) {
-        writeMessage(message, "out of memory");
-        return GLIMPSE_SHIM_FAILURE;
-    } catch (const std::exception &error) {
-        writeMessage(message, std::string("C++ exception: ") + error.what());
-        return GLIMPSE_SHIM_FAILURE;
-    } catch (...) {
-        writeMessage(message, "unknown C++ exception");
-        return GLIMPSE_SHIM_FAILURE;
-    }
-}
-
-[[noreturn]] void fail(GlimpseShimStatus status, const std::string &message) {
-    throw ShimError{status, message};
-}
-
-void require(bool condition, const std::string &message) {
-    if (!condition) fail(GLIMPSE_SHIM_INVALID_ARGUMENT, message);
-}
-
-void requireSound(bool condition, const std::string &message) {
-    if (!condition) fail(GLIMPSE_SHIM_CORRUPT, "index bytes are not a usable HNSW index: " + message);
-}
 
 /// faiss::IOReader over a borrowed byte range; short reads make FAISS throw.
 struct ByteSpanReader final : faiss::IOReader {
@@ -145,12 +84,12 @@ std::vector<std::pair<float, int64_t>> searchOnce(
     const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, glimpse::ExcludedLabels *excluded,
     faiss::VisitedTable &visited) {
     const faiss::IndexHNSWFlat &index = *handle.index;
-    glimpse::KernelDistanceComputer distance(
-        reinterpret_cast<const float *>(handle.storage->codes.data()), size_t(index.d), handle.searchKernel, true);
-    distance.set_query(query);
+    const auto *base = reinterpret_cast<const float *>(handle.storage->codes.data());
     if (!handle.stockSearch) {
-        return glimpse::searchGraph(index.hnsw, distance, k, ef, excluded, visited);
+        return glimpse::searchGraph(index.hnsw, base, size_t(index.d), handle.searchKernel, query, k, ef, excluded, visited);
     }
+    glimpse::KernelDistanceComputer distance(base, size_t(index.d), handle.searchKernel, true);
+    distance.set_query(query);
 
     // FAISS's own search: hnsw.efSearch (fixed at ef_search_max) sizes the candidate heap and
     // params.efSearch only decides when to stop, so per-call ef works without touching shared state.
@@ -222,9 +161,20 @@ GlimpseShimStatus glimpse_hnsw_add(
         index->labels.reserve(size_t(ntotal + count));
 
         try {
-            index->index->add(count, vectors);
+            if (index->stockSearch) {
+                index->index->add(count, vectors);
+            } else {
+                index->dirty.resize(size_t(ntotal + count), 0);
+                index->storage->add(count, vectors);
+                index->index->ntotal = index->storage->ntotal;
+                glimpse::insertNodes(
+                    index->index->hnsw, reinterpret_cast<const float *>(index->storage->codes.data()),
+                    size_t(index->index->d), index->searchKernel, ntotal, count, index->insertThreads,
+                    index->backgroundInsert, index->dirty);
+            }
         } catch (...) {
-            index->damaged = index->index->ntotal != ntotal || index->storage->ntotal != ntotal;
+            index->damaged = index->index->ntotal != ntotal || index->storage->ntotal != ntotal ||
+                             index->index->hnsw.levels.size() != size_t(ntotal);
             throw;
         }
         index->ids.insert(index->ids.end(), ids, ids + count);
@@ -258,11 +208,11 @@ GlimpseShimStatus glimpse_hnsw_search(
 
         // Exclusions can leave fewer than k allowed hits within ef; widen ef until k are found or the
         // maximum is reached.
-        faiss::VisitedTable visited(static_cast<int>(ntotal));
         int32_t effective = std::min(ef, index->efSearchMax);
         std::vector<std::pair<float, int64_t>> hits;
         while (true) {
-            hits = searchOnce(*index, query, k, effective, exclusions.count ? &exclusions : nullptr, visited);
+            glimpse::VisitedScope visited(ntotal);
+            hits = searchOnce(*index, query, k, effective, exclusions.count ? &exclusions : nullptr, visited.table);
             if (int64_t(hits.size()) >= wanted || effective >= index->efSearchMax) break;
             effective = std::min(effective * 2, index->efSearchMax);
         }
@@ -280,16 +230,33 @@ int64_t glimpse_hnsw_count(GlimpseHNSW *index) {
     return int64_t(index->ids.size());
 }
 
+void glimpse_hnsw_set_insertion(GlimpseHNSW *index, int32_t threads, int32_t background) {
+    if (index == nullptr) return;
+    std::unique_lock<std::shared_mutex> guard(index->lock);
+    index->insertThreads = std::max(1, int(threads));
+    index->backgroundInsert = background != 0;
+}
+
+int32_t glimpse_hnsw_max_level(GlimpseHNSW *index) {
+    if (index == nullptr) return -1;
+    std::shared_lock<std::shared_mutex> guard(index->lock);
+    return int32_t(index->index->hnsw.max_level);
+}
+
 GlimpseShimStatus glimpse_hnsw_snapshot(GlimpseHNSW *index, GlimpseHNSWSnapshot **out_snapshot, char *message) {
     return guarded(message, [&] {
         require(index != nullptr && out_snapshot != nullptr, "missing index or output");
         auto snapshot = std::make_unique<GlimpseHNSWSnapshot>();
         std::shared_lock<std::shared_mutex> guard(index->lock);
         if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
+        std::lock_guard<std::mutex> deltaGuard(index->deltaLock);
         faiss::VectorIOWriter writer;
         faiss::write_index(index->index.get(), &writer);
         snapshot->bytes.swap(writer.data);
         snapshot->ids = index->ids;
+        // The next delta starts from here.
+        std::fill(index->dirty.begin(), index->dirty.end(), 0);
+        index->persistedCount = index->index->ntotal;
         *out_snapshot = snapshot.release();
     });
 }
@@ -353,6 +320,9 @@ GlimpseShimStatus glimpse_hnsw_load(
             requireSound(handle->labels.emplace(ids[i], i).second, "id " + std::to_string(ids[i]) + " repeats");
         }
         hnsw->hnsw.efSearch = ef_search_max;
+        glimpse::reseedLevelGenerator(hnsw->hnsw, hnsw->ntotal);
+        handle->dirty.assign(size_t(hnsw->ntotal), 0);
+        handle->persistedCount = hnsw->ntotal;
         handle->efSearchMax = ef_search_max;
         *out_index = handle.release();
     });

@@ -1,16 +1,31 @@
 #include "GraphSearch.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
-#include <queue>
+#include <vector>
 
 namespace glimpse {
 namespace {
 
 using Node = std::pair<float, int32_t>; // (distance, label)
 
+struct Distance {
+    const float *base;
+    size_t d;
+    InnerProductKernel kernel;
+    const float *query;
+    float operator()(int32_t label) const { return -kernel(query, base + size_t(label) * d, d); }
+    /// Starts loading a vector's first cache lines while earlier distances are computed.
+    void prefetch(int32_t label) const {
+        const char *row = reinterpret_cast<const char *>(base + size_t(label) * d);
+        __builtin_prefetch(row);
+        __builtin_prefetch(row + 64);
+    }
+};
+
 /// Greedy descent through one upper layer: move to any closer neighbour until none is closer.
-void descend(const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int level, int32_t &nearest, float &best) {
+void descend(const faiss::HNSW &hnsw, const Distance &distance, int level, int32_t &nearest, float &best) {
     const int begin = hnsw.cum_nneighbor_per_level[level];
     const int end = hnsw.cum_nneighbor_per_level[level + 1];
     for (bool moved = true; moved;) {
@@ -19,9 +34,9 @@ void descend(const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int lev
         for (int j = begin; j < end; j++) {
             const int32_t neighbour = hnsw.neighbors[offset + size_t(j)];
             if (neighbour < 0) break;
-            const float d = distance(neighbour);
-            if (d < best) {
-                best = d;
+            const float dist = distance(neighbour);
+            if (dist < best) {
+                best = dist;
                 nearest = neighbour;
                 moved = true;
             }
@@ -32,10 +47,11 @@ void descend(const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int lev
 } // namespace
 
 std::vector<std::pair<float, int64_t>> searchGraph(
-    const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int32_t k, int32_t ef,
-    const ExcludedLabels *excluded, faiss::VisitedTable &visited) {
+    const faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
+    int32_t ef, const ExcludedLabels *excluded, faiss::VisitedTable &visited) {
     std::vector<std::pair<float, int64_t>> hits;
     if (hnsw.entry_point < 0) return hits;
+    const Distance distance{base, d, kernel, query};
 
     int32_t nearest = hnsw.entry_point;
     float best = distance(nearest);
@@ -47,42 +63,64 @@ std::vector<std::pair<float, int64_t>> searchGraph(
     const size_t width = size_t(std::max(ef, k));
     const int bottomEnd = hnsw.cum_nneighbor_per_level[1];
     auto allowed = [excluded](int32_t label) { return excluded == nullptr || excluded->is_member(label); };
-    std::priority_queue<Node, std::vector<Node>, std::greater<Node>> candidates; // nearest on top
-    std::priority_queue<Node> results;                                            // farthest on top
-    candidates.emplace(best, nearest);
-    if (allowed(nearest)) results.emplace(best, nearest);
+    // Heaps and the neighbour buffer live per thread: a search allocates nothing once its thread has searched.
+    thread_local std::vector<Node> candidates; // min-heap: nearest on top
+    thread_local std::vector<Node> results;    // max-heap: farthest on top
+    thread_local std::vector<int32_t> fresh;
+    candidates.clear();
+    results.clear();
+    fresh.resize(size_t(std::max(bottomEnd, 1)));
+    const std::greater<Node> nearerFirst;
+    const std::less<Node> fartherFirst;
+    auto pushResult = [&](Node node) {
+        results.push_back(node);
+        std::push_heap(results.begin(), results.end(), fartherFirst);
+    };
+    auto popResult = [&] {
+        std::pop_heap(results.begin(), results.end(), fartherFirst);
+        results.pop_back();
+    };
+
+    candidates.emplace_back(best, nearest);
+    if (allowed(nearest)) pushResult({best, nearest});
     visited.set(nearest);
-    float bound = results.empty() ? HUGE_VALF : results.top().first;
+    float bound = results.empty() ? HUGE_VALF : results.front().first;
 
     while (!candidates.empty()) {
-        const Node current = candidates.top();
+        const Node current = candidates.front();
         if (current.first > bound && results.size() >= width) break;
-        candidates.pop();
+        std::pop_heap(candidates.begin(), candidates.end(), nearerFirst);
+        candidates.pop_back();
+        // Unvisited neighbours first, their vectors prefetched, then the distances.
         const size_t offset = hnsw.offsets[size_t(current.second)];
+        int count = 0;
         for (int j = 0; j < bottomEnd; j++) {
             const int32_t neighbour = hnsw.neighbors[offset + size_t(j)];
             if (neighbour < 0) break;
             if (visited.get(neighbour)) continue;
             visited.set(neighbour);
-            const float d = distance(neighbour);
-            if (results.size() < width || d < bound) {
-                candidates.emplace(d, neighbour);
+            distance.prefetch(neighbour);
+            fresh[size_t(count++)] = neighbour;
+        }
+        for (int i = 0; i < count; i++) {
+            const int32_t neighbour = fresh[size_t(i)];
+            const float dist = distance(neighbour);
+            if (results.size() < width || dist < bound) {
+                candidates.emplace_back(dist, neighbour);
+                std::push_heap(candidates.begin(), candidates.end(), nearerFirst);
                 if (allowed(neighbour)) {
-                    results.emplace(d, neighbour);
-                    if (results.size() > width) results.pop();
+                    pushResult({dist, neighbour});
+                    if (results.size() > width) popResult();
                 }
-                if (!results.empty()) bound = results.top().first;
+                if (!results.empty()) bound = results.front().first;
             }
         }
     }
-    visited.advance();
 
-    while (results.size() > size_t(k)) results.pop();
-    hits.resize(results.size());
-    for (size_t i = hits.size(); i-- > 0;) {
-        hits[i] = {results.top().first, int64_t(results.top().second)};
-        results.pop();
-    }
+    std::sort_heap(results.begin(), results.end(), fartherFirst); // nearest first
+    const size_t kept = std::min(results.size(), size_t(k));
+    hits.resize(kept);
+    for (size_t i = 0; i < kept; i++) hits[i] = {results[i].first, int64_t(results[i].second)};
     return hits;
 }
 

@@ -12,19 +12,20 @@
 #include <vector>
 
 #include <faiss/impl/AuxIndexStructures.h>
-#include <faiss/impl/DistanceComputer.h>
 #include <faiss/impl/HNSW.h>
 
 #include "ExcludedLabels.h"
+#include "InnerProductKernel.h"
 
 namespace glimpse {
 
-/// Up to `k` (distance, label) pairs, nearest first, over labels not in `excluded` (may be null). `distance`
-/// must already hold the query and return smaller-is-better values. Excluded nodes are still traversed, and
-/// the result list keeps filling past them (hnswlib's filtered search), so k hits come back whenever the
-/// graph reaches k allowed nodes.
+/// Up to `k` (distance, label) pairs, nearest first, over labels not in `excluded` (may be null); distance is
+/// the negated inner product of `query` with the row-major vectors at `base` (`d` floats each), computed by
+/// `kernel` called directly (no virtual distance computer). Excluded nodes are still traversed, and the result
+/// list keeps filling past them (hnswlib's filtered search), so k hits come back whenever the graph reaches k
+/// allowed nodes. The caller ends the visited table's round (`VisitedScope`).
 std::vector<std::pair<float, int64_t>> searchGraph(
-    const faiss::HNSW &hnsw, faiss::DistanceComputer &distance, int32_t k, int32_t ef,
-    const ExcludedLabels *excluded, faiss::VisitedTable &visited);
+    const faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
+    int32_t ef, const ExcludedLabels *excluded, faiss::VisitedTable &visited);
 
 } // namespace glimpse

@@ -30,15 +30,19 @@ extension Catalog {
     /// Tombstones live vectors (an image that can no longer be embedded again); returns those it tombstoned.
     public func tombstoneVectors(_ ids: [Int64]) throws -> [Int64] {
         guard !ids.isEmpty else { return [] }
+        defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
             let now = Date()
             var done: [Int64] = []
+            var sums = LanguageSumChanges()
+            try sums.subtractLive(db, ids: Set(ids))
             for id in ids {
                 try db.execute(
                     sql: "UPDATE vectors SET tombstoned_at = ? WHERE id = ? AND tombstoned_at IS NULL",
                     arguments: [now, id])
                 if db.changesCount > 0 { done.append(id) }
             }
+            try sums.write(db)
             return done
         }
     }

@@ -31,7 +31,9 @@ extension Catalog {
     /// vectors are tombstoned and `vectors` inserted (`.updated`).
     public func upsertItem(_ item: NewItem, vectors: [NewVector]) throws -> UpsertOutcome {
         let blobs = try vectors.enumerated().map { index, vector in try Self.validatedBlob(vector, index: index) }
+        defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
+            var sums = LanguageSumChanges()
             let now = Date()
             let existing = try Row.fetchOne(
                 db, sql: "SELECT id, content_hash FROM items WHERE external_id = ?", arguments: [item.externalID])
@@ -46,7 +48,7 @@ extension Catalog {
                     sql: "UPDATE items SET image_path = ?, content_hash = ?, updated_at = ? WHERE id = ?",
                     arguments: [item.imagePath, item.contentHash, now, itemID])
                 try db.execute(sql: "DELETE FROM captions WHERE item_id = ?", arguments: [itemID])
-                tombstoned = try Self.tombstoneLiveVectors(db, itemID: itemID, at: now)
+                tombstoned = try Self.tombstoneLiveVectors(db, itemID: itemID, at: now, sums: &sums)
             } else {
                 try db.execute(
                     sql: """
@@ -74,7 +76,11 @@ extension Catalog {
                         blob, now,
                     ])
                 ids.append(db.lastInsertedRowID)
+                if vector.source == .caption, let language = vector.captionLanguage {
+                    sums.add(space: vector.space, language: language, vector: vector.vector)
+                }
             }
+            try sums.write(db)
             return existing == nil ? .inserted(ids: ids) : .updated(ids: ids, tombstoned: tombstoned)
         }
     }
@@ -83,12 +89,15 @@ extension Catalog {
     /// them; nil when no item has this external id. The vector rows stay, tombstoned and ownerless, so their ids
     /// are never reused and a rebuild still knows they are dead.
     public func deleteItem(externalID: String) throws -> [Int64]? {
-        try pool.write { db in
+        defer { languageSumsMayHaveChanged() }
+        return try pool.write { db in
             guard
                 let itemID = try Int64.fetchOne(
                     db, sql: "SELECT id FROM items WHERE external_id = ?", arguments: [externalID])
             else { return nil }
-            let tombstoned = try Self.tombstoneLiveVectors(db, itemID: itemID, at: Date())
+            var sums = LanguageSumChanges()
+            let tombstoned = try Self.tombstoneLiveVectors(db, itemID: itemID, at: Date(), sums: &sums)
+            try sums.write(db)
             try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [itemID])
             return tombstoned
         }
@@ -113,10 +122,14 @@ extension Catalog {
         "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
     }
 
-    private static func tombstoneLiveVectors(_ db: Database, itemID: Int64, at time: Date) throws -> [Int64] {
+    /// Tombstones the item's live vectors, counting them out of `sums` (the caller writes `sums`).
+    private static func tombstoneLiveVectors(
+        _ db: Database, itemID: Int64, at time: Date, sums: inout LanguageSumChanges
+    ) throws -> [Int64] {
         let ids = try Int64.fetchAll(
             db, sql: "SELECT id FROM vectors WHERE item_id = ? AND tombstoned_at IS NULL ORDER BY id",
             arguments: [itemID])
+        try sums.subtractLive(db, ids: ids)
         try db.execute(
             sql: "UPDATE vectors SET tombstoned_at = ? WHERE item_id = ? AND tombstoned_at IS NULL",
             arguments: [time, itemID])

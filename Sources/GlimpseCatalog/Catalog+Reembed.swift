@@ -46,9 +46,11 @@ extension Catalog {
         where replacement.vector.isEmpty || !replacement.vector.allSatisfy(\.isFinite) {
             throw CatalogError.invalidVector(index: index, reason: "it is empty or has NaN or infinite values")
         }
+        defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
             let now = Date()
             var made: [VectorReplacement] = []
+            var sums = LanguageSumChanges()
             for (oldID, vector) in replacements {
                 guard
                     let old = try Row.fetchOne(
@@ -67,9 +69,14 @@ extension Catalog {
                         old["caption_language"] as String?, vector.count, VectorBlob.encode(vector), now,
                     ])
                 let newID = db.lastInsertedRowID
+                try sums.subtractLive(db, ids: [oldID])
+                if let space = old["space"] as String?, let language = old["caption_language"] as String? {
+                    sums.add(space: space, language: language, vector: vector)
+                }
                 try db.execute(sql: "UPDATE vectors SET tombstoned_at = ? WHERE id = ?", arguments: [now, oldID])
                 made.append(VectorReplacement(oldID: oldID, newID: newID))
             }
+            try sums.write(db)
             return made
         }
     }

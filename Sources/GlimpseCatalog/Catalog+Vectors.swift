@@ -22,6 +22,7 @@ extension Catalog {
                 }
                 page.append(StoredVector(id: try row.decode(atIndex: 0), vector: vector))
             }
+            countVectorsRead(page.count)
             return page
         }
     }
@@ -35,21 +36,20 @@ extension Catalog {
     }
 
     /// The owners of the given vector ids, in two queries per 500 ids. Ids with no vector row, or whose item was
-    /// deleted, are absent from the result.
-    public func hits(vectorIDs: [Int64]) throws -> [Int64: VectorOwner] {
+    /// deleted, are absent from the result. `includingVectors` also reads each hit's vector (`VectorOwner.vector`)
+    /// in the same query, for scores that need more than the index's inner product (per-language centring).
+    public func hits(vectorIDs: [Int64], includingVectors: Bool = false) throws -> [Int64: VectorOwner] {
         let unique = Array(Set(vectorIDs))
         guard !unique.isEmpty else { return [:] }
         return try pool.read { db in
             var owners: [Int64: VectorOwner] = [:]
-            var start = 0
-            while start < unique.count {
-                let chunk = unique[start..<min(start + 500, unique.count)]
-                start += chunk.count
+            for chunk in Self.chunked(unique) {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT vectors.id, vectors.source, vectors.caption_language,
-                            vectors.tombstoned_at IS NOT NULL, items.id, items.external_id, items.image_path
+                            vectors.tombstoned_at IS NOT NULL, items.id, items.external_id, items.image_path,
+                            vectors.dimension, \(includingVectors ? "vectors.vector" : "NULL")
                         FROM vectors JOIN items ON items.id = vectors.item_id
                         WHERE vectors.id IN \(Self.placeholders(chunk.count))
                         """,
@@ -60,14 +60,24 @@ extension Catalog {
                     let itemID = try row.decode(Int64.self, atIndex: 4)
                     let sourceText = try row.decode(String.self, atIndex: 1)
                     guard let source = VectorSource(rawValue: sourceText) else { continue }
+                    let dimension = try row.decode(Int.self, atIndex: 7)
+                    let vector = try row.withUnsafeData(atIndex: 8) { blob in
+                        blob.flatMap { VectorBlob.decode($0, dimension: dimension) }
+                    }
                     owners[try row.decode(atIndex: 0)] = VectorOwner(
                         externalID: try row.decode(atIndex: 5), imagePath: try row.decode(atIndex: 6),
                         captions: captions[itemID] ?? [:], source: source, captionLanguage: try row.decode(atIndex: 2),
-                        tombstoned: try row.decode(atIndex: 3))
+                        tombstoned: try row.decode(atIndex: 3), vector: vector)
                 }
+                if includingVectors { countVectorsRead(rows.count) }
             }
             return owners
         }
+    }
+
+    /// `ids` in slices of at most 500, one `IN (…)` query each.
+    static func chunked(_ ids: [Int64]) -> [ArraySlice<Int64>] {
+        stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
     }
 
     public func counts() throws -> CatalogCounts {

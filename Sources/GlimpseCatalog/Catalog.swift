@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite source of truth: items, captions, vectors and the ingest job queue.
 ///
@@ -10,6 +11,9 @@ public final class Catalog: Sendable {
     public let path: String
     let pool: DatabasePool
     private let migrationNames: [String]
+    /// See `languageSumsGeneration` and `vectorsRead`.
+    let sumsGeneration = Atomic<Int>(0)
+    let decodedVectors = Atomic<Int>(0)
 
     public convenience init(_ configuration: CatalogConfiguration) throws {
         try self.init(configuration, migrations: Migration.all)

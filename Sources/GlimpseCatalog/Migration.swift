@@ -21,6 +21,7 @@ struct Migration: Sendable, Equatable {
     static let all: [Migration] = [
         Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
         Migration(name: "0002_index_spaces", bytes: PackageResources._002_index_spaces_sql),
+        Migration(name: "0003_language_means", bytes: PackageResources._003_language_means_sql),
     ]
 
     /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.
@@ -28,6 +29,9 @@ struct Migration: Sendable, Equatable {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.name) { db in
+                // Backfills that SQL alone cannot compute (summing float32 blobs) call these.
+                db.add(function: LanguageSumFunctions.valid)
+                db.add(function: LanguageSumFunctions.sum)
                 do {
                     try db.execute(sql: migration.sql)
                 } catch {

@@ -22,10 +22,12 @@ public struct VectorOwner: Sendable, Equatable {
     public var captionLanguage: String?
     /// The vector was replaced or deleted after the index learned it; such a hit should be dropped.
     public var tombstoned: Bool
+    /// The vector itself when asked for (`hits(vectorIDs:includingVectors:)`) and its blob is intact; else nil.
+    public var vector: [Float]?
 
     public init(
         externalID: String, imagePath: String, captions: [String: String], source: VectorSource,
-        captionLanguage: String?, tombstoned: Bool
+        captionLanguage: String?, tombstoned: Bool, vector: [Float]? = nil
     ) {
         self.externalID = externalID
         self.imagePath = imagePath
@@ -33,6 +35,7 @@ public struct VectorOwner: Sendable, Equatable {
         self.source = source
         self.captionLanguage = captionLanguage
         self.tombstoned = tombstoned
+        self.vector = vector
     }
 }
 

@@ -1,5 +1,6 @@
 import CFaissShim
 import Foundation
+import Synchronization
 
 /// An HNSW graph over L2-normalised vectors, scored by inner product, keyed by catalog vector id.
 ///
@@ -10,17 +11,21 @@ public final class HNSWIndex: Sendable {
     public let dimension: Int
     public let parameters: HNSWParameters
     let handle: ShimHandle
+    /// Where this index was last written in full and how much has been appended since (see `write(to:watermark:)`).
+    let persistence = Mutex(SnapshotPersistence())
+    /// False for FAISS's stock insertion, which does not record which links changed.
+    let incrementalSnapshots: Bool
 
     /// An empty index.
     public convenience init(dimension: Int, parameters: HNSWParameters) throws {
         try self.init(dimension: dimension, parameters: parameters, implementation: .glimpse)
     }
 
-    /// Whose code computes distances and searches the graph. Graph construction is FAISS's either way.
+    /// Whose code computes distances, builds and searches the graph (the graph layout is FAISS's either way).
     public enum Implementation: Sendable {
-        /// Our AVX2/FMA inner product (picked at run time) and our ef-sized graph search.
+        /// Our AVX2/FMA inner product (picked at run time), our multi-threaded insertion and ef-sized search.
         case glimpse
-        /// FAISS 1.7.3's own distance and `HNSW::search`, kept as the benchmark's baseline.
+        /// FAISS 1.7.3's own distance, `hnsw_add_vertices` and `HNSW::search`, kept as a baseline.
         case faissStock
     }
 
@@ -39,12 +44,14 @@ public final class HNSWIndex: Sendable {
         self.dimension = dimension
         self.parameters = parameters
         self.handle = ShimHandle(pointer: pointer)
+        self.incrementalSnapshots = implementation == .glimpse
     }
 
     init(dimension: Int, parameters: HNSWParameters, handle: ShimHandle) {
         self.dimension = dimension
         self.parameters = parameters
         self.handle = handle
+        self.incrementalSnapshots = true
     }
 
     deinit {
@@ -53,6 +60,28 @@ public final class HNSWIndex: Sendable {
 
     /// Number of vectors in the index.
     public var count: Int { Int(glimpse_hnsw_count(handle.pointer)) }
+
+    /// How adds use the machine.
+    public enum Insertion: Sendable, Equatable {
+        /// Large adds on every core at normal priority (ingest, start-up replay).
+        case foreground
+        /// Adds on at most `threads` threads of the lowest priority (nice 19), so a rebuild beside live
+        /// searches takes only the CPU time they leave.
+        case background(threads: Int)
+    }
+
+    /// Applies to every later add.
+    public func setInsertion(_ insertion: Insertion) {
+        switch insertion {
+        case .foreground:
+            glimpse_hnsw_set_insertion(handle.pointer, Int32(ProcessInfo.processInfo.activeProcessorCount), 0)
+        case .background(let threads):
+            glimpse_hnsw_set_insertion(handle.pointer, Int32(clamping: max(1, threads)), 1)
+        }
+    }
+
+    /// Highest level of the HNSW hierarchy (-1 when empty).
+    var maxLevel: Int { Int(glimpse_hnsw_max_level(handle.pointer)) }
 
     /// Name of the inner-product kernel this CPU uses ("avx2-fma" or "portable").
     public static var distanceKernelName: String { String(cString: glimpse_distance_kernel_name()) }

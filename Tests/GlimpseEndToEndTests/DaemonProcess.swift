@@ -65,8 +65,8 @@ final class DaemonProcess: @unchecked Sendable {  // only used from one test tas
             [
                 "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir",
                 directory.appendingPathComponent("data").path,
-                "--model", TestEnvironment.modelPath, "--log-level", "info",
-            ] + extraArguments
+                "--model", TestEnvironment.modelPath,
+            ] + (extraArguments.contains("--log-level") ? [] : ["--log-level", "info"]) + extraArguments
         process.standardOutput = log
         process.standardError = log
         try process.run()

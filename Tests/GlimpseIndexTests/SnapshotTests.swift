@@ -41,7 +41,8 @@ struct SnapshotTests {
         try index.write(to: url, watermark: 9_000)
         #expect(try HNSWIndex.read(from: url).1 == 9_000)
         let names = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
-        #expect(names == ["space.hnsw"])
+        // The second write of an index that did not change appends a small segment instead of a base.
+        #expect(Set(names).isSubset(of: ["space.hnsw", "space.hnsw.segments"]), "\(names)")
     }
 
     @Test func flippedByteInTheMiddleThrowsCorruptSnapshot() throws {

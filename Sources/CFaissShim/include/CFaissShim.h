@@ -55,10 +55,32 @@ GlimpseShimStatus glimpse_hnsw_search(
 
 int64_t glimpse_hnsw_count(GlimpseHNSW *index);
 
+/// How later adds insert: on up to `threads` threads (large adds only), and with `background` non-zero on
+/// lowest-priority threads the caller waits for (for rebuilds running beside searches).
+void glimpse_hnsw_set_insertion(GlimpseHNSW *index, int32_t threads, int32_t background);
+
+/// Highest graph level any node has (-1 when empty); tests use it to check that levels keep being drawn.
+int32_t glimpse_hnsw_max_level(GlimpseHNSW *index);
+
 GlimpseShimStatus glimpse_hnsw_snapshot(GlimpseHNSW *index, GlimpseHNSWSnapshot **out_snapshot, char *message);
 const int64_t *glimpse_hnsw_snapshot_ids(const GlimpseHNSWSnapshot *snapshot, int64_t *out_count);
 const uint8_t *glimpse_hnsw_snapshot_bytes(const GlimpseHNSWSnapshot *snapshot, uint64_t *out_length);
 void glimpse_hnsw_snapshot_free(GlimpseHNSWSnapshot *snapshot);
+
+/// The changes since the last snapshot or delta, serialized: the vectors added since (ids, levels, vectors, links)
+/// and the complete link lists of older nodes whose links changed. Taking a delta starts the next one, so a
+/// caller that fails to store it must write a full snapshot next. Indexes created with FAISS's stock
+/// implementation cannot produce deltas (INVALID_ARGUMENT).
+typedef struct GlimpseHNSWDelta GlimpseHNSWDelta;
+GlimpseShimStatus glimpse_hnsw_take_delta(GlimpseHNSW *index, GlimpseHNSWDelta **out_delta, char *message);
+const uint8_t *glimpse_hnsw_delta_bytes(const GlimpseHNSWDelta *delta, uint64_t *out_length);
+/// Number of vectors the delta adds.
+int64_t glimpse_hnsw_delta_added(const GlimpseHNSWDelta *delta);
+void glimpse_hnsw_delta_free(GlimpseHNSWDelta *delta);
+
+/// Applies a delta taken from an index in exactly this index's state (it must start at this index's count).
+/// A delta that does not fit is CORRUPT and leaves the index unchanged.
+GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *bytes, uint64_t length, char *message);
 
 /// Rebuilds an index from a snapshot's parts. Checks that the bytes hold an HNSW-flat inner-product index of
 /// `dimension`, M `m` and efConstruction `ef_construction` with exactly `id_count` vectors.

@@ -85,6 +85,8 @@ struct IndexRebuilder {
         }
         for space in spaces {
             let rebuilt = try HNSWIndex(dimension: space.embedder.dimension, parameters: parameters)
+            // Searches keep running on the old index meanwhile: the build takes one low-priority thread.
+            rebuilt.setInsertion(.background(threads: 1))
             let replay = CatalogReplay(
                 catalog: catalog, space: space.name, dimension: space.embedder.dimension, logger: logger,
                 pageSize: pageSize)
@@ -113,6 +115,7 @@ struct IndexRebuilder {
             }
             progress.done += outcome.added + outcome.skipped
             progress.failed += outcome.skipped
+            rebuilt.setInsertion(.foreground)
             space.replaceIndex(with: rebuilt, watermark: max(outcome.watermark, space.watermark))
             try await blockingWork.run { try space.writeSnapshot() }
             try catalog.setCompactedAt(compactionStarted, space: space.name)

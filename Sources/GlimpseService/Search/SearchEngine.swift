@@ -150,7 +150,8 @@ struct SearchEngine: Sendable {
         -> [[SpaceVectorHit]]
     {
         let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
-        let nearest = try await nearest(aligned, in: space, fetch: plan.fetch, ef: plan.ef)
+        let nearest = try await nearest(
+            aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
         var streams: [[SpaceVectorHit]] = []
         for variants in aligned.streams {
             // A caption in a language some text of the stream is written in is scored by those texts only:
@@ -169,7 +170,7 @@ struct SearchEngine: Sendable {
                     if let means, let language = hit.owner.captionLanguage,
                         let centred = means.centred(
                             score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
-                            vectorID: hit.vectorID, language: language)
+                            caption: hit.owner.vector, language: language)
                     {
                         score = centred
                     }
@@ -193,8 +194,9 @@ struct SearchEngine: Sendable {
 
     /// The live vectors nearest to each distinct text of a query in one space: every index search in one trip to
     /// the blocking pool (one index and one exclusion set for all), and every hit's owner in one catalog read.
-    private func nearest(_ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int) async throws
-        -> [String: [Hit]]
+    /// `withVectors`: also read each hit's vector (centring computes its projections on the means).
+    private func nearest(_ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool)
+        async throws -> [String: [Hit]]
     {
         var distinct: [(text: String, vector: [Float])] = []
         for variant in aligned.streams.joined() where !distinct.contains(where: { $0.text == variant.text }) {
@@ -206,7 +208,7 @@ struct SearchEngine: Sendable {
         let found = try await blockingWork.run {
             try queries.map { try index.search($0.vector, k: fetch, ef: ef, excluding: excluded) }
         }
-        let owners = try catalog.hits(vectorIDs: found.flatMap { $0.map(\.id) })
+        let owners = try catalog.hits(vectorIDs: found.flatMap { $0.map(\.id) }, includingVectors: withVectors)
         var hits: [String: [Hit]] = [:]
         for (query, textHits) in zip(queries, found) {
             hits[query.text] = textHits.compactMap { hit in

@@ -1,0 +1,51 @@
+// The index handle behind the C API's opaque pointer (private to the shim's C++ files).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+
+#include "InnerProductKernel.h"
+
+struct GlimpseHNSW {
+    std::unique_ptr<faiss::IndexHNSWFlat> index;
+    /// The flat storage inside `index` (owned by it).
+    faiss::IndexFlat *storage = nullptr;
+    /// FAISS label (insertion order) → catalog id.
+    std::vector<int64_t> ids;
+    /// Catalog id → FAISS label, to turn excluded catalog ids into labels.
+    std::unordered_map<int64_t, int64_t> labels;
+    glimpse::InnerProductKernel searchKernel = nullptr;
+    /// Benchmark baseline: FAISS's distance code, HNSW insertion and HNSW::search instead of ours.
+    bool stockSearch = false;
+    /// Threads one large add may use (small adds run on the caller's thread alone).
+    int insertThreads = int(std::max(1u, std::thread::hardware_concurrency()));
+    /// Inserts on lowest-priority threads (a rebuild that must not starve searches).
+    bool backgroundInsert = false;
+    int32_t efSearchMax = 0;
+    /// Set when an add failed half-way; the graph may then be inconsistent with `ids`.
+    bool damaged = false;
+    /// Nodes below `persistedCount` whose links changed since the last snapshot or delta (one byte per node,
+    /// written by adds under the exclusive lock, read and cleared under the shared lock plus `deltaLock`).
+    std::vector<uint8_t> dirty;
+    /// Vectors the last snapshot or delta covered.
+    int64_t persistedCount = 0;
+    /// Serializes snapshots and deltas, which share `lock` with searches but reset the fields above.
+    std::mutex deltaLock;
+    /// Searches and snapshots share it; adds hold it exclusively (FAISS's add is not safe alongside search).
+    std::shared_mutex lock;
+};
+
+struct GlimpseHNSWSnapshot {
+    std::vector<int64_t> ids;
+    std::vector<uint8_t> bytes;
+};
+
