@@ -122,6 +122,8 @@ public struct IndexStatus: Codable, Sendable, Equatable {
     public var modelFingerprint: String = ""
     public var vectorsModelFingerprint: String = ""
     public var reembedPending: Bool = false
+    /// How searches' texts were embedded in this space: the query-vector cache and the batched forward passes.
+    public var queryEmbedding: QueryEmbeddingStatus?
 
     public init(
         space: String, dimension: Int, vectors: Int, m: Int, efConstruction: Int, efSearchDefault: Int,
@@ -149,6 +151,43 @@ public struct IndexStatus: Codable, Sendable, Equatable {
         case modelFingerprint = "model_fingerprint"
         case vectorsModelFingerprint = "vectors_model_fingerprint"
         case reembedPending = "reembed_pending"
+        case queryEmbedding = "query_embedding"
+    }
+}
+
+/// Counters since the daemon started, for one embedding space.
+public struct QueryEmbeddingStatus: Codable, Sendable, Equatable {
+    /// Texts found in the query-vector cache, and texts that were not.
+    public var cacheHits: Int
+    public var cacheMisses: Int
+    public var cacheEntries: Int
+    public var cacheBytes: Int
+    public var cacheEvictions: Int
+    /// Forward passes made for searches, and the texts they embedded (texts / batches is the mean batch size).
+    public var batches: Int
+    public var batchedTexts: Int
+
+    public init(
+        cacheHits: Int, cacheMisses: Int, cacheEntries: Int, cacheBytes: Int, cacheEvictions: Int, batches: Int,
+        batchedTexts: Int
+    ) {
+        self.cacheHits = cacheHits
+        self.cacheMisses = cacheMisses
+        self.cacheEntries = cacheEntries
+        self.cacheBytes = cacheBytes
+        self.cacheEvictions = cacheEvictions
+        self.batches = batches
+        self.batchedTexts = batchedTexts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batches
+        case cacheHits = "cache_hits"
+        case cacheMisses = "cache_misses"
+        case cacheEntries = "cache_entries"
+        case cacheBytes = "cache_bytes"
+        case cacheEvictions = "cache_evictions"
+        case batchedTexts = "batched_texts"
     }
 }
 

@@ -17,6 +17,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var idleTimeout: Duration = .zero
     public var requestTimeout: Duration = .zero
     public var autoRebuildTombstoneFraction: Double = 0
+    public var queryCacheEntries = 0
+    public var queryCacheMegabytes = 0
+    public var queryBatchWindowMilliseconds: Double = 0
+    public var queryBatchMaxTexts = 0
     public var dataDirectory = ""
     public var modelPath = ""
     public var hnsw = HNSWParameters()
@@ -51,6 +55,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
             dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true), hnsw: hnsw)
         configuration.imageRoots = try ImageRoots(imageRoots)
         configuration.autoRebuildTombstoneFraction = autoRebuildTombstoneFraction
+        configuration.queryVectorCacheEntries = queryCacheEntries
+        configuration.queryVectorCacheBytes = queryCacheMegabytes << 20
+        configuration.queryBatchWindow = .microseconds(Int64((queryBatchWindowMilliseconds * 1_000).rounded()))
+        configuration.queryBatchMaxTexts = queryBatchMaxTexts
         configuration.imageDecodingLimits = ImageDecodingLimits(
             maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = enZhDictionaryPath
@@ -107,6 +115,17 @@ extension DaemonConfiguration {
             throw ConfigurationError(
                 "auto_rebuild_tombstone_fraction must be at least 0 (off) and below 1, got \(autoRebuildTombstoneFraction)"
             )
+        }
+        guard queryCacheEntries >= 0 else { throw ConfigurationError("query_cache_entries must be at least 0 (off)") }
+        guard (0...65_536).contains(queryCacheMegabytes) else {
+            throw ConfigurationError("query_cache_megabytes must be between 0 and 65536, got \(queryCacheMegabytes)")
+        }
+        guard queryBatchWindowMilliseconds.isFinite, (0...1_000).contains(queryBatchWindowMilliseconds) else {
+            throw ConfigurationError(
+                "query_batch_window_ms must be between 0 and 1000, got \(queryBatchWindowMilliseconds)")
+        }
+        guard (1...1_024).contains(queryBatchMaxTexts) else {
+            throw ConfigurationError("query_batch_max_texts must be between 1 and 1024, got \(queryBatchMaxTexts)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
         if let spaces {

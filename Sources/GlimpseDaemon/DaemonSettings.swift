@@ -123,6 +123,27 @@ public enum DaemonSettings {
             doc: "Queue a rebuild once this fraction of an index's points are tombstoned; 0 never.",
             store: { configuration, value in configuration.autoRebuildTombstoneFraction = value.number }),
         DaemonSetting(
+            key: "query_cache_entries", flag: "--query-cache-entries", deprecatedKeys: [], type: .integer,
+            defaultValue: "20000", defaultDescription: nil,
+            doc: "Query vectors cached per embedding space (queries and dictionary words); 0 turns the cache off.",
+            store: { configuration, value in configuration.queryCacheEntries = value.integer }),
+        DaemonSetting(
+            key: "query_cache_megabytes", flag: "--query-cache-megabytes", deprecatedKeys: [], type: .integer,
+            defaultValue: "32", defaultDescription: nil,
+            doc: "Memory bound of each space's query-vector cache, in MiB (20000 e5 vectors take about 32).",
+            store: { configuration, value in configuration.queryCacheMegabytes = value.integer }),
+        DaemonSetting(
+            key: "query_batch_window_ms", flag: "--query-batch-window-ms", deprecatedKeys: [], type: .number,
+            defaultValue: "2", defaultDescription: nil,
+            doc:
+                "Texts queued behind a running embedding batch gather this long before a further batch starts (0–1000).",
+            store: { configuration, value in configuration.queryBatchWindowMilliseconds = value.number }),
+        DaemonSetting(
+            key: "query_batch_max_texts", flag: "--query-batch-max-texts", deprecatedKeys: [], type: .integer,
+            defaultValue: "32", defaultDescription: nil,
+            doc: "Most texts of concurrent searches embedded in one forward pass (1 to 1024).",
+            store: { configuration, value in configuration.queryBatchMaxTexts = value.integer }),
+        DaemonSetting(
             key: "data_directory", flag: "--data-dir", deprecatedKeys: [], type: .path,
             defaultValue: "/var/lib/glimpse",
             defaultDescription: nil, doc: "Holds the catalog, the index snapshots and the data-directory lock.",

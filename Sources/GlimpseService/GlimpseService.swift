@@ -14,7 +14,7 @@ public final class GlimpseService: Service, Sendable {
     let catalog: Catalog
     let spaces: [EmbeddingSpace]
     private let worker: IngestWorker
-    private let searchEngine: SearchEngine
+    let searchEngine: SearchEngine
     private let validator: IngestValidator
     private let modelPath: String
     private let logger: Logger
@@ -183,6 +183,7 @@ public final class GlimpseService: Service, Sendable {
                 status.modelFingerprint = space.model.fingerprint
                 status.vectorsModelFingerprint = space.modelOfStoredVectors.fingerprint
                 status.reembedPending = space.reembedPending
+                status.queryEmbedding = searchEngine.queryEmbeddingStatus(space: space.name)
                 return status
             },
             model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension),

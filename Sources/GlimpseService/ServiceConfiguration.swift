@@ -35,6 +35,18 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// CC-CEDICT (`cedict_ts.u8`) read beside `dictionaryPath`; nil → the word list alone. Missing or corrupt →
     /// plain vector search, as for the word list.
     public var cedictPath: String?
+    /// Query vectors cached per embedding space (whole queries and the dictionary words alignment embeds), at most
+    /// this many entries and bytes; 0 entries turns the cache off. 20,000 e5 vectors (384 floats, about 1.6 KB each
+    /// with key and bookkeeping) take about 33 MB, so both bounds meet there: enough for the dictionary words of a
+    /// few thousand distinct aligned queries (6–11 texts each), about a tenth of an empty daemon's memory. A space
+    /// with longer vectors (CLIP, 512 or 768) reaches the byte bound first.
+    public var queryVectorCacheEntries: Int = 20_000
+    public var queryVectorCacheBytes: Int = 32 << 20
+    /// Texts concurrent searches ask for while a batch is embedding gather this long (or up to
+    /// `queryBatchMaxTexts`) before a further batch starts beside it; a lone query never waits. See
+    /// `TextEmbeddingBatcher`.
+    public var queryBatchWindow: Duration = .milliseconds(2)
+    public var queryBatchMaxTexts: Int = 32
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory
@@ -43,6 +55,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     public var catalogPath: String { dataDirectory.appendingPathComponent("catalog.sqlite3").path }
     public var indexDirectory: URL { dataDirectory.appendingPathComponent("indexes", isDirectory: true) }
+
+    var queryVectorCache: QueryVectorCache.Limits {
+        QueryVectorCache.Limits(maxEntries: max(0, queryVectorCacheEntries), maxBytes: max(0, queryVectorCacheBytes))
+    }
+
+    var queryBatching: TextEmbeddingBatcher.Settings {
+        // One batch per blocking-pool thread but one: a burst of searches still leaves a thread for index searches.
+        TextEmbeddingBatcher.Settings(
+            window: queryBatchWindow, maxBatchTexts: queryBatchMaxTexts,
+            maxConcurrentBatches: max(1, blockingThreads - 1))
+    }
 
     func snapshotURL(space: String) -> URL {
         indexDirectory.appendingPathComponent("\(space).hnsw")

@@ -126,3 +126,41 @@ import Testing
         #expect(try message(#"{"admin_socket_path": "/run/glimpse/glimpse.sock"}"#).contains("must differ"))
     }
 }
+
+@Suite struct QueryEmbeddingSettingsTests {
+    private func load(_ json: String) throws -> DaemonConfiguration {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return try DaemonConfiguration.load(from: url.path)
+    }
+
+    @Test func cacheAndBatchingSettingsReachTheService() throws {
+        let service = try load(
+            #"{"query_cache_entries": 500, "query_cache_megabytes": 8, "query_batch_window_ms": 0.5, "query_batch_max_texts": 4}"#
+        ).serviceConfiguration()
+        #expect(service.queryVectorCacheEntries == 500)
+        #expect(service.queryVectorCacheBytes == 8 << 20)
+        #expect(service.queryBatchWindow == .microseconds(500))
+        #expect(service.queryBatchMaxTexts == 4)
+        let defaults = try DaemonConfiguration().serviceConfiguration()
+        #expect(defaults.queryVectorCacheEntries == 20_000)
+        #expect(defaults.queryVectorCacheBytes == 32 << 20)
+        #expect(defaults.queryBatchWindow == .milliseconds(2))
+    }
+
+    @Test func refusesOutOfRangeCacheAndBatchingSettings() {
+        for (json, key) in [
+            (#"{"query_cache_entries": -1}"#, "query_cache_entries"),
+            (#"{"query_cache_megabytes": 100000}"#, "query_cache_megabytes"),
+            (#"{"query_batch_window_ms": -2}"#, "query_batch_window_ms"),
+            (#"{"query_batch_max_texts": 0}"#, "query_batch_max_texts"),
+        ] {
+            do {
+                _ = try load(json)
+                Issue.record("\(json) was accepted")
+            } catch {
+                #expect("\(error)".contains(key), "\(error)")
+            }
+        }
+    }
+}

@@ -33,7 +33,9 @@ struct QueryEmbeddingTests {
 
         """
 
-    private func service(fixture: ServiceFixture, embedder: TestOnlyCountingEmbedder) throws -> GlimpseService {
+    private func service(fixture: ServiceFixture, embedder: TestOnlyCountingEmbedder, cacheEntries: Int = 20_000)
+        throws -> GlimpseService
+    {
         let wordsURL = fixture.directory.appendingPathComponent("EnWords.csv")
         try Data(Self.words.utf8).write(to: wordsURL)
         let cedictURL = fixture.directory.appendingPathComponent("cedict_ts.u8")
@@ -41,6 +43,7 @@ struct QueryEmbeddingTests {
         var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
         configuration.dictionaryPath = wordsURL.path
         configuration.cedictPath = cedictURL.path
+        configuration.queryVectorCacheEntries = cacheEntries
         return try fixture.makeService(embedder: embedder, configuration: configuration)
     }
 
@@ -108,5 +111,65 @@ struct QueryEmbeddingTests {
             "dog", k: 2, align: false, items: [("bat-animal", "zh", "蝙蝠"), ("dog", "en", "dog")])
         #expect(response.results.first?.id == "dog")
         #expect(calls == [.init(texts: ["dog"], role: .query)])
+    }
+
+    /// The cache holds the query and every dictionary word alignment embedded: asking again embeds nothing, and a
+    /// query that shares dictionary words embeds only what is new.
+    @Test func aRepeatedAlignedQueryEmbedsNothingAndSharedWordsAreCached() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        try await withRunningService(try service(fixture: fixture, embedder: embedder)) { service in
+            let items = try ["scoop", "ladle", "spoon", "dog"].map {
+                IngestItem(id: $0, imagePath: try fixture.image("\($0).jpg"), captions: ["en": $0])
+            }
+            _ = try await waitForJob(try service.ingest(items).jobID, in: service)
+            embedder.reset()
+            let first = try await service.search("勺子", k: 4, ef: nil, align: true)
+            #expect(embedder.queryCalls.count == 1)
+            embedder.reset()
+            let again = try await service.search("勺子", k: 4, ef: nil, align: true)
+            #expect(embedder.queryCalls.isEmpty)
+            #expect(again.results.map(\.id) == first.results.map(\.id))
+            #expect(again.searched == first.searched)
+            // spoon → 勺子 → scoop, spoon: of its texts only "spoon"'s own back-translation candidates are new.
+            embedder.reset()
+            _ = try await service.search("spoon", k: 4, ef: nil, align: true)
+            let texts = embedder.queryCalls.flatMap(\.texts)
+            #expect(!texts.contains("勺子") && !texts.contains("scoop") && !texts.contains("ladle"), "\(texts)")
+        }
+    }
+
+    /// Aligned searches run together (their texts batched with one another's) answer as they do one by one.
+    @Test func concurrentAlignedSearchesAnswerAsSequentialOnes() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let embedder = TestOnlyCountingEmbedder(TestOnlyGlossingEmbedder(meanings: Self.meanings))
+        // The cache is off, so every search embeds again.
+        let service = try service(fixture: fixture, embedder: embedder, cacheEntries: 0)
+        try await withRunningService(service) { service in
+            let captions =
+                [("scoop", "en", "scoop"), ("spoon", "en", "spoon"), ("bat-animal", "zh", "蝙蝠")]
+                + [("bat-club", "zh", "球棒"), ("cat", "zh", "猫"), ("dog", "en", "dog")]
+            let items = try captions.map {
+                IngestItem(id: $0.0, imagePath: try fixture.image("\($0.0).jpg"), captions: [$0.1: $0.2])
+            }
+            _ = try await waitForJob(try service.ingest(items).jobID, in: service)
+            let queries = ["勺子", "bat", "cat", "dog", "猫", "spoon"]
+            var sequential: [String: SearchResponse] = [:]
+            for query in queries { sequential[query] = try await service.search(query, k: 4, ef: nil, align: true) }
+            let concurrent = try await withThrowingTaskGroup(of: (String, SearchResponse).self) { group in
+                for query in queries {
+                    group.addTask { (query, try await service.search(query, k: 4, ef: nil, align: true)) }
+                }
+                var responses: [String: SearchResponse] = [:]
+                for try await (query, response) in group { responses[query] = response }
+                return responses
+            }
+            for query in queries {
+                #expect(concurrent[query]?.results == sequential[query]?.results, "\(query)")
+                #expect(concurrent[query]?.searched == sequential[query]?.searched, "\(query)")
+            }
+        }
     }
 }

@@ -61,14 +61,15 @@ struct QueryAligner: Sendable {
     /// runs again. The first pass already lists every candidate, every fixed text and the query itself, so the
     /// second pass finds nothing missing, unless an English word is known only through CC-CEDICT synonyms: then
     /// its back-translations depend on the synonym the embedder ranks first, and a second call embeds those.
-    func align(_ query: String, embedder: any TextEmbedder) throws -> AlignedQuery {
+    /// `embed` gives the query-role vectors of its texts, in order (the search engine's cache and batcher).
+    func align(_ query: String, embed: ([String]) async throws -> [[Float]]) async throws -> AlignedQuery {
         var vectors: [String: [Float]] = [:]
         while true {
             var resolution = Resolution(aligner: self, vectors: vectors)
             let aligned = resolution.align(query)
             let missing = resolution.missing
             if missing.isEmpty { return aligned }
-            let embedded = try embedder.embed(missing, role: .query)
+            let embedded = try await embed(missing)
             // Each pass must learn a vector for every text it lacked, or the loop would not end.
             guard embedded.count == missing.count else {
                 throw AlignmentEmbeddingMismatch(asked: missing.count, got: embedded.count)

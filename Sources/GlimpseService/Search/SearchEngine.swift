@@ -22,6 +22,29 @@ struct SearchEngine: Sendable {
     /// The bounded pool embedding and index searches run on.
     let blockingWork: BlockingWork
     let languageMeans = LanguageMeans()
+    /// Per space name: the space's query-vector cache and the batching of concurrent searches' texts.
+    let queryEmbedding: [String: TextEmbeddingBatcher]
+
+    init(
+        catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration,
+        alignment: CrossLingualAlignment, blockingWork: BlockingWork
+    ) {
+        self.catalog = catalog
+        self.spaces = spaces
+        self.configuration = configuration
+        self.alignment = alignment
+        self.blockingWork = blockingWork
+        // Built with the spaces' embedders and dropped with them: a new model means new spaces and empty caches.
+        self.queryEmbedding = Dictionary(
+            uniqueKeysWithValues: spaces.map { space in
+                (
+                    space.name,
+                    TextEmbeddingBatcher(
+                        embedder: space.embedder, cache: QueryVectorCache(limits: configuration.queryVectorCache),
+                        settings: configuration.queryBatching, blockingWork: blockingWork)
+                )
+            })
+    }
 
     /// Every caption of an item has its own vector, so the nearest k vectors can belong to fewer than k items;
     /// fetching this many vectors per wanted item keeps the result list full.
@@ -106,15 +129,16 @@ struct SearchEngine: Sendable {
         )
     }
 
-    /// The texts searched in one space, with their vectors, from one trip to the blocking pool: with the dictionary,
-    /// the query and its translations, each embedded once (`QueryAligner.align`); without it, the query alone.
+    /// The texts searched in one space, with their vectors: with the dictionary, the query and its translations
+    /// (`QueryAligner.align`, each text embedded once); without it, the query alone. Vectors come from the
+    /// space's cache or a batch shared with concurrent searches (`TextEmbeddingBatcher`).
     private func embedQuery(_ plan: SearchPlan, in space: EmbeddingSpace) async throws -> AlignedQuery {
-        let embedder = space.embedder
+        let batcher = queryEmbedding[space.name]!
         let query = plan.query
         if let aligner = plan.aligner {
-            return try await blockingWork.run { try aligner.align(query, embedder: embedder) }
+            return try await aligner.align(query) { try await batcher.embed($0) }
         }
-        let vector = try await blockingWork.run { try embedder.embed([query], role: .query)[0] }
+        let vector = try await batcher.embed([query])[0]
         let language: QueryLanguage? =
             if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
         return AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
@@ -126,6 +150,8 @@ struct SearchEngine: Sendable {
         -> [[SpaceVectorHit]]
     {
         let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
+        let nearest = try await nearest(
+            aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
         var streams: [[SpaceVectorHit]] = []
         for variants in aligned.streams {
             // A caption in a language some text of the stream is written in is scored by those texts only:
@@ -134,9 +160,7 @@ struct SearchEngine: Sendable {
             var hits: [SpaceVectorHit] = []
             for variant in variants {
                 let projections = means?.vectors.mapValues { VectorMath.dot(variant.vector, $0) } ?? [:]
-                for hit in try await nearest(
-                    variant.vector, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
-                {
+                for hit in nearest[variant.text] ?? [] {
                     var score = hit.score
                     if let variantLanguage = variant.language?.rawValue, let language = hit.owner.captionLanguage,
                         language != variantLanguage, covered.contains(language)
@@ -168,21 +192,32 @@ struct SearchEngine: Sendable {
         return Self.interleave(rankings)
     }
 
-    /// The live items nearest to one query vector in one space.
+    /// The live vectors nearest to each distinct text of a query in one space: every index search in one trip to
+    /// the blocking pool (one index and one exclusion set for all), and every hit's owner in one catalog read.
     /// `withVectors`: also read each hit's vector (centring computes its projections on the means).
-    private func nearest(_ vector: [Float], in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool)
-        async throws -> [Hit]
+    private func nearest(_ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool)
+        async throws -> [String: [Hit]]
     {
+        var distinct: [(text: String, vector: [Float])] = []
+        for variant in aligned.streams.joined() where !distinct.contains(where: { $0.text == variant.text }) {
+            distinct.append((variant.text, variant.vector))
+        }
+        let queries = distinct
         let excluded = space.excludedIDs
-        let hits = try await blockingWork.run {
-            try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
+        let index = space.index
+        let found = try await blockingWork.run {
+            try queries.map { try index.search($0.vector, k: fetch, ef: ef, excluding: excluded) }
         }
-        let owners = try catalog.hits(vectorIDs: hits.map(\.id), includingVectors: withVectors)
-        return hits.compactMap { hit in
-            // A vector deleted after the search began is dropped here rather than shown.
-            guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
-            return Hit(vectorID: hit.id, score: hit.score, owner: owner, space: space.name)
+        let owners = try catalog.hits(vectorIDs: found.flatMap { $0.map(\.id) }, includingVectors: withVectors)
+        var hits: [String: [Hit]] = [:]
+        for (query, textHits) in zip(queries, found) {
+            hits[query.text] = textHits.compactMap { hit in
+                // A vector deleted after the search began is dropped here rather than shown.
+                guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
+                return Hit(vectorID: hit.id, score: hit.score, owner: owner, space: space.name)
+            }
         }
+        return hits
     }
 
     /// The first stream (the dictionary's main sense) ranks the results; each further sense's best item is moved up
@@ -205,5 +240,17 @@ extension Duration {
     var milliseconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
+    }
+}
+
+extension SearchEngine {
+    /// The space's query-vector cache and batching counters, for `status()`.
+    func queryEmbeddingStatus(space: String) -> QueryEmbeddingStatus? {
+        guard let batcher = queryEmbedding[space] else { return nil }
+        let cache = batcher.cache.counters
+        let batches = batcher.counters
+        return QueryEmbeddingStatus(
+            cacheHits: cache.hits, cacheMisses: cache.misses, cacheEntries: cache.entries, cacheBytes: cache.bytes,
+            cacheEvictions: cache.evictions, batches: batches.batches, batchedTexts: batches.texts)
     }
 }
