@@ -22,8 +22,11 @@ extension Catalog {
                     return try Self.bulkValidatedBlob(vector, index: index)
                 })
         }
+        // The language sums change in the same transaction as the vectors, as on the ingest path.
+        defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
             let now = Date()
+            var sums = LanguageSumChanges()
             let insertItem = try db.makeStatement(
                 sql:
                     "INSERT INTO items (external_id, image_path, content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
@@ -49,8 +52,12 @@ extension Catalog {
                         now,
                     ])
                     ids.append(db.lastInsertedRowID)
+                    if vector.source == .caption, let language = vector.captionLanguage {
+                        sums.add(space: vector.space, language: language, vector: vector.vector)
+                    }
                 }
             }
+            try sums.write(db)
             return ids
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseCatalog
@@ -6,7 +7,7 @@ import Testing
 /// `bulkInsertNewItems` (the benchmarks' bulk path) must leave the catalog exactly as `upsertItem` would.
 @Suite struct BulkLoadTests {
     @Test func bulkInsertReadsBackLikeUpserts() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         let ids = try catalog.bulkInsertNewItems([
@@ -29,12 +30,17 @@ import Testing
         #expect(owners[ids[1]]?.externalID == "a" && owners[ids[1]]?.captionLanguage == "zh")
         #expect(owners[ids[2]]?.externalID == "c")
 
+        // The language sums follow the bulk path as they follow upserts.
+        let sums = try catalog.languageSums(space: "test-space")
+        #expect(sums.map(\.language).sorted() == ["en", "zh"])
+        #expect(sums.first { $0.language == "en" }?.count == 2)
+
         // An item written by the bulk path is an ordinary item afterwards: the same content is unchanged.
         #expect(try catalog.upsertItem(newItem("c"), vectors: [captionVector(3)]) == .unchanged)
     }
 
     @Test func duplicateOrInvalidEntryWritesNothing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
         _ = try catalog.upsertItem(newItem("existing"), vectors: [captionVector(1)])

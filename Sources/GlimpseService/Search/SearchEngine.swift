@@ -123,7 +123,10 @@ struct SearchEngine: Sendable {
         }
         // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
         let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
-        let ef = max(requestedEF ?? hnsw.efSearchDefault, fetch)
+        // ef equal to the number fetched finds the best few but only ~80% of the whole fetched list (measured at
+        // 100k: recall@100 0.82 at ef 100, 0.95 at ef 200), and centring re-ranks that whole list: by default search
+        // twice as wide as what is fetched. An explicit ef is the caller's choice (never below what is fetched).
+        let ef = requestedEF.map { max($0, fetch) } ?? min(max(hnsw.efSearchDefault, 2 * fetch), hnsw.efSearchMax)
         return SearchPlan(
             query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil
         )
