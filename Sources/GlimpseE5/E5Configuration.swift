@@ -25,13 +25,16 @@ public struct E5Configuration: Sendable, Equatable {
         for _ in 0..<7 { fields.append(Int(try reader.read(Int32.self, in: section))) }
         layerNormEpsilon = try reader.readFloat(in: section)
         let blockSize = Int(try reader.read(Int32.self, in: section))
-        (hiddenSize, layerCount, headCount, intermediateSize) = (fields[0], fields[1], fields[2], fields[3])
+        (hiddenSize, layerCount, headCount, intermediateSize) = (
+            fields[0], fields[1], fields[2], fields[3]
+        )
         (vocabularySize, maxPositions, tokenTypeCount) = (fields[4], fields[5], fields[6])
 
         func require(_ ok: Bool, _ problem: String) throws {
             if !ok { throw E5ModelError.invalidHeader(problem) }
         }
-        try require(blockSize == Q4Blocks.weightsPerBlock, "quantisation block size \(blockSize), expected 32")
+        try require(
+            blockSize == Q4Blocks.weightsPerBlock, "quantisation block size \(blockSize), expected 32")
         try require(
             (1...8192).contains(hiddenSize) && hiddenSize % blockSize == 0,
             "hidden size \(hiddenSize) is not a positive multiple of 32")
@@ -45,6 +48,7 @@ public struct E5Configuration: Sendable, Equatable {
         try require(vocabularySize > 0, "vocabulary size \(vocabularySize)")
         try require((3...65536).contains(maxPositions), "max positions \(maxPositions)")
         try require(tokenTypeCount > 0, "token type count \(tokenTypeCount)")
-        try require(layerNormEpsilon.isFinite && layerNormEpsilon > 0, "layer norm epsilon \(layerNormEpsilon)")
+        try require(
+            layerNormEpsilon.isFinite && layerNormEpsilon > 0, "layer norm epsilon \(layerNormEpsilon)")
     }
 }

@@ -50,21 +50,27 @@ struct E5ModelFile {
             throw E5ModelError.invalidTokenizer("special token ids \(special) outside 0..<\(pieceCount)")
         }
         let offsets = try reader.readUInt32Array(count: pieceCount + 1, in: section)
-        let scores = try reader.readUInt32Array(count: pieceCount, in: section).map(Float.init(bitPattern:))
-        guard blobLength <= UInt64(reader.remaining) else { throw E5ModelError.truncated(section: section) }
+        let scores = try reader.readUInt32Array(count: pieceCount, in: section).map(
+            Float.init(bitPattern:))
+        guard blobLength <= UInt64(reader.remaining) else {
+            throw E5ModelError.truncated(section: section)
+        }
         let blobRange = try reader.take(Int(blobLength), in: section)
         for i in 0..<pieceCount where offsets[i] > offsets[i + 1] {
             throw E5ModelError.invalidTokenizer("piece offsets decrease at piece \(i)")
         }
         guard UInt64(offsets[pieceCount]) <= blobLength else {
-            throw E5ModelError.invalidTokenizer("piece offsets run past the \(blobLength)-byte piece blob")
+            throw E5ModelError.invalidTokenizer(
+                "piece offsets run past the \(blobLength)-byte piece blob")
         }
         let blob = [UInt8](reader.bytes[blobRange])
 
         let normalisationSection = "tokenizer normalisation map"
         let entryCount = Int(try reader.read(Int32.self, in: normalisationSection))
         let mapLength = Int(try reader.read(UInt32.self, in: normalisationSection))
-        guard entryCount >= 0 else { throw E5ModelError.invalidTokenizer("negative normalisation entry count") }
+        guard entryCount >= 0 else {
+            throw E5ModelError.invalidTokenizer("negative normalisation entry count")
+        }
         let mapRange = try reader.take(mapLength, in: normalisationSection)
         var mapReader = BoundedByteReader(UnsafeRawBufferPointer(rebasing: reader.bytes[mapRange]))
         var normalisation: [UInt32: [UInt32]] = [:]
@@ -80,7 +86,8 @@ struct E5ModelFile {
             bosID: special[0], eosID: special[1], padID: special[2], unknownID: special[3])
     }
 
-    private static func readDirectory(_ reader: inout BoundedByteReader, fileSize: Int) throws -> [String: TensorEntry]
+    private static func readDirectory(_ reader: inout BoundedByteReader, fileSize: Int) throws
+        -> [String: TensorEntry]
     {
         let section = "tensor directory"
         let count = Int(try reader.read(Int32.self, in: section))
@@ -120,7 +127,8 @@ struct E5ModelFile {
             type != .q4 || elements % Q4Blocks.weightsPerBlock == 0
         else {
             throw E5ModelError.tensorShapeMismatch(
-                name: name, expected: "\(elements) × \(type)", found: "\(entry.elementCount) × \(typeName(entry.type))")
+                name: name, expected: "\(elements) × \(type)",
+                found: "\(entry.elementCount) × \(typeName(entry.type))")
         }
         return entry.byteRange
     }

@@ -12,14 +12,32 @@ public final class E5TextEmbedder: TextEmbedder {
     public let configuration: E5Configuration
     public let tokenizer: SentencePieceUnigramTokenizer
     private let weights: EncoderWeights
+    /// The encoder's threads (the caller's included); idle ones sleep.
+    private let pool: WorkerPool
 
     /// Tokens per forward pass when packing a batch: bounds activation memory (≈ 60 KB per token) for any input.
     static let tokensPerForwardPass = 8192
 
-    /// Threads OpenBLAS uses for the matrix products (set with OPENBLAS_NUM_THREADS).
+    /// Threads OpenBLAS uses (set with OPENBLAS_NUM_THREADS). The E5 encoder itself no longer calls BLAS; the CLIP
+    /// towers do.
     public static var blasThreadCount: Int { BLAS.threadCount }
 
-    public init(modelPath: String) throws {
+    /// The Q4 × Q8 kernel path this CPU runs (AVX512-VNNI, AVX-VNNI, AVX2 or portable C).
+    public static var kernelLevel: String { QuantisedKernels.levelName }
+
+    /// Threads the encoder splits each matrix product across.
+    public var threadCount: Int { pool.threadCount }
+
+    /// Bytes of encoder weights held in memory (4-bit matrices with their scales, fp32 vectors, Q4 token table).
+    public var weightByteCount: Int {
+        weights.layers.reduce(0) { $0 + $1.byteCount } + weights.wordEmbeddings.count
+            + 4
+            * (weights.positionEmbeddings.count + weights.tokenTypeEmbedding.count
+                + weights.embeddingNormWeight.count + weights.embeddingNormBias.count)
+    }
+
+    /// `threadCount` defaults to GLIMPSE_ENCODER_THREADS, else the number of active cores.
+    public init(modelPath: String, threadCount: Int? = nil) throws {
         guard FileManager.default.fileExists(atPath: modelPath) else {
             throw E5ModelError.fileNotFound(path: modelPath)
         }
@@ -33,6 +51,11 @@ public final class E5TextEmbedder: TextEmbedder {
             let file = try E5ModelFile(bytes: bytes)
             return (file.configuration, file.tokenizer, try EncoderWeights(file: file, bytes: bytes))
         }
+        let configured = ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap {
+            Int($0)
+        }
+        pool = WorkerPool(
+            threadCount: threadCount ?? configured ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Token ids the encoder sees for `text` (with <s>/</s>, before splitting into windows).
@@ -62,12 +85,14 @@ public final class E5TextEmbedder: TextEmbedder {
             // Pack windows into one forward pass up to the token budget (always at least one window).
             var end = next
             var tokens = 0
-            while end < windows.count, end == next || tokens + windows[end].tokens.count <= Self.tokensPerForwardPass {
+            while end < windows.count,
+                end == next || tokens + windows[end].tokens.count <= Self.tokensPerForwardPass
+            {
                 tokens += windows[end].tokens.count
                 end += 1
             }
             let batch = windows[next..<end]
-            let means = weights.meanPooledHiddenStates(segments: batch.map(\.tokens))
+            let means = weights.meanPooledHiddenStates(segments: batch.map(\.tokens), pool: pool)
             for (row, window) in batch.enumerated() {
                 for i in 0..<h { sums[window.text * h + i] += window.weight * means[row * h + i] }
             }
@@ -75,7 +100,9 @@ public final class E5TextEmbedder: TextEmbedder {
         }
 
         // The windows' weighted mean has the direction of their sum, so only the normalisation is needed.
-        return (0..<texts.count).map { index in VectorMath.normalised(Array(sums[(index * h)..<((index + 1) * h)])) }
+        return (0..<texts.count).map { index in
+            VectorMath.normalised(Array(sums[(index * h)..<((index + 1) * h)]))
+        }
 
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 import GlimpseTokenizers
 import GlimpseTransformer
 
-/// E5's BERT forward pass over a batch of segments: embeddings, then the shared post-LayerNorm layer stack
-/// (`TransformerPostLayerNormEncoder`), then mean pooling. Scratch memory is allocated per call: the weights are
-/// shared by concurrent callers, the activations are not.
+/// E5's BERT forward pass over a batch of segments: embeddings, then the post-LayerNorm layer stack on 4-bit weights
+/// (`QuantisedPostLayerNormEncoder`, split across `pool`), then mean pooling. Scratch memory is allocated per call:
+/// the weights are shared by concurrent callers, the activations are not.
 extension EncoderWeights {
     /// Mean of the final hidden states over each segment's tokens (including <s> and </s>), `segments.count` rows
     /// of `hiddenSize`. Every segment must hold 1...maxPositions valid token ids.
-    func meanPooledHiddenStates(segments: [[Int]]) -> [Float] {
+    func meanPooledHiddenStates(segments: [[Int]], pool: WorkerPool) -> [Float] {
         let h = configuration.hiddenSize
         let tokenCount = segments.reduce(0) { $0 + $1.count }
         var pooled = [Float](repeating: 0, count: segments.count * h)
@@ -29,7 +29,9 @@ extension EncoderWeights {
         TransformerKernels.layerNorm(
             x.pointer, residual: nil, weight: embeddingNormWeight, bias: embeddingNormBias,
             rows: tokenCount, width: h, epsilon: configuration.layerNormEpsilon)
-        TransformerPostLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer, segments: spans)
+        QuantisedPostLayerNormEncoder.run(
+            layers: layers, dimensions: dimensions, x: x.pointer, segments: spans,
+            pool: pool)
 
         pooled.withUnsafeMutableBufferPointer { out in
             for (index, (segment, start)) in zip(segments, starts).enumerated() {
@@ -46,7 +48,7 @@ extension EncoderWeights {
     }
 
     /// E5 (BERT) uses exact GELU.
-    private var dimensions: TransformerDimensions {
+    var dimensions: TransformerDimensions {
         TransformerDimensions(
             hiddenSize: configuration.hiddenSize, headCount: configuration.headCount,
             intermediateSize: configuration.intermediateSize,
@@ -54,7 +56,7 @@ extension EncoderWeights {
     }
 
     /// word (dequantised 4-bit row) + position (ids restart at 0 in every segment) + token type 0.
-    private func embed(segments: [[Int]], into x: UnsafeMutablePointer<Float>) {
+    func embed(segments: [[Int]], into x: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenSize
         let rowBytes = wordEmbeddingRowBytes
         wordEmbeddings.withUnsafeBytes { words in

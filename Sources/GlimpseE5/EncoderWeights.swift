@@ -1,8 +1,9 @@
 import GlimpseTokenizers
 import GlimpseTransformer
 
-/// Everything the encoder needs besides the token embeddings, which stay 4-bit (250k rows) and are dequantised
-/// per token.
+/// Everything the encoder needs. Weight matrices stay 4-bit (repacked `Q4Matrix`, computed on by the Q4 × Q8
+/// kernels, never expanded to fp32); token embeddings stay in their Q4_0 rows (250k rows) and are dequantised per
+/// token.
 struct EncoderWeights: Sendable {
     let configuration: E5Configuration
     /// Q4_0 rows of the word embedding table, `configuration.vocabularySize` rows of `hiddenSize` weights.
@@ -12,7 +13,7 @@ struct EncoderWeights: Sendable {
     let tokenTypeEmbedding: [Float]
     let embeddingNormWeight: [Float]
     let embeddingNormBias: [Float]
-    let layers: [EncoderLayerWeights]
+    let layers: [QuantisedEncoderLayerWeights]
 
     var wordEmbeddingRowBytes: Int { Q4Blocks.byteCount(weights: configuration.hiddenSize) }
 
@@ -26,22 +27,18 @@ struct EncoderWeights: Sendable {
             return (0..<count).map {
                 Float(
                     bitPattern: UInt32(
-                        littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound + $0 * 4, as: UInt32.self)))
+                        littleEndian: bytes.loadUnaligned(
+                            fromByteOffset: range.lowerBound + $0 * 4, as: UInt32.self)))
             }
         }
-        func dequantised(_ name: String, rows: Int, columns: Int, into output: inout [Float], at start: Int = 0) throws
-        {
+        func q4Rows(_ name: String, rows: Int, columns: Int) throws -> (
+            source: UnsafeRawPointer, rows: Int
+        ) {
             let range = try file.tensorRange(name, type: .q4, elements: rows * columns)
-            output.withUnsafeMutableBufferPointer { out in
-                Q4Blocks.dequantise(
-                    bytes.baseAddress! + range.lowerBound,
-                    into: UnsafeMutableBufferPointer(rebasing: out[start..<(start + rows * columns)]))
-            }
+            return (bytes.baseAddress! + range.lowerBound, rows)
         }
-        func matrix(_ name: String, rows: Int, columns: Int) throws -> [Float] {
-            var output = [Float](repeating: 0, count: rows * columns)
-            try dequantised(name, rows: rows, columns: columns, into: &output)
-            return output
+        func matrix(_ name: String, rows: Int, columns: Int) throws -> Q4Matrix {
+            Q4Matrix(columns: columns, parts: [try q4Rows(name, rows: rows, columns: columns)])
         }
 
         let wordRange = try file.tensorRange("emb.word", type: .q4, elements: c.vocabularySize * h)
@@ -52,11 +49,10 @@ struct EncoderWeights: Sendable {
         embeddingNormBias = try floats("emb.ln.b", h)
 
         layers = try (0..<c.layerCount).map { l in
-            var qkv = [Float](repeating: 0, count: 3 * h * h)
-            for (i, part) in ["q", "k", "v"].enumerated() {
-                try dequantised("l\(l).\(part).w", rows: h, columns: h, into: &qkv, at: i * h * h)
-            }
-            return EncoderLayerWeights(
+            let qkv = Q4Matrix(
+                columns: h,
+                parts: try ["q", "k", "v"].map { try q4Rows("l\(l).\($0).w", rows: h, columns: h) })
+            return QuantisedEncoderLayerWeights(
                 qkvWeight: qkv,
                 qkvBias: try floats("l\(l).q.b", h) + floats("l\(l).k.b", h) + floats("l\(l).v.b", h),
                 attentionOutputWeight: try matrix("l\(l).ao.w", rows: h, columns: h),

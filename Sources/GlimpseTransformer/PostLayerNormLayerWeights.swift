@@ -16,7 +16,8 @@ package struct EncoderLayerWeights: Sendable {
     package let outputNormBias: [Float]
 
     package init(
-        qkvWeight: [Float], qkvBias: [Float], attentionOutputWeight: [Float], attentionOutputBias: [Float],
+        qkvWeight: [Float], qkvBias: [Float], attentionOutputWeight: [Float],
+        attentionOutputBias: [Float],
         attentionNormWeight: [Float], attentionNormBias: [Float], intermediateWeight: [Float],
         intermediateBias: [Float],
         outputWeight: [Float], outputBias: [Float], outputNormWeight: [Float], outputNormBias: [Float]

@@ -9,11 +9,17 @@ package struct PreLayerNormLayerWeights: Sendable {
     package let fc2Weight: [Float], fc2Bias: [Float]
 
     /// Reads `<prefix>layer_norm1.weight`, `<prefix>self_attn.q_proj.weight`, … (transformers' names).
-    package init(file: SafetensorsFile, prefix p: String, hiddenSize h: Int, intermediateSize ff: Int) throws {
+    package init(file: SafetensorsFile, prefix p: String, hiddenSize h: Int, intermediateSize ff: Int)
+        throws
+    {
         norm1Weight = try file.floats(p + "layer_norm1.weight", shape: [h])
         norm1Bias = try file.floats(p + "layer_norm1.bias", shape: [h])
-        qkvWeight = try ["q", "k", "v"].flatMap { try file.floats(p + "self_attn.\($0)_proj.weight", shape: [h, h]) }
-        qkvBias = try ["q", "k", "v"].flatMap { try file.floats(p + "self_attn.\($0)_proj.bias", shape: [h]) }
+        qkvWeight = try ["q", "k", "v"].flatMap {
+            try file.floats(p + "self_attn.\($0)_proj.weight", shape: [h, h])
+        }
+        qkvBias = try ["q", "k", "v"].flatMap {
+            try file.floats(p + "self_attn.\($0)_proj.bias", shape: [h])
+        }
         outputWeight = try file.floats(p + "self_attn.out_proj.weight", shape: [h, h])
         outputBias = try file.floats(p + "self_attn.out_proj.bias", shape: [h])
         norm2Weight = try file.floats(p + "layer_norm2.weight", shape: [h])

@@ -7,7 +7,9 @@ package enum Q4Blocks {
     package static func byteCount(weights: Int) -> Int { weights / weightsPerBlock * bytesPerBlock }
 
     /// Dequantises `output.count` weights (a multiple of 32) starting at `source`.
-    package static func dequantise(_ source: UnsafeRawPointer, into output: UnsafeMutableBufferPointer<Float>) {
+    package static func dequantise(
+        _ source: UnsafeRawPointer, into output: UnsafeMutableBufferPointer<Float>
+    ) {
         for block in 0..<(output.count / weightsPerBlock) {
             let base = source + block * bytesPerBlock
             let scale = floatFromHalf(UInt16(littleEndian: base.loadUnaligned(as: UInt16.self)))

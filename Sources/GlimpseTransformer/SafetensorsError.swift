@@ -17,10 +17,12 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
-        case .truncated(let path, let size): "\(path) is truncated: \(size) bytes, not even the 8-byte header length"
+        case .truncated(let path, let size):
+            "\(path) is truncated: \(size) bytes, not even the 8-byte header length"
         case .headerPastEnd(let path, let length, let size):
             "\(path) is truncated or not safetensors: header length \(length) runs past the end of the \(size)-byte file"
-        case .malformedHeader(let path, let reason): "\(path) has a malformed safetensors header: \(reason)"
+        case .malformedHeader(let path, let reason):
+            "\(path) has a malformed safetensors header: \(reason)"
         case .tensorPastEnd(let path, let tensor, let end, let dataSize):
             "\(path) is truncated: tensor \(tensor) ends at data byte \(end) but the data section holds \(dataSize) bytes"
         case .tensorSizeMismatch(let path, let tensor, let bytes, let expected):

@@ -27,9 +27,12 @@ public struct SafetensorsFile: Sendable {
             throw SafetensorsError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard data.count >= 8 else { throw SafetensorsError.truncated(path: path, size: data.count) }
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let headerLength = data.withUnsafeBytes {
+            UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))
+        }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw SafetensorsError.headerPastEnd(path: path, headerLength: headerLength, fileSize: data.count)
+            throw SafetensorsError.headerPastEnd(
+                path: path, headerLength: headerLength, fileSize: data.count)
         }
         dataStart = 8 + Int(headerLength)
         let header = data.subdata(in: 8..<dataStart)
@@ -66,12 +69,15 @@ public struct SafetensorsFile: Sendable {
         func malformed(_ problem: String) -> SafetensorsError {
             .malformedHeader(path: path, reason: "tensor \(name): \(problem)")
         }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw malformed("negative dimension in shape \(shape)") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw malformed("negative dimension in shape \(shape)")
+        }
         guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
             throw malformed("data_offsets \(offsets) is not [begin, end] with 0 ≤ begin ≤ end")
         }
         guard offsets[1] <= dataSize else {
-            throw SafetensorsError.tensorPastEnd(path: path, tensor: name, end: offsets[1], dataSize: dataSize)
+            throw SafetensorsError.tensorPastEnd(
+                path: path, tensor: name, end: offsets[1], dataSize: dataSize)
         }
         if let known = SafetensorsDType(rawValue: dtype) {
             var elements = 1
@@ -83,7 +89,8 @@ public struct SafetensorsFile: Sendable {
             let (expected, overflow) = elements.multipliedReportingOverflow(by: known.byteCount)
             guard !overflow, expected == offsets[1] - offsets[0] else {
                 throw SafetensorsError.tensorSizeMismatch(
-                    path: path, tensor: name, bytes: offsets[1] - offsets[0], expected: overflow ? .max : expected)
+                    path: path, tensor: name, bytes: offsets[1] - offsets[0],
+                    expected: overflow ? .max : expected)
             }
         }
         return TensorInfo(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
@@ -94,9 +101,12 @@ public struct SafetensorsFile: Sendable {
     /// The tensor's values widened to fp32 (exactly, from F32, F16 or BF16), after checking it exists and has
     /// `shape`.
     public func floats(_ name: String, shape: [Int]) throws -> [Float] {
-        guard let info = tensors[name] else { throw SafetensorsError.missingTensor(path: path, tensor: name) }
+        guard let info = tensors[name] else {
+            throw SafetensorsError.missingTensor(path: path, tensor: name)
+        }
         guard info.shape == shape else {
-            throw SafetensorsError.wrongShape(path: path, tensor: name, expected: shape, found: info.shape)
+            throw SafetensorsError.wrongShape(
+                path: path, tensor: name, expected: shape, found: info.shape)
         }
         let count = shape.reduce(1, *)
         let start = dataStart + info.range.lowerBound

@@ -31,10 +31,13 @@ extension DecodingError {
                     .joined(separator: ".")
         }
         switch self {
-        case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
-        case .valueNotFound(let type, let context): return "\(path(context.codingPath)): missing \(type) value"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): missing \(type) value"
         case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): missing"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default: return String(describing: self)
         }
     }

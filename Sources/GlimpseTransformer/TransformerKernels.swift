@@ -5,7 +5,8 @@ import Foundation
 package enum TransformerKernels {
     /// output[rows, outputs] = input[rows, inputs] · weight[outputs, inputs]ᵀ (+ bias).
     package static func linear(
-        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: [Float], bias: [Float]?, outputs: Int,
+        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: [Float], bias: [Float]?,
+        outputs: Int,
         into output: UnsafeMutablePointer<Float>
     ) {
         if let bias {
@@ -22,7 +23,8 @@ package enum TransformerKernels {
 
     /// x = LayerNorm(x + residual) row by row (just LayerNorm(x) without a residual): BERT's post-LN step.
     package static func layerNorm(
-        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, weight: [Float], bias: [Float],
+        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, weight: [Float],
+        bias: [Float],
         rows: Int, width h: Int, epsilon: Float
     ) {
         weight.withUnsafeBufferPointer { w in
@@ -33,7 +35,8 @@ package enum TransformerKernels {
                         let y = residual + t * h
                         for i in 0..<h { r[i] += y[i] }
                     }
-                    normalise(r, into: r, width: h, epsilon: epsilon, weight: w.baseAddress!, bias: b.baseAddress!)
+                    normalise(
+                        r, into: r, width: h, epsilon: epsilon, weight: w.baseAddress!, bias: b.baseAddress!)
                 }
             }
         }
@@ -41,7 +44,8 @@ package enum TransformerKernels {
 
     /// output = LayerNorm(x) row by row, leaving x (the residual stream of a pre-LN layer) untouched.
     package static func layerNorm(
-        _ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, weight: [Float], bias: [Float],
+        _ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, weight: [Float],
+        bias: [Float],
         rows: Int, width h: Int, epsilon: Float
     ) {
         weight.withUnsafeBufferPointer { w in
@@ -82,7 +86,8 @@ package enum TransformerKernels {
     /// only to its own tokens (and, when `causal`, only to itself and earlier tokens), written into
     /// `context` [tokens, H].
     package static func attention(
-        qkv: UnsafePointer<Float>, segments: [(start: Int, length: Int)], hiddenSize h: Int, headCount: Int,
+        qkv: UnsafePointer<Float>, segments: [(start: Int, length: Int)], hiddenSize h: Int,
+        headCount: Int,
         causal: Bool, into context: UnsafeMutablePointer<Float>
     ) {
         let headSize = h / headCount

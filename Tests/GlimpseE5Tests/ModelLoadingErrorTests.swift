@@ -18,19 +18,27 @@ import Testing
     }
 
     @Test func firstKilobyteOfRealModelIsReportedAsTruncatedTokenizer() throws {
-        let path = try SyntheticModelFile.writeTemporary(try realModelPrefix(1024), named: "truncated.bin")
-        #expect(throws: E5ModelError.truncated(section: "tokenizer")) { try E5TextEmbedder(modelPath: path) }
+        let path = try SyntheticModelFile.writeTemporary(
+            try realModelPrefix(1024), named: "truncated.bin")
+        #expect(throws: E5ModelError.truncated(section: "tokenizer")) {
+            try E5TextEmbedder(modelPath: path)
+        }
     }
 
     @Test func realModelCutAfterItsDirectoryReportsTheFirstTensorOutOfBounds() throws {
         // The real file's directory ends before 5 MB; the 54 MB word embedding table starts right after it.
-        let path = try SyntheticModelFile.writeTemporary(try realModelPrefix(5_000_000), named: "cut.bin")
-        #expect(throws: E5ModelError.tensorOutOfBounds(name: "emb.word")) { try E5TextEmbedder(modelPath: path) }
+        let path = try SyntheticModelFile.writeTemporary(
+            try realModelPrefix(5_000_000), named: "cut.bin")
+        #expect(throws: E5ModelError.tensorOutOfBounds(name: "emb.word")) {
+            try E5TextEmbedder(modelPath: path)
+        }
     }
 
     @Test func emptyFileIsReportedAsTruncated() throws {
         let path = try SyntheticModelFile.writeTemporary(Data(), named: "empty.bin")
-        #expect(throws: E5ModelError.truncated(section: "header")) { try E5TextEmbedder(modelPath: path) }
+        #expect(throws: E5ModelError.truncated(section: "header")) {
+            try E5TextEmbedder(modelPath: path)
+        }
     }
 
     @Test func intactSyntheticModelLoadsAndEmbeds() throws {
@@ -66,7 +74,9 @@ import Testing
         #expect {
             try E5TextEmbedder(modelPath: try model.write())
         } throws: { error in
-            guard case E5ModelError.tensorShapeMismatch(name: "emb.ln.w", _, _) = error else { return false }
+            guard case E5ModelError.tensorShapeMismatch(name: "emb.ln.w", _, _) = error else {
+                return false
+            }
             return true
         }
     }

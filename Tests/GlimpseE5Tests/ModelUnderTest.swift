@@ -10,7 +10,9 @@ let modelPath: String =
     .appendingPathComponent(".local/share/glimpse/models/e5-small-q4.bin").path
 
 /// Loaded once for the whole suite (loading dequantises ~85 MB of weights).
-private let sharedEmbedder: Result<E5TextEmbedder, any Error> = Result { try E5TextEmbedder(modelPath: modelPath) }
+private let sharedEmbedder: Result<E5TextEmbedder, any Error> = Result {
+    try E5TextEmbedder(modelPath: modelPath)
+}
 
 /// Fails the calling test (never skips it) when the model is not installed.
 func requireModelFile() throws {

@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    @Test func embeddingsMatchReferenceVectorsWithCosineAtLeast0999() throws {
+    @Test func embeddingsMatchReferenceVectorsWithCosineAtLeast09995() throws {
         let embedder = try loadedEmbedder()
         let fixture = try ReferenceFixture.load()
         var minimum: (cosine: Float, text: String) = (1, "")
@@ -27,10 +27,14 @@ import Testing
             for (entry, vector) in zip(entries, vectors) {
                 let similarity = cosine(vector, entry.vector)
                 if similarity < minimum.cosine { minimum = (similarity, entry.text) }
-                #expect(similarity >= 0.999, "cosine \(similarity) for \(entry.role) \(entry.text.debugDescription)")
+                #expect(
+                    similarity >= 0.9995,
+                    "cosine \(similarity) for \(entry.role) \(entry.text.debugDescription)")
             }
         }
-        print("E5 reference agreement: minimum cosine \(minimum.cosine) (\(minimum.text.prefix(40).debugDescription))")
+        print(
+            "E5 reference agreement: minimum cosine \(minimum.cosine) (\(minimum.text.prefix(40).debugDescription))"
+        )
     }
 
     @Test func longTextIsEmbeddedInWindowsLikeTheReference() throws {
@@ -40,13 +44,14 @@ import Testing
             fixture.entries.first { $0.tokenIDs.count > embedder.configuration.maxPositions },
             "the fixture needs a text longer than the model's positions")
         let vector = try #require(try embedder.embed([long.text], role: long.embeddingRole).first)
-        #expect(cosine(vector, long.vector) >= 0.999)
+        #expect(cosine(vector, long.vector) >= 0.9995)
     }
 
     @Test func laterWindowsOfALongTextContributeToItsEmbedding() throws {
         let embedder = try loadedEmbedder()
         // The first window (510 content tokens) holds only car sentences; the cat sentences come after it.
-        let cars = Array(repeating: "A red car drives along the coast road.", count: 80).joined(separator: " ")
+        let cars = Array(repeating: "A red car drives along the coast road.", count: 80).joined(
+            separator: " ")
         let cats = Array(repeating: "一只猫在窗台上睡觉。", count: 40).joined()
         #expect(embedder.tokenIDs(cars, role: .passage).count > embedder.configuration.maxPositions)
         let vectors = try embedder.embed([cars + " " + cats, cars], role: .passage)

@@ -18,7 +18,8 @@ struct ReferenceFixture: Decodable {
 
     static func load() throws -> ReferenceFixture {
         let url = try #require(
-            Bundle.module.url(forResource: "e5-reference", withExtension: "json", subdirectory: "Fixtures"),
+            Bundle.module.url(
+                forResource: "e5-reference", withExtension: "json", subdirectory: "Fixtures"),
             "Fixtures/e5-reference.json is missing (regenerate with scripts/make-e5-reference.py)")
         return try JSONDecoder().decode(ReferenceFixture.self, from: Data(contentsOf: url))
     }

@@ -22,10 +22,12 @@ struct SyntheticModelFile {
             Tensor(name: "emb.word", type: 1, elements: pieces.count * h),
             Tensor(name: "emb.pos", type: 0, elements: maxPositions * h),
             Tensor(name: "emb.type", type: 0, elements: 2 * h),
-            Tensor(name: "emb.ln.w", type: 0, elements: h), Tensor(name: "emb.ln.b", type: 0, elements: h),
+            Tensor(name: "emb.ln.w", type: 0, elements: h),
+            Tensor(name: "emb.ln.b", type: 0, elements: h),
         ]
         for (name, type, elements) in [
-            ("q.w", 1, h * h), ("q.b", 0, h), ("k.w", 1, h * h), ("k.b", 0, h), ("v.w", 1, h * h), ("v.b", 0, h),
+            ("q.w", 1, h * h), ("q.b", 0, h), ("k.w", 1, h * h), ("k.b", 0, h), ("v.w", 1, h * h),
+            ("v.b", 0, h),
             ("ao.w", 1, h * h), ("ao.b", 0, h), ("aln.w", 0, h), ("aln.b", 0, h), ("fi.w", 1, ff * h),
             ("fi.b", 0, ff), ("fo.w", 1, h * ff), ("fo.b", 0, h), ("oln.w", 0, h), ("oln.b", 0, h),
         ] {
@@ -42,7 +44,9 @@ struct SyntheticModelFile {
         func f32(_ v: Float) { u32(v.bitPattern) }
 
         u32(1)
-        for v in [Self.hidden, 1, 1, Self.intermediate, Self.pieces.count, Self.maxPositions, 2] { i32(v) }
+        for v in [Self.hidden, 1, 1, Self.intermediate, Self.pieces.count, Self.maxPositions, 2] {
+            i32(v)
+        }
         f32(1e-12)
         i32(32)
         // Tokenizer: ids of <s>, </s>, <pad>, <unk>; piece offsets, scores, bytes; empty normalisation map.

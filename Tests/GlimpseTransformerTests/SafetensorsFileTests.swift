@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct SafetensorsFileTests {
     @Test func dtypeFixtureReadsF32F16AndBF16AsTheirExactValues() throws {
-        let file = try SafetensorsFile(path: TestFixtures.clip.appendingPathComponent("dtypes.safetensors").path)
+        let file = try SafetensorsFile(
+            path: TestFixtures.clip.appendingPathComponent("dtypes.safetensors").path)
         let expected = try DTypeReference.load()
         for name in ["f32", "f16", "bf16"] {
             #expect(try file.floats(name, shape: [2, 4]) == expected[name], "\(name)")
@@ -40,7 +41,8 @@ import Testing
 
     // MARK: errors
 
-    private func write(_ data: Data, in scratch: ScratchDirectory, name: String = "model.safetensors") throws -> String
+    private func write(_ data: Data, in scratch: ScratchDirectory, name: String = "model.safetensors")
+        throws -> String
     {
         let path = scratch.url.appendingPathComponent(name).path
         try data.write(to: URL(fileURLWithPath: path))
@@ -73,7 +75,10 @@ import Testing
         defer { scratch.remove() }
         let path = try write(sampleWriter().data(), in: scratch)
         let file = try SafetensorsFile(path: path)
-        #expect(throws: SafetensorsError.wrongShape(path: path, tensor: "weight", expected: [3, 2], found: [2, 3])) {
+        #expect(
+            throws: SafetensorsError.wrongShape(
+                path: path, tensor: "weight", expected: [3, 2], found: [2, 3])
+        ) {
             try file.floats("weight", shape: [3, 2])
         }
         #expect(try file.floats("weight", shape: [2, 3]) == [1, 2, 3, 4, 5, 6])
@@ -95,8 +100,11 @@ import Testing
         let scratch = try ScratchDirectory("short")
         defer { scratch.remove() }
         for length in [0, 5] {
-            let path = try write(Data(repeating: 0, count: length), in: scratch, name: "short\(length).safetensors")
-            #expect(throws: SafetensorsError.truncated(path: path, size: length)) { try SafetensorsFile(path: path) }
+            let path = try write(
+                Data(repeating: 0, count: length), in: scratch, name: "short\(length).safetensors")
+            #expect(throws: SafetensorsError.truncated(path: path, size: length)) {
+                try SafetensorsFile(path: path)
+            }
         }
     }
 
@@ -107,14 +115,18 @@ import Testing
         // Cut inside the JSON header.
         let path = try write(full.prefix(20), in: scratch)
         let headerLength = UInt64(sampleWriter().headerJSON().utf8.count)
-        #expect(throws: SafetensorsError.headerPastEnd(path: path, headerLength: headerLength, fileSize: 20)) {
+        #expect(
+            throws: SafetensorsError.headerPastEnd(path: path, headerLength: headerLength, fileSize: 20)
+        ) {
             try SafetensorsFile(path: path)
         }
         // A huge length must not overflow.
         var huge = Data(withUnsafeBytes(of: UInt64.max.littleEndian, Array.init))
         huge.append(contentsOf: [0x7b, 0x7d])
         let hugePath = try write(huge, in: scratch, name: "huge.safetensors")
-        #expect(throws: SafetensorsError.headerPastEnd(path: hugePath, headerLength: .max, fileSize: 10)) {
+        #expect(
+            throws: SafetensorsError.headerPastEnd(path: hugePath, headerLength: .max, fileSize: 10)
+        ) {
             try SafetensorsFile(path: hugePath)
         }
     }
@@ -127,7 +139,8 @@ import Testing
         let path = try write(full.prefix(full.count - 2), in: scratch)  // the last tensor ("bytes", 3 bytes) is cut
         let dataSize = writer.tensors.reduce(0) { $0 + $1.bytes.count }
         #expect(
-            throws: SafetensorsError.tensorPastEnd(path: path, tensor: "bytes", end: dataSize, dataSize: dataSize - 2)
+            throws: SafetensorsError.tensorPastEnd(
+                path: path, tensor: "bytes", end: dataSize, dataSize: dataSize - 2)
         ) {
             try SafetensorsFile(path: path)
         }
@@ -139,7 +152,10 @@ import Testing
         var writer = SafetensorsWriter()
         writer.add("weight", dtype: "F32", shape: [2, 3], bytes: [UInt8](repeating: 0, count: 20))
         let path = try write(writer.data(), in: scratch)
-        #expect(throws: SafetensorsError.tensorSizeMismatch(path: path, tensor: "weight", bytes: 20, expected: 24)) {
+        #expect(
+            throws: SafetensorsError.tensorSizeMismatch(
+                path: path, tensor: "weight", bytes: 20, expected: 24)
+        ) {
             try SafetensorsFile(path: path)
         }
     }
