@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(name: "GlimpseTokenizersTests", dependencies: ["GlimpseTokenizers", "GlimpseTestSupport"]),
         .testTarget(
             name: "GlimpseTransformerTests",
-            dependencies: ["GlimpseTransformer", "CQuantKernels", "GlimpseTestSupport"]),
+            dependencies: ["GlimpseTransformer", "CQuantKernels", "GlimpseEvaluation", "GlimpseTestSupport"]),
         .testTarget(name: "GlimpseEmbeddingTests", dependencies: ["GlimpseEmbedding"]),
         .testTarget(
             name: "GlimpseE5Tests", dependencies: ["GlimpseE5", "GlimpseEmbedding", "GlimpseTestSupport"],

@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseEmbedding
+import GlimpseTestSupport
 import GlimpseTransformer
 import Testing
 

@@ -1,3 +1,4 @@
+import GlimpseEvaluation
 import GlimpseTestSupport
 import GlimpseTransformer
 import Testing

@@ -1,5 +1,6 @@
 import CQuantKernels
 import Foundation
+import GlimpseEvaluation
 import GlimpseTestSupport
 import GlimpseTransformer
 import Testing
