@@ -21,6 +21,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var queryCacheMegabytes = 0
     public var queryBatchWindowMilliseconds: Double = 0
     public var queryBatchMaxTexts = 0
+    /// 0: one encoder thread per core.
+    public var encoderThreads = 0
     public var dataDirectory = ""
     public var modelPath = ""
     public var hnsw = HNSWParameters()
@@ -123,6 +125,9 @@ extension DaemonConfiguration {
         guard queryBatchWindowMilliseconds.isFinite, (0...1_000).contains(queryBatchWindowMilliseconds) else {
             throw ConfigurationError(
                 "query_batch_window_ms must be between 0 and 1000, got \(queryBatchWindowMilliseconds)")
+        }
+        guard (0...256).contains(encoderThreads) else {
+            throw ConfigurationError("encoder_threads must be between 0 and 256, got \(encoderThreads)")
         }
         guard (1...1_024).contains(queryBatchMaxTexts) else {
             throw ConfigurationError("query_batch_max_texts must be between 1 and 1024, got \(queryBatchMaxTexts)")

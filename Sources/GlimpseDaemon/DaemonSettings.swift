@@ -144,6 +144,11 @@ public enum DaemonSettings {
             doc: "Most texts of concurrent searches embedded in one forward pass (1 to 1024).",
             store: { configuration, value in configuration.queryBatchMaxTexts = value.integer }),
         DaemonSetting(
+            key: "encoder_threads", flag: "--encoder-threads", deprecatedKeys: [], type: .integer,
+            defaultValue: "0", defaultDescription: "0 (every core)",
+            doc: "Threads of the E5 encoder's own pool, which sleep between calls (0: one per core; 1 to 256).",
+            store: { configuration, value in configuration.encoderThreads = value.integer }),
+        DaemonSetting(
             key: "data_directory", flag: "--data-dir", deprecatedKeys: [], type: .path,
             defaultValue: "/var/lib/glimpse",
             defaultDescription: nil, doc: "Holds the catalog, the index snapshots and the data-directory lock.",

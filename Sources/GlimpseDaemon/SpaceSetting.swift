@@ -110,7 +110,8 @@ extension DaemonConfiguration {
             case .e5:
                 let path = setting.model ?? modelPath
                 do {
-                    let embedder = try E5TextEmbedder(modelPath: path)
+                    let embedder = try E5TextEmbedder(
+                        modelPath: path, threadCount: encoderThreads > 0 ? encoderThreads : nil)
                     model = SpaceModel(text: embedder, weights: setting.weights)
                     fingerprints[embedder.spaceName] = try ModelFingerprint.ofFile(at: path)
                 } catch {

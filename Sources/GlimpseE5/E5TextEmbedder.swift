@@ -36,7 +36,8 @@ public final class E5TextEmbedder: TextEmbedder {
                 + weights.embeddingNormWeight.count + weights.embeddingNormBias.count)
     }
 
-    /// `threadCount` defaults to GLIMPSE_ENCODER_THREADS, else the number of active cores.
+    /// `threadCount` defaults to GLIMPSE_ENCODER_THREADS (the daemon passes its `encoder_threads` setting, which reads
+    /// the same variable), else the number of active cores.
     public init(modelPath: String, threadCount: Int? = nil) throws {
         guard FileManager.default.fileExists(atPath: modelPath) else {
             throw E5ModelError.fileNotFound(path: modelPath)

@@ -70,7 +70,7 @@ package enum QuantisedPostLayerNormEncoder {
         let intermediate = TransformerBuffer(count: tokens * ff)
         var quantised = Q8Rows(rows: tokens, maximumColumns: max(h, ff))
         defer {
-            [qkv, context, projected, intermediate].forEach { $0.deallocate() }
+            for buffer in [qkv, context, projected, intermediate] { buffer.deallocate() }
             quantised.deallocate()
         }
         let fusedGELU = d.activation == .gelu

@@ -154,6 +154,8 @@ import Testing
             (#"{"query_cache_megabytes": 100000}"#, "query_cache_megabytes"),
             (#"{"query_batch_window_ms": -2}"#, "query_batch_window_ms"),
             (#"{"query_batch_max_texts": 0}"#, "query_batch_max_texts"),
+            (#"{"encoder_threads": -1}"#, "encoder_threads"),
+            (#"{"encoder_threads": 1000}"#, "encoder_threads"),
         ] {
             do {
                 _ = try load(json)

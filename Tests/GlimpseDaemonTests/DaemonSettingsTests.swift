@@ -21,6 +21,7 @@ import Testing
         "query_cache_megabytes": [["0"], ["8"], ["256"]],
         "query_batch_window_ms": [["0"], ["0.5"], ["10"]],
         "query_batch_max_texts": [["1"], ["8"], ["128"]],
+        "encoder_threads": [["1"], ["2"], ["4"]],
         "data_directory": [["/srv/a"], ["/srv/b"], ["/srv/c"]],
         "model_path": [["/m/a.bin"], ["/m/b.bin"], ["/m/c.bin"]],
         "hnsw_m": [["16"], ["24"], ["48"]],
