@@ -19,7 +19,7 @@ extension Catalog {
             blobs.append(
                 try entry.vectors.map { vector in
                     defer { index += 1 }
-                    return try Self.bulkValidatedBlob(vector, index: index)
+                    return try Self.validatedBlob(vector, index: index)
                 })
         }
         // The language sums change in the same transaction as the vectors, as on the ingest path.
@@ -59,28 +59,6 @@ extension Catalog {
             }
             try sums.write(db)
             return ids
-        }
-    }
-
-    /// The same checks as `upsertItem` applies (that one is private to Catalog+Items.swift), so the bulk path can
-    /// never store a vector the ingest path would refuse.
-    private static func bulkValidatedBlob(_ vector: NewVector, index: Int) throws -> Data {
-        guard !vector.space.isEmpty else {
-            throw CatalogError.invalidVector(index: index, reason: "its space name is empty")
-        }
-        guard !vector.vector.isEmpty else {
-            throw CatalogError.invalidVector(index: index, reason: "it has no values")
-        }
-        guard vector.vector.allSatisfy(\.isFinite) else {
-            throw CatalogError.invalidVector(index: index, reason: "it has NaN or infinite values")
-        }
-        switch (vector.source, vector.captionLanguage) {
-        case (.caption, nil):
-            throw CatalogError.invalidVector(index: index, reason: "a caption vector needs its caption language")
-        case (.image, .some):
-            throw CatalogError.invalidVector(index: index, reason: "an image vector has no caption language")
-        default:
-            return VectorBlob.encode(vector.vector)
         }
     }
 }

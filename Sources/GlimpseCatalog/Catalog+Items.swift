@@ -136,7 +136,8 @@ extension Catalog {
         return ids
     }
 
-    private static func validatedBlob(_ vector: NewVector, index: Int) throws -> Data {
+    /// The checks every stored vector passes (the ingest path and the bulk path alike), then its blob.
+    static func validatedBlob(_ vector: NewVector, index: Int) throws -> Data {
         guard !vector.space.isEmpty else {
             throw CatalogError.invalidVector(index: index, reason: "its space name is empty")
         }

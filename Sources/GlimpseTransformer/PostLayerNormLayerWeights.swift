@@ -1,5 +1,5 @@
-/// One post-LayerNorm BERT layer in fp32 (E5's dequantised from 4 bits, Chinese-CLIP's widened from fp16/bf16), so
-/// the projections run as sgemm over all tokens of a batch. Matrices are row-major [out, in], as stored.
+/// One post-LayerNorm BERT layer in fp32 (Chinese-CLIP's, widened from fp16/bf16; E5 keeps its 4-bit weights in
+/// `QuantisedEncoderLayerWeights`), so the projections run as sgemm over all tokens of a batch. Matrices are row-major [out, in], as stored.
 package struct EncoderLayerWeights: Sendable {
     /// Query, key and value projections stacked into one [3H, H] matrix: one sgemm instead of three.
     package let qkvWeight: [Float]
