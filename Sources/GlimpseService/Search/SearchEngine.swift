@@ -9,8 +9,8 @@ import GlimpseLanguage
 ///
 /// With cross-lingual alignment (the default) the query is searched together with its dictionary translations
 /// (and, for a mixed query, its single-language parts), and every score is centred per caption language: a hit's
-/// score is `q·c − q·m(lang c)` with `m` the mean caption vector of that language in the catalog, which removes
-/// the pull every text has toward its own language. Each item then scores the best any of the texts gives it
+/// score is the cosine of the query and the caption each centred on its own language's mean caption vector
+/// (`LanguageMeans`), which removes the pull every text has toward its own language. Each item then scores the best any of the texts gives it
 /// (max fusion). When the dictionary offers several senses, each is searched as its own stream; the main sense
 /// ranks the results and the best item of every other sense is moved up to second place, so one sense cannot
 /// push the other out of the top results.
