@@ -22,7 +22,8 @@ struct IngestRecallBenchmark: ParsableCommand {
     private static let repository = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Option(help: "Cumulative synthetic item counts after which recall is measured, comma-separated (k suffix allowed).")
+    @Option(
+        help: "Cumulative synthetic item counts after which recall is measured, comma-separated (k suffix allowed).")
     var totals = "10k,15k"
 
     @Option(help: "Items per ingest request (the API allows at most 1000).")
@@ -145,29 +146,36 @@ struct IngestRecallBenchmark: ParsableCommand {
                 try ingest((ingested..<end).map(generator.item), daemon: daemon)
                 ingested = end
                 if ingested % 5_000 == 0 || ingested == total {
-                    log(String(format: "  %d/%d synthetic items, %.0f s", ingested, total, Date().timeIntervalSince(started)))
+                    log(
+                        String(
+                            format: "  %d/%d synthetic items, %.0f s", ingested, total,
+                            Date().timeIntervalSince(started)))
                 }
             }
             stages.append(
                 try measure(
-                    "+\(total) synthetic (API)", items: evalSet.count + total, since: started, evalSet: evalSet, daemon))
+                    "+\(total) synthetic (API)", items: evalSet.count + total, since: started, evalSet: evalSet, daemon)
+            )
         }
 
         // 3. Restart: the snapshot written at SIGTERM is what the next start loads.
         started = Date()
         daemon.stop()
         daemon = try start("glimpsed-2.log")
-        stages.append(try measure("after a restart", items: evalSet.count + ingested, since: started, evalSet: evalSet, daemon))
+        stages.append(
+            try measure("after a restart", items: evalSet.count + ingested, since: started, evalSet: evalSet, daemon))
 
         // 4. Rebuild from the catalog (a batch build of the same vectors).
         started = Date()
         let admin = try UnixHTTPConnection(socketPath: daemon.adminSocketPath)
         let answer = try admin.request("POST", "/v1/admin/rebuild", json: Array("{}".utf8))
         guard answer.status == 202, let job = Self.json(answer.body)?["job_id"] as? Int else {
-            throw LoadBenchmarkError("rebuild answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            throw LoadBenchmarkError(
+                "rebuild answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
         }
         try waitForJob(job, connection: admin)
-        stages.append(try measure("after a rebuild", items: evalSet.count + ingested, since: started, evalSet: evalSet, daemon))
+        stages.append(
+            try measure("after a rebuild", items: evalSet.count + ingested, since: started, evalSet: evalSet, daemon))
 
         let loadAtEnd = MachineLoad.loadAverage()
         print("")
@@ -195,7 +203,8 @@ struct IngestRecallBenchmark: ParsableCommand {
         let body = try JSONSerialization.data(withJSONObject: ["items": items])
         let answer = try connection.request("POST", "/v1/items", json: Array(body))
         guard answer.status == 202, let job = Self.json(answer.body)?["job_id"] as? Int else {
-            throw LoadBenchmarkError("ingest answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            throw LoadBenchmarkError(
+                "ingest answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
         }
         let progress = try waitForJob(job, connection: connection)
         if let failed = progress["failed"] as? Int, failed > 0 {
@@ -227,12 +236,15 @@ struct IngestRecallBenchmark: ParsableCommand {
         for photo in evalSet {
             let answer = try connection.get(LoadClients.searchTarget(photo.caption, k: k, aligned: true))
             guard answer.status == 200, let results = Self.json(answer.body)?["results"] as? [[String: Any]] else {
-                throw LoadBenchmarkError("search answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+                throw LoadBenchmarkError(
+                    "search answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
             }
             if results.contains(where: { $0["id"] as? String == photo.path }) { found += 1 }
         }
         let stage = Stage(name: name, items: items, found: found, seconds: seconds, load: MachineLoad.loadAverage())
-        log(String(format: "  %@: %d/%d found (stage %.1f s, load %@)", name, found, evalSet.count, seconds, stage.load))
+        log(
+            String(format: "  %@: %d/%d found (stage %.1f s, load %@)", name, found, evalSet.count, seconds, stage.load)
+        )
         return stage
     }
 
@@ -271,9 +283,14 @@ struct SyntheticCaptions {
                 ? "\(adjective.zh)\(label.zh)和\(other.zh)\(place.zh)"
                 : "A \(adjective.en) \(label.en) and a \(other.en) \(place.en)"
         case 2:
-            caption = chinese ? "\(place.zh)拍的\(label.zh)，旁边有\(other.zh)" : "Picture of a \(label.en) \(place.en), next to a \(other.en)"
+            caption =
+                chinese
+                ? "\(place.zh)拍的\(label.zh)，旁边有\(other.zh)"
+                : "Picture of a \(label.en) \(place.en), next to a \(other.en)"
         default:
-            caption = chinese ? "一张\(adjective.zh)\(label.zh)的照片 #\(index)" : "Photo #\(index) of a \(adjective.en) \(label.en)"
+            caption =
+                chinese
+                ? "一张\(adjective.zh)\(label.zh)的照片 #\(index)" : "Photo #\(index) of a \(adjective.en) \(label.en)"
         }
         return [
             "id": "synthetic-\(index)", "image_path": imagePaths[index % imagePaths.count],

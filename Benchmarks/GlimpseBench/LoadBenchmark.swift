@@ -206,7 +206,8 @@ struct LoadBenchmark: ParsableCommand {
                         "%@ items: %d search requests over %d distinct query texts: each text searched %@ (query-vector cache hits %@)",
                     count(result.size), result.requestsSent, queryTexts.count,
                     result.requestsSent <= queryTexts.count
-                        ? "at most once" : String(format: "%.2f× on average", Double(result.requestsSent) / Double(queryTexts.count)),
+                        ? "at most once"
+                        : String(format: "%.2f× on average", Double(result.requestsSent) / Double(queryTexts.count)),
                     result.requestsSent <= queryTexts.count ? "impossible" : "possible"))
         }
         print("")
@@ -488,12 +489,14 @@ struct LoadBenchmark: ParsableCommand {
             let measured = Double(result.rssKB - empty.rss) * 1024
             let parts = [vectorBytes, linkBytes, idMapBytes].map { Double($0 * result.vectors) }
             let rest = measured - parts.reduce(0, +)
-            let cells = [
-                count(result.size), count(result.vectors), String(format: "%.0f MB", measured / 1e6),
-            ] + parts.map { String(format: "%.0f MB", $0 / 1e6) } + [
-                String(format: "%.0f MB", rest / 1e6), String(format: "%.2f KB", measured / 1e3 / Double(result.size)),
-                String(format: "%.2f KB", parts.reduce(0, +) / 1e3 / Double(result.size)),
-            ]
+            let cells =
+                [
+                    count(result.size), count(result.vectors), String(format: "%.0f MB", measured / 1e6),
+                ] + parts.map { String(format: "%.0f MB", $0 / 1e6) } + [
+                    String(format: "%.0f MB", rest / 1e6),
+                    String(format: "%.2f KB", measured / 1e3 / Double(result.size)),
+                    String(format: "%.2f KB", parts.reduce(0, +) / 1e3 / Double(result.size)),
+                ]
             print("| " + cells.joined(separator: " | ") + " |")
         }
     }

@@ -137,7 +137,9 @@ import Testing
         let next = try migrated.upsertItem(newItem("b"), vectors: [captionVector(4)]).newIDs
         #expect(next.allSatisfy { $0 > ids[2] }, "a purged id is not handed out again")
         let indexes = try migrated.pool.read { db in
-            try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'vectors'"))
+            try Set(
+                String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'vectors'")
+            )
         }
         #expect(indexes.isSuperset(of: ["vectors_live_by_space", "vectors_tombstoned_by_space", "vectors_by_item"]))
         #expect(try migrated.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'vectors_0004'") == 0)
@@ -155,7 +157,10 @@ import Testing
         let originals = (0..<count).map { _ in randomUnitVector(dimension: dimension, using: &generator) }
         let ids = try catalog.bulkInsertNewItems(
             originals.enumerated().map { index, vector in
-                (newItem("item-\(index)"), [NewVector(space: "s", source: .caption, captionLanguage: "en", vector: vector)])
+                (
+                    newItem("item-\(index)"),
+                    [NewVector(space: "s", source: .caption, captionLanguage: "en", vector: vector)]
+                )
             })
         var replayed: [StoredVector] = []
         while true {
