@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         // Already in the graph through Hummingbird; named here because GlimpseService uses NIOThreadPool itself.
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // Metrics: swift-metrics is the API the service and server record through; swift-prometheus is the backend
+        // the daemon bootstraps and `GET /metrics` renders.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries and C/C++ shims.
@@ -100,6 +104,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // NIOThreadPool for blocking work (BlockingWork); swift-nio arrives through Hummingbird.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Search-stage timers (embed, index, alignment, fusion).
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Server: the thin HTTP/JSON transport over Unix sockets, one file per endpoint group; loads no model.
@@ -110,6 +116,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // Embedded in the binary: a resource bundle is not found once glimpsed is installed elsewhere.
             resources: [.embedInCode("openapi.yaml")]
@@ -123,6 +131,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Client: HTTP over the daemon's Unix socket, used by the CLI, tests and benchmarks.
@@ -225,8 +235,12 @@ let package = Package(
                 "GlimpseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The CLI's own logic (table layout, exit statuses), through @testable import of the executable.
+        .testTarget(name: "GlimpseCLITests", dependencies: ["glimpse", "GlimpseAPI"]),
         .testTarget(
             name: "GlimpseDaemonTests",
             dependencies: [

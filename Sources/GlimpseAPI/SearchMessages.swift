@@ -13,6 +13,9 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var aligned: Bool?
     /// The texts searched: the query, and with alignment its parts and dictionary translations.
     public var searched: [String]?
+    /// The `ef` the caller asked for, present only when it was below the number of vectors the search fetches (the
+    /// alignment pool or 4 × k) and so was raised to `ef`.
+    public var efRequested: Int?
 
     public init(
         query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
@@ -31,6 +34,7 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case query, k, ef, results, image, aligned, searched
         case tookMilliseconds = "took_ms"
+        case efRequested = "ef_requested"
     }
 }
 

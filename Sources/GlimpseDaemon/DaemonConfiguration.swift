@@ -28,6 +28,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var hnsw = HNSWParameters()
     public var maxBodyBytes = 0
     public var logLevel: Logger.Level = .info
+    /// The `log_format` setting as given; `validate()` refuses anything but `text` and `json`.
+    public var logFormatName = "text"
+    /// How log entries are written; `text` for a value `validate()` refuses (so the refusal itself is readable).
+    public var logFormat: LogFormat { LogFormat(rawValue: logFormatName) ?? .text }
     public var imageRoots: [String] = []
     /// nil: one e5 space with `modelPath` (see `SpaceSetting`).
     public var spaces: [SpaceSetting]?
@@ -93,6 +97,11 @@ extension DaemonConfiguration {
     }
 
     public func validate() throws {
+        guard LogFormat(rawValue: logFormatName) != nil else {
+            throw ConfigurationError(
+                "log_format must be one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(logFormatName)\""
+            )
+        }
         guard (4...128).contains(hnsw.m) else { throw ConfigurationError("hnsw_m must be between 4 and 128") }
         guard hnsw.efConstruction >= hnsw.m else {
             throw ConfigurationError("hnsw_ef_construction must be at least hnsw_m")

@@ -187,6 +187,12 @@ public enum DaemonSettings {
             defaultDescription: nil, doc: "One of trace, debug, info, notice, warning, error, critical.",
             store: { configuration, value in configuration.logLevel = value.level }),
         DaemonSetting(
+            key: "log_format", flag: "--log-format", deprecatedKeys: [], type: .text, defaultValue: "text",
+            defaultDescription: nil,
+            doc:
+                "`text` (one readable line per entry) or `json` (one JSON object per line: ts, level, label, message, metadata).",
+            store: { configuration, value in configuration.logFormatName = value.text }),
+        DaemonSetting(
             key: "image_roots", flag: "--image-root", deprecatedKeys: [], type: .pathList, defaultValue: "/",
             defaultDescription: nil,
             doc: "Directories ingested images must lie under, symlinks followed; \"/\" allows any path.",

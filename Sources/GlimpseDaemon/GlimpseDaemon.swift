@@ -4,6 +4,7 @@ import GlimpseServer
 import GlimpseService
 import Hummingbird
 import Logging
+import Metrics
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -15,10 +16,13 @@ import Glibc
 public struct GlimpseDaemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
+    /// The Prometheus registry both sockets' `GET /metrics` render; the service records its search stages into it.
+    public let metrics: ServerMetrics
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    public init(configuration: DaemonConfiguration, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -35,7 +39,9 @@ public struct GlimpseDaemon: Sendable {
         logger.info("loading models", metadata: ["spaces": "\(configuration.effectiveSpaces.count)"])
         let models = try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
         let service = try GlimpseService(
-            configuration: serviceConfiguration, spaces: models, modelPath: configuration.modelPath, logger: logger)
+            configuration: serviceConfiguration, spaces: models, modelPath: configuration.modelPath, logger: logger,
+            metrics: metrics.serviceMetrics)
+        let metrics = self.metrics
 
         let logger = self.logger
         let readySockets = SharedValue(0)
@@ -57,10 +63,10 @@ public struct GlimpseDaemon: Sendable {
         let onFailure: @Sendable (any Error) -> Void = { error in failure.withLock { $0 = $0 ?? error } }
         let query = SocketServer.application(
             service: service, settings: configuration.socketSettings(role: .query), logger: logger, onReady: onReady,
-            onFailure: onFailure)
+            onFailure: onFailure, metrics: metrics)
         let admin = SocketServer.application(
             service: service, settings: configuration.socketSettings(role: .admin), logger: logger, onReady: onReady,
-            onFailure: onFailure)
+            onFailure: onFailure, metrics: metrics)
 
         let group = ServiceGroup(
             configuration: .init(
@@ -89,19 +95,30 @@ extension DaemonConfiguration {
 }
 
 extension GlimpseDaemon {
-    /// What glimpsed does once its arguments are parsed: logging at the configured level, the deprecation warnings
-    /// from reading the settings, then the daemon until it stops. Returns the process exit status.
+    /// What glimpsed does once its arguments are parsed: logging at the configured level and format, the metrics
+    /// backend, the deprecation warnings from reading the settings, then the daemon until it stops. Returns the
+    /// process exit status. The only place the process-wide logging and metrics systems are bootstrapped.
     public static func run(configuration: DaemonConfiguration, warnings: [String]) async -> Int32 {
         let level = configuration.logLevel
+        let format = configuration.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLinesLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
+        let metrics = ServerMetrics()
+        MetricsSystem.bootstrap(metrics.factory)
         let logger = Logger(label: "glimpsed")
         for warning in warnings { logger.warning("\(warning)") }
         do {
-            try await GlimpseDaemon(configuration: configuration, logger: logger).run()
+            try await GlimpseDaemon(configuration: configuration, logger: logger, metrics: metrics).run()
             return 0
         } catch {
             logger.critical("glimpsed cannot run: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseServer
 import Logging
 
@@ -265,6 +266,7 @@ extension DaemonSettings {
         var configPath: String?
         var help = false
         var printDocs = false
+        var version = false
         var assignments = SettingAssignments()
     }
 
@@ -290,13 +292,15 @@ extension DaemonSettings {
                 parsed.help = true
             } else if argument == printDocsFlag {
                 parsed.printDocs = true
+            } else if argument == "--version" {
+                parsed.version = true
             } else if flag == configFlag {
                 guard parsed.configPath == nil else { throw ConfigurationError("\(configFlag) is given twice") }
                 parsed.configPath = try value(for: flag, inline: inline)
             } else if argument.hasPrefix("--"), let setting = setting(forFlag: flag) {
                 occurrences[setting.key, default: []].append(try value(for: flag, inline: inline))
             } else if argument.hasPrefix("-") {
-                let known = table.map(\.flag) + [configFlag, printDocsFlag, "--help"]
+                let known = table.map(\.flag) + [configFlag, printDocsFlag, "--help", "--version"]
                 throw ConfigurationError(
                     "unknown option \(flag)\(suggestion(for: flag, among: known)) (see glimpsed --help)")
             } else {
@@ -340,6 +344,8 @@ public enum DaemonCommandLine {
         case run(DaemonConfiguration, warnings: [String])
         case help(String)
         case printConfigurationDocs(String)
+        /// `--version`: the text to print (`glimpsed 0.1.0`).
+        case version(String)
     }
 
     /// `arguments` without the program name. Errors are `ConfigurationError`s naming the flag, variable or key.
@@ -347,6 +353,7 @@ public enum DaemonCommandLine {
         let parsed = try DaemonSettings.parseArguments(arguments)
         if parsed.help { return .help(DaemonSettings.helpText()) }
         if parsed.printDocs { return .printConfigurationDocs(DaemonSettings.configurationDocs()) }
+        if parsed.version { return .version("glimpsed \(GlimpseVersion.current)\n") }
         var sources: [SettingAssignments] = []
         if let path = parsed.configPath ?? environment[DaemonSettings.configEnvironmentVariable] {
             sources.append(try DaemonSettings.readConfigFile(path))

@@ -32,9 +32,11 @@ public final class GlimpseService: Service, Sendable {
             logger: logger)
     }
 
-    /// `spaces`: one per embedding space, each with its own index; names must differ.
+    /// `spaces`: one per embedding space, each with its own index; names must differ. `metrics`: where search-stage
+    /// timings and ingest counts go (swift-metrics' global factory unless given).
     public init(
-        configuration: ServiceConfiguration, spaces models: [SpaceModel], modelPath: String, logger: Logger
+        configuration: ServiceConfiguration, spaces models: [SpaceModel], modelPath: String, logger: Logger,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) throws {
         precondition(!models.isEmpty, "a service needs at least one embedding space")
         precondition(Set(models.map(\.spaceName)).count == models.count, "embedding space names must differ")
@@ -63,12 +65,12 @@ public final class GlimpseService: Service, Sendable {
         self.blockingWork = blockingWork
         self.worker = IngestWorker(
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild,
-            blockingWork: blockingWork)
+            blockingWork: blockingWork, metrics: metrics)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
             alignment: CrossLingualAlignment.load(
                 dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
-            blockingWork: blockingWork)
+            blockingWork: blockingWork, metrics: metrics)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()
@@ -195,8 +197,4 @@ public final class GlimpseService: Service, Sendable {
     private static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
-}
-
-public enum GlimpseVersion {
-    public static let current = "0.1.0"
 }

@@ -72,7 +72,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 }
 
-/// Lengths count Unicode code points, as the OpenAPI document's maxLength does.
+/// Lengths count Unicode code points (scalars), as JSON Schema's and so the OpenAPI document's maxLength does: not
+/// grapheme clusters, whose count changes with the Unicode version, and not UTF-8 bytes.
 public struct RequestLimits: Sendable, Equatable {
     public var maxItemsPerRequest: Int = IngestLimits.maxItemsPerRequest
     public var maxCaptionCharacters: Int = IngestLimits.maxCaptionCharacters

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GlimpseAPI
 
 struct Glimpse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +12,11 @@ struct Glimpse: AsyncParsableCommand {
 
             EXIT STATUS
               0  success
-              1  ingest finished, but some items failed (listed on stderr)
+              1  ingest finished, but some items failed (listed on stderr); job: the job or some of its items failed
               2  usage error, malformed manifest, or request refused (HTTP 4xx)
               3  daemon unreachable, timed out, failed (HTTP 5xx) or unreadable
             """,
+        version: GlimpseVersion.current,
         subcommands: [
             IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, DeleteCommand.self,
             RebuildCommand.self, JobCommand.self,

@@ -3,7 +3,9 @@ import GlimpseAPI
 
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "job", abstract: "Show an ingest job's progress (e.g. after ingest --no-wait).")
+        commandName: "job",
+        abstract: "Show an ingest job's progress (e.g. after ingest --no-wait).",
+        discussion: "Exits 1 when the job failed or some of its items did, so scripts can tell.")
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -17,8 +19,19 @@ struct JobCommand: AsyncParsableCommand {
         let job = try await connection.client.job(id: id)
         if json {
             try Output.json(job)
-            return
+        } else {
+            printSummary(job)
         }
+        if let status = Self.exitStatus(for: job) { throw CommandFailure(status: status) }
+    }
+
+    /// Non-nil when the job failed or some of its items did (the exit status `ingest` gives for failed items); a
+    /// job still queued or running, or done without failures, exits 0.
+    static func exitStatus(for job: JobResponse) -> Int32? {
+        job.state == .failed || job.failed > 0 ? ExitStatus.itemsFailed : nil
+    }
+
+    private func printSummary(_ job: JobResponse) {
         print(
             "job \(job.id) (\(job.kind.rawValue)): \(job.state.rawValue), \(job.done + job.failed)/\(job.total) items processed"
         )

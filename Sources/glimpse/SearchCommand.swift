@@ -49,6 +49,11 @@ struct SearchCommand: AsyncParsableCommand {
             try Output.json(response)
             return
         }
+        if let requested = response.efRequested {
+            Output.standardError(
+                "glimpse: note: ef \(requested) is below the \(response.ef) vectors this search fetches; searched with ef \(response.ef)"
+            )
+        }
         guard !response.results.isEmpty else {
             print(image.map { "no results for the image \($0)" } ?? "no results for \"\(query ?? "")\"")
             return

@@ -15,7 +15,7 @@ enum Glimpsed {
             exit(64)  // EX_USAGE: a flag, variable or config-file setting is wrong
         }
         switch action {
-        case .help(let text), .printConfigurationDocs(let text):
+        case .help(let text), .printConfigurationDocs(let text), .version(let text):
             FileHandle.standardOutput.write(Data(text.utf8))
         case .run(let configuration, let warnings):
             exit(await GlimpseDaemon.run(configuration: configuration, warnings: warnings))

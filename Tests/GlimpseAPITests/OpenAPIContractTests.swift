@@ -80,7 +80,7 @@ import Testing
             "Job": JobResponse.self, "Item": ItemResponse.self, "SearchResponse": SearchResponse.self,
             "SearchResult": SearchResult.self, "Status": StatusResponse.self, "DeleteResponse": DeleteResponse.self,
             "RebuildRequest": RebuildRequest.self, "RebuildAccepted": RebuildAccepted.self,
-            "Health": HealthResponse.self,
+            "Health": HealthResponse.self, "Readiness": ReadinessResponse.self,
         ]
         #expect(Set(outline.schemas.keys) == Set(types.keys), "every schema in openapi.yaml needs its Swift type here")
         for (schema, type) in types.sorted(by: { $0.key < $1.key }) {

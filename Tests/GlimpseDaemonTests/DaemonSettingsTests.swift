@@ -30,6 +30,8 @@ import Testing
         "hnsw_ef_search_max": [["512"], ["2048"], ["4096"]],
         "max_body_bytes": [["4096"], ["65536"], ["1048576"]],
         "log_level": [["debug"], ["warning"], ["error"]],
+        // Two values only: b differs from a and c, which is what the precedence checks need.
+        "log_format": [["json"], ["text"], ["json"]],
         "image_roots": [["/srv/photos"], ["/srv/a", "/srv/b"], ["/home"]],
         "spaces": [
             [#"[{"kind": "e5"}]"#], [#"[{"kind": "e5", "model": "/m/x.bin", "weight": 2}]"#],

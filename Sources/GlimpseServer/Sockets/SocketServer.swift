@@ -32,8 +32,11 @@ public enum SocketServer {
 
     /// The router of one socket: every endpoint; the admin ones sit in one group behind `AdminOnlyMiddleware`, which
     /// answers 403 on the query socket.
-    static func router(service: GlimpseService, settings: Settings) -> Router<GlimpseRequestContext> {
+    static func router(service: GlimpseService, settings: Settings, metrics: ServerMetrics = ServerMetrics())
+        -> Router<GlimpseRequestContext>
+    {
         let router = Router(context: GlimpseRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
         router.add(middleware: APIErrorMiddleware())
         if settings.role == .admin {
             router.add(middleware: PeerCredentialsMiddleware())
@@ -48,21 +51,24 @@ public enum SocketServer {
         ImageSearchRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
         SystemRoutes(service: service, deadline: deadline).register(on: v1)
         AdminRoutes(service: service, deadline: deadline).register(admin: admin)
+        MetricsRoutes(service: service, metrics: metrics, deadline: deadline).register(on: router)
         return router
     }
 
     /// The server as a swift-service-lifecycle service. Call `SocketPermissions.restrictUmask()` first: the socket
     /// must be created private and only then opened up (`onReady` runs after the group and mode are set).
     /// A socket whose permissions cannot be set is closed again and fails the whole daemon.
+    /// `metrics`: the registry `GET /metrics` renders and requests are counted in (glimpsed shares one between both
+    /// sockets and the service).
     public static func application(
         service: GlimpseService, settings: Settings, logger: Logger, onReady: @escaping @Sendable () async -> Void,
-        onFailure: @escaping @Sendable (any Error) -> Void
+        onFailure: @escaping @Sendable (any Error) -> Void, metrics: ServerMetrics = ServerMetrics()
     ) -> some ApplicationProtocol {
         var logger = logger
         logger[metadataKey: "socket"] = "\(settings.role.rawValue)"
         let serverLogger = logger
         return Application(
-            router: router(service: service, settings: settings),
+            router: router(service: service, settings: settings, metrics: metrics),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.nanoseconds)))),
             configuration: .init(address: .unixDomainSocket(path: settings.path), serverName: "glimpsed"),
             onServerRunning: { channel in

@@ -4,6 +4,11 @@ import Foundation
 /// symlink is followed (the path's spelling was checked when the job was accepted).
 enum ImageFileReader {
     static func read(_ path: String, imageRoots: ImageRoots) throws -> Data {
+        // Before anything touches the file, so that whether it exists outside the roots is not told.
+        guard imageRoots.allowsSpelling(path) else {
+            throw ServiceError.invalid(
+                .pathNotAllowed, "image path " + IngestValidator.outsideRoots(path, imageRoots))
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ServiceError.invalid(.imageNotFound, "image not found: \(path)")

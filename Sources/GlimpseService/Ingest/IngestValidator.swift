@@ -25,6 +25,16 @@ struct IngestValidator: Sendable {
             }
             firstIndexOfID[id] = index
         }
+        // A path outside the image roots fails only its own item (the worker refuses to read it, see
+        // `ImageFileReader`); a request with nothing else in it is refused whole, as there is nothing to do.
+        if let first = items.first, !items.contains(where: { imageRoots.allowsSpelling($0.imagePath) }) {
+            throw .invalid(.pathNotAllowed, "items[0].image_path " + Self.outsideRoots(first.imagePath, imageRoots))
+        }
+    }
+
+    /// Why a path spelt outside the roots is refused; the worker fails such an item with the same words.
+    static func outsideRoots(_ path: String, _ imageRoots: ImageRoots) -> String {
+        "\(quoted(path)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or .."
     }
 
     private func validate(_ item: IngestItem, at index: Int) throws(ServiceError) {
@@ -38,12 +48,6 @@ struct IngestValidator: Sendable {
         }
         guard item.imagePath.utf8.count <= limits.maxPathBytes, !item.imagePath.contains("\u{0}") else {
             throw .invalid(.invalidItem, "\(place).image_path is not a usable path")
-        }
-        guard imageRoots.allowsSpelling(item.imagePath) else {
-            throw .invalid(
-                .pathNotAllowed,
-                "\(place).image_path \(Self.quoted(item.imagePath)) is not under an image root (\(imageRoots.paths.joined(separator: ", "))) or uses . or .."
-            )
         }
         guard !item.captions.isEmpty else {
             throw .invalid(
@@ -65,7 +69,8 @@ struct IngestValidator: Sendable {
             guard text.unicodeScalars.count <= limits.maxCaptionCharacters else {
                 throw .invalid(
                     .invalidItem,
-                    "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
+                    "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters (Unicode code points)"
+                )
             }
         }
     }

@@ -21,11 +21,13 @@ final class IngestWorker: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let autoRebuild: AutoRebuild?
     private let blockingWork: BlockingWork
+    private let metrics: ServiceMetrics
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
-        autoRebuild: AutoRebuild? = nil, blockingWork: BlockingWork
+        autoRebuild: AutoRebuild? = nil, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.metrics = metrics
         self.autoRebuild = autoRebuild
         self.blockingWork = blockingWork
         self.catalog = catalog
@@ -129,7 +131,9 @@ final class IngestWorker: Sendable {
                 return
             }
             let chunkEnd = min(next + configuration.ingestChunkSize, items.count)
+            let (doneBefore, failedBefore) = (progress.done, progress.failed)
             await ingestChunk(Array(items[next..<chunkEnd]), firstIndex: next, progress: &progress)
+            metrics.countIngested(done: progress.done - doneBefore, failed: progress.failed - failedBefore)
             next = chunkEnd
             do {
                 try catalog.updateJobProgress(id: job.id, progress: progress)

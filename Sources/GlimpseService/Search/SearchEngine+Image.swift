@@ -41,11 +41,13 @@ extension SearchEngine {
             perSpace.append(SpaceHits.resolve(space: space.name, weights: space.weights, hits: hits, owners: owners))
         }
         let results = SpaceFusion.fuse(perSpace, k: k).map(SearchResult.init)
-        return SearchResponse(
+        var response = SearchResponse(
             query: "", k: k, ef: ef, tookMilliseconds: (ContinuousClock.now - started).milliseconds, results: results,
             image: ImageQuery(
                 format: decoded.format.rawValue, width: decoded.image.width, height: decoded.image.height,
                 bytes: imageBytes.count, spaces: imageSpaces.map(\.name)))
+        if let requestedEF, requestedEF < ef { response.efRequested = requestedEF }
+        return response
     }
 
     /// k and ef checked against the limits, and how many vectors to fetch per space (as a text search does).

@@ -24,11 +24,14 @@ struct SearchEngine: Sendable {
     let languageMeans = LanguageMeans()
     /// Per space name: the space's query-vector cache and the batching of concurrent searches' texts.
     let queryEmbedding: [String: TextEmbeddingBatcher]
+    /// Per-stage timers (embed, index, alignment, fusion).
+    let metrics: ServiceMetrics
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration,
-        alignment: CrossLingualAlignment, blockingWork: BlockingWork
+        alignment: CrossLingualAlignment, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.metrics = metrics
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -82,7 +85,7 @@ struct SearchEngine: Sendable {
         var streams: [[String: [SpaceVectorHit]]] = []
         var searched: [String] = [plan.query]
         for space in spaces {
-            let aligned = try await embedQuery(plan, in: space)
+            let aligned = try await metrics.time(.embed) { try await embedQuery(plan, in: space) }
             searched = aligned.texts
             let spaceStreams = try await searchSpace(space, aligned: aligned, plan: plan)
             while streams.count < spaceStreams.count { streams.append([:]) }
@@ -90,11 +93,15 @@ struct SearchEngine: Sendable {
                 streams[streamIndex][space.name, default: []].append(contentsOf: hits)
             }
         }
+        let fusionStart = ContinuousClock.now
         let results = fuse(streams, fetch: plan.fetch).prefix(plan.k).map(SearchResult.init)
+        metrics.record(.fusion, since: fusionStart)
         let elapsed = ContinuousClock.now - started
-        return SearchResponse(
+        var response = SearchResponse(
             query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
             aligned: plan.aligner != nil || plan.mode.usesCentring, searched: searched)
+        if let requestedEF, requestedEF < plan.ef { response.efRequested = requestedEF }
+        return response
     }
 
     /// Bad input is refused before any embedding: an empty or over-long query, k or ef out of range.
@@ -111,7 +118,8 @@ struct SearchEngine: Sendable {
         guard query.unicodeScalars.count <= limits.maxQueryCharacters else {
             throw ServiceError(
                 .tooLarge, code: .queryTooLong,
-                "the query is \(query.unicodeScalars.count) characters long; the limit is \(limits.maxQueryCharacters)")
+                "the query is \(query.unicodeScalars.count) characters (Unicode code points) long; the limit is \(limits.maxQueryCharacters)"
+            )
         }
         let k = requestedK ?? 10
         guard (1...limits.maxK).contains(k) else {
@@ -152,9 +160,15 @@ struct SearchEngine: Sendable {
     private func searchSpace(_ space: EmbeddingSpace, aligned: AlignedQuery, plan: SearchPlan) async throws
         -> [[SpaceVectorHit]]
     {
+        // Alignment's stage time: the language means before the index searches and the per-language scoring after.
+        var alignmentStart = ContinuousClock.now
         let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
-        let nearest = try await nearest(
-            aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
+        let beforeIndex = ContinuousClock.now - alignmentStart
+        let nearest: [String: [Hit]] = try await metrics.time(.index) {
+            try await self.nearest(aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
+        }
+        alignmentStart = ContinuousClock.now - beforeIndex
+        defer { if plan.mode != .off { metrics.record(.alignment, since: alignmentStart) } }
         var streams: [[SpaceVectorHit]] = []
         for variants in aligned.streams {
             // A caption in a language some text of the stream is written in is scored by those texts only:
