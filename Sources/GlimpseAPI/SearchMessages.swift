@@ -13,6 +13,10 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var aligned: Bool?
     /// The texts searched: the query, and with alignment its parts and dictionary translations.
     public var searched: [String]?
+    /// Results skipped before this page (`offset`, or where the `cursor` left off).
+    public var offset: Int?
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    public var nextCursor: String?
 
     public init(
         query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
@@ -29,8 +33,9 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case query, k, ef, results, image, aligned, searched
+        case query, k, ef, results, image, aligned, searched, offset
         case tookMilliseconds = "took_ms"
+        case nextCursor = "next_cursor"
     }
 }
 
@@ -44,6 +49,8 @@ public struct SearchResult: Codable, Sendable, Equatable {
     /// The item's score in each embedding space that found it (source weight × cosine of its best vector there);
     /// `score` is their weighted mean over all spaces searched. Absent in answers of daemons before fusion.
     public var scores: [String: Float]?
+    /// The item's user fields, when it has any.
+    public var fields: [String: JSONValue]?
 
     public init(
         id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector,
@@ -58,7 +65,7 @@ public struct SearchResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, score, captions, matched, scores
+        case id, score, captions, matched, scores, fields
         case imagePath = "image_path"
     }
 }

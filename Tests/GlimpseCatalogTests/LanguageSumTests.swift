@@ -193,7 +193,7 @@ import Testing
             #expect(throws: (any Error).self) { _ = try old.languageSums(space: "s") }
         }
         let upgraded = try Catalog(configuration)
-        #expect(try upgraded.appliedMigrations().last == "0003_language_means")
+        #expect(try upgraded.appliedMigrations().contains("0003_language_means"))
         let fresh = try freshSums(upgraded)
         #expect(fresh["s|en|8"]?.count == 48, "19 first and 29 third captions: not the tombstoned, not the NaN row")
         #expect(fresh["s|zh|8"]?.count == 11)

@@ -68,6 +68,9 @@ struct IngestValidator: Sendable {
                     "\(place).captions.\(language) is longer than \(limits.maxCaptionCharacters) characters")
             }
         }
+        if let fields = item.fields, let problem = ItemFieldRules.problem(fields, at: "\(place).fields") {
+            throw .invalid(.invalidItem, problem)
+        }
     }
 
     /// The id an item is stored under (the API's rule).
