@@ -33,7 +33,7 @@ extension SearchEngine {
             let embedder = space.imageEmbedder!
             let image = decoded.image
             let vector = try await blockingWork.run { try embedder.embed(images: [image])[0] }
-            let excluded = space.excludedIDs
+            let excluded = space.unmarkedTombstones
             let hits = try await blockingWork.run {
                 try space.index.search(vector, k: fetch, ef: ef, excluding: excluded)
             }

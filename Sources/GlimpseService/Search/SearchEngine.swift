@@ -206,7 +206,7 @@ struct SearchEngine: Sendable {
             distinct.append((variant.text, variant.vector))
         }
         let queries = distinct
-        let excluded = space.excludedIDs
+        let excluded = space.unmarkedTombstones
         let index = space.index
         let found = try await blockingWork.run {
             try queries.map { try index.search($0.vector, k: fetch, ef: ef, excluding: excluded) }
