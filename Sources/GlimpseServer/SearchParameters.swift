@@ -59,7 +59,7 @@ enum SearchParameters {
         var paging: SearchPaging
     }
 
-    static let textSearchFields: Set<String> = ["q", "k", "ef", "align"].union(pagingNames)
+    static let textSearchFields: Set<String> = Set(["q", "k", "ef", "align"]).union(pagingNames)
 
     static func textSearch(fromBody body: Data) throws -> TextSearch {
         guard case .object(let fields) = try RequestDecoding.jsonValue(from: body) else {

@@ -45,7 +45,7 @@ extension GlimpseService {
         for space in spaces {
             let own = (stored[space.name] ?? []).filter { $0.vector.count == space.index.dimension }
             guard !own.isEmpty else { continue }
-            let excluded = space.excludedIDs.union(own.map(\.id))
+            let excluded = space.unmarkedTombstones.union(own.map(\.id))
             let allowed = try searchEngine.allowedVectors(in: space, filter: filter)
             if allowed?.isEmpty == true { continue }
             let index = space.index

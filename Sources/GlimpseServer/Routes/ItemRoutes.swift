@@ -19,7 +19,7 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
             let id = try Self.itemID(context)
             let parameters = try RequestDecoding.queryParameters(of: request)
             try SearchParameters.refuseUnknown(
-                parameters, allowed: ["k", "ef"].union(SearchParameters.pagingNames),
+                parameters, allowed: Set(["k", "ef"]).union(SearchParameters.pagingNames),
                 route: "GET /v1/items/{id}/similar")
             let k = try RequestDecoding.integer("k", in: parameters, code: .invalidK)
             let ef = try RequestDecoding.integer("ef", in: parameters, code: .invalidEF)
@@ -57,7 +57,8 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
                 }
                 dryRun = flag
             }
-            let result = try await deadline.run { try service.deleteItems(filter: filter, dryRun: dryRun) }
+            let onlyCount = dryRun
+            let result = try await deadline.run { try service.deleteItems(filter: filter, dryRun: onlyCount) }
             context.logger.notice(
                 "admin: items deleted by filter",
                 metadata: [

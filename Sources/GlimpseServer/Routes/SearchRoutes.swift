@@ -7,7 +7,7 @@ struct SearchRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let deadline: RequestDeadline
 
-    static var parameterNames: Set<String> { ["q", "k", "ef", "align"].union(SearchParameters.pagingNames) }
+    static var parameterNames: Set<String> { Set(["q", "k", "ef", "align"]).union(SearchParameters.pagingNames) }
 
     func register(on group: RouterGroup<Context>) {
         group.get("search") { [service, deadline] request, _ in

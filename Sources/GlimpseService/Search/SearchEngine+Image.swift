@@ -42,7 +42,7 @@ extension SearchEngine {
             let embedder = space.imageEmbedder!
             let image = decoded.image
             let vector = try await blockingWork.run { try embedder.embed(images: [image])[0] }
-            let excluded = space.excludedIDs
+            let excluded = space.unmarkedTombstones
             let allowed = try allowedVectors(in: space, filter: filter)
             let hits =
                 allowed?.isEmpty == true

@@ -240,7 +240,7 @@ struct SearchEngine: Sendable {
             distinct.append((variant.text, variant.vector))
         }
         let queries = distinct
-        let excluded = space.excludedIDs
+        let excluded = space.unmarkedTombstones
         let index = space.index
         // A filter no live vector of this space passes needs no index search.
         let found: [[SearchHit]] =
