@@ -13,7 +13,8 @@ struct ImageSearchRoutes<Context: RequestContext>: Sendable {
         group.post("search/image") { [service, deadline, maxBodyBytes] request, _ in
             let parameters = try RequestDecoding.queryParameters(of: request)
             try SearchParameters.refuseUnknown(
-                parameters, allowed: Set(["k", "ef"]).union(SearchParameters.pagingNames), route: "POST /v1/search/image")
+                parameters, allowed: Set(["k", "ef"]).union(SearchParameters.pagingNames),
+                route: "POST /v1/search/image")
             let k = try RequestDecoding.integer("k", in: parameters, code: .invalidK)
             let ef = try RequestDecoding.integer("ef", in: parameters, code: .invalidEF)
             let paging = try SearchParameters.paging(parameters)
