@@ -127,6 +127,17 @@ import Testing
                     #expect(error.error.message.contains(mention), "\(path): \(error.error.message)")
                 }
 
+                // POST /v1/search takes the same as a JSON body, the filter as an object; unknown fields are named.
+                let body = #"{"q": "dog", "k": 5, "filter": {"field": "owner", "eq": "u1"}, "min_score": -1}"#
+                let posted = try await client.raw(method: "POST", path: "/v1/search", body: Data(body.utf8))
+                #expect(posted.status == 200, "\(String(decoding: posted.body, as: UTF8.self))")
+                let postedResults = try JSONDecoder().decode(SearchResponse.self, from: posted.body).results
+                #expect(postedResults.count == 5 && postedResults.allSatisfy { idsOf["u1"]!.contains($0.id) })
+                let typo = try await client.raw(
+                    method: "POST", path: "/v1/search", body: Data(#"{"q": "dog", "filtre": {}}"#.utf8))
+                #expect(typo.status == 400)
+                #expect(try JSONDecoder().decode(ErrorResponse.self, from: typo.body).error.code == "unknown_field")
+
                 // A re-ingest replaces the fields.
                 var moved = items[1]
                 moved.fields = ["owner": .string("u3")]
