@@ -46,6 +46,12 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Vectors in the incremental-vs-batch comparison (0 skips it).")
     var incrementalCount = 20_000
 
+    @Option(help: "Filtered-search selectivities (fraction of vectors allowed), comma-separated; empty skips.")
+    var filteredSelectivities = "0.5,0.1,0.01,0.001"
+
+    @Option(help: "Queries per filtered-search row (brute-force truth over the allowed vectors).")
+    var filteredQueries = 100
+
     @Option(help: "Vectors per add in the incremental build (the API adds an item's few vectors at a time).")
     var incrementalBatch = 100
 
@@ -127,6 +133,23 @@ struct IndexBenchmark: ParsableCommand {
             header: ["recall@10"] + curves.map { "QPS \($0.name)" } + curves.dropFirst().map { "glimpse ÷ \($0.name)" },
             rows: equalRows)
         print("(QPS at a recall is interpolated between the two ef values around it; — when no ef reaches it)")
+
+        let selectivities = filteredSelectivities.split(separator: ",").compactMap { Double($0) }
+        if !selectivities.isEmpty {
+            print("")
+            print(
+                "filtered search on the \(count)-vector index, ef \(parameters.efSearchDefault), 1 thread, "
+                    + "\(min(filteredQueries, queries)) queries; recall@10 against brute force over the allowed vectors:"
+            )
+            printTable(
+                header: IndexFilteredSearch.header,
+                rows: try IndexFilteredSearch.rows(
+                    index: index, workload: workload, queries: filteredQueries, ef: parameters.efSearchDefault,
+                    selectivities: selectivities, rounds: rounds))
+            print("(auto: what the index picks; graph: filtered graph search, ef × 1/selectivity up to the maximum;")
+            print(
+                " scan: exact scan of the allowed vectors; brute force: the same scan in Swift over the allowed rows)")
+        }
 
         if !skipRebuild {
             print("")

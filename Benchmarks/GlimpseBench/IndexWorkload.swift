@@ -57,27 +57,37 @@ struct IndexWorkload: Sendable {
         try write(truth.flatMap { $0 }, "truth.i64")
     }
 
-    /// Exact top-k ids by inner product for every query (brute force, queries spread over all cores).
-    func exactTopK(_ k: Int) -> [[Int64]] {
+    /// Exact top-k ids by inner product for every query (brute force, queries spread over all cores), over
+    /// all vectors or only the rows in `rows` (a filtered search's allowed set, ids are row numbers).
+    func exactTopK(_ k: Int, rows: [Int]? = nil) -> [[Int64]] {
         let results = IndexBenchResults<[Int64]>(count: queries.count, initial: [])
         DispatchQueue.concurrentPerform(iterations: queries.count) { q in
-            var best: [(Float, Int64)] = []
-            let query = queries[q]
-            vectors.withUnsafeBufferPointer { base in
-                query.withUnsafeBufferPointer { query in
-                    for i in 0..<count {
-                        let score = simdDot(query.baseAddress!, base.baseAddress! + i * dimension, dimension)
-                        if best.count < k || score > best[best.count - 1].0 {
-                            best.append((score, Int64(i)))
-                            best.sort { $0.0 > $1.0 }
-                            if best.count > k { best.removeLast() }
-                        }
-                    }
-                }
-            }
-            results.set(q, best.map(\.1))
+            results.set(q, exactTopK(k, query: queries[q], rows: rows))
         }
         return results.values
+    }
+
+    /// Exact top-k of one query: the brute-force scan the filtered rows are compared with.
+    func exactTopK(_ k: Int, query: [Float], rows: [Int]?) -> [Int64] {
+        var best: [(Float, Int64)] = []
+        vectors.withUnsafeBufferPointer { base in
+            query.withUnsafeBufferPointer { query in
+                func consider(_ i: Int) {
+                    let score = simdDot(query.baseAddress!, base.baseAddress! + i * dimension, dimension)
+                    if best.count < k || score > best[best.count - 1].0 {
+                        best.append((score, Int64(i)))
+                        best.sort { $0.0 > $1.0 }
+                        if best.count > k { best.removeLast() }
+                    }
+                }
+                if let rows {
+                    for i in rows { consider(i) }
+                } else {
+                    for i in 0..<count { consider(i) }
+                }
+            }
+        }
+        return best.map(\.1)
     }
 }
 

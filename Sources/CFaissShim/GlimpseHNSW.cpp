@@ -3,6 +3,7 @@
 #include "CFaissShim.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -24,13 +25,13 @@
 #include <faiss/utils/Heap.h>
 #include <zlib.h>
 
-#include "ExcludedLabels.h"
 #include "IndexHandle.h"
 #include "ShimErrors.h"
 #include "GraphInsert.h"
 #include "GraphSearch.h"
 #include "InnerProductKernel.h"
 #include "InnerProductStorage.h"
+#include "LabelFilter.h"
 #include "LevelGenerator.h"
 #include "VisitedTablePool.h"
 
@@ -55,6 +56,10 @@ struct ByteSpanReader final : faiss::IOReader {
         return items;
     }
 };
+
+/// Distances a filtered graph search computes per unit of ef, roughly: below that many allowed vectors per
+/// unit of ef, an exact scan of the allowed vectors is cheaper (see `glimpse-bench index`'s filtered rows).
+constexpr int exactScanFactor = 32;
 
 /// FAISS stores vector ids as 32-bit ints inside the graph.
 constexpr int64_t maxVectors = INT32_MAX - 1;
@@ -81,12 +86,12 @@ void useKernelStorage(GlimpseHNSW &handle, bool stock) {
 
 /// One search pass; returns (negated score, label) pairs, nearest first.
 std::vector<std::pair<float, int64_t>> searchOnce(
-    const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, glimpse::ExcludedLabels *excluded,
+    const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, const glimpse::LabelFilter *filter,
     faiss::VisitedTable &visited) {
     const faiss::IndexHNSWFlat &index = *handle.index;
     const auto *base = reinterpret_cast<const float *>(handle.storage->codes.data());
     if (!handle.stockSearch) {
-        return glimpse::searchGraph(index.hnsw, base, size_t(index.d), handle.searchKernel, query, k, ef, excluded, visited);
+        return glimpse::searchGraph(index.hnsw, base, size_t(index.d), handle.searchKernel, query, k, ef, filter, visited);
     }
     glimpse::KernelDistanceComputer distance(base, size_t(index.d), handle.searchKernel, true);
     distance.set_query(query);
@@ -95,7 +100,7 @@ std::vector<std::pair<float, int64_t>> searchOnce(
     // params.efSearch only decides when to stop, so per-call ef works without touching shared state.
     faiss::SearchParametersHNSW params;
     params.efSearch = std::max(ef, k);
-    params.sel = excluded;
+    params.sel = const_cast<glimpse::LabelFilter *>(filter);
     std::vector<float> distances(static_cast<size_t>(k));
     std::vector<faiss::Index::idx_t> labels(static_cast<size_t>(k));
     faiss::maxheap_heapify(size_t(k), distances.data(), labels.data());
@@ -179,42 +184,93 @@ GlimpseShimStatus glimpse_hnsw_add(
         }
         index->ids.insert(index->ids.end(), ids, ids + count);
         index->labels.insert(fresh.begin(), fresh.end());
+        if (!index->deletedBeforeAdd.empty()) {
+            index->deleted.resize(ntotal + count);
+            for (const auto &[id, label] : fresh) {
+                if (index->deletedBeforeAdd.erase(id) && index->deleted.insert(label)) index->deletedCount++;
+            }
+        }
     });
 }
 
 GlimpseShimStatus glimpse_hnsw_search(
     GlimpseHNSW *index, const float *query, int32_t k, int32_t ef, const int64_t *excluded, int64_t excluded_count,
-    int64_t *out_ids, float *out_scores, int32_t *out_count, char *message) {
+    const int64_t *allowed, int64_t allowed_count, int64_t *out_ids, float *out_scores, int32_t *out_count,
+    char *message) {
     return guarded(message, [&] {
         require(index != nullptr && query != nullptr, "missing index or query");
         require(out_ids != nullptr && out_scores != nullptr && out_count != nullptr, "missing output buffers");
         require(k >= 1, "k must be positive");
         require(ef >= 1, "ef must be positive");
         require(excluded_count >= 0 && (excluded_count == 0 || excluded != nullptr), "bad exclusion list");
+        require(allowed_count <= 0 || allowed != nullptr, "bad allowed list");
         *out_count = 0;
         std::shared_lock<std::shared_mutex> guard(index->lock);
         if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
         int64_t ntotal = index->index->ntotal;
         if (ntotal == 0) return;
 
-        // The bitmap is only worth allocating when something is excluded.
-        glimpse::ExcludedLabels exclusions(excluded_count > 0 ? ntotal : 0);
-        for (int64_t i = 0; i < excluded_count; i++) {
-            auto found = index->labels.find(excluded[i]);
-            if (found != index->labels.end()) exclusions.exclude(found->second);
+        glimpse::LabelFilter filter;
+        if (index->deletedCount > 0) filter.deleted = &index->deleted;
+        // The per-call bitmaps are only worth allocating when the call excludes or filters something.
+        glimpse::LabelBitmap exclusions;
+        int64_t excludedLive = 0;
+        if (excluded_count > 0) {
+            exclusions.resize(ntotal);
+            for (int64_t i = 0; i < excluded_count; i++) {
+                auto found = index->labels.find(excluded[i]);
+                if (found == index->labels.end() || !filter.accepts(found->second)) continue;
+                if (exclusions.insert(found->second)) excludedLive++;
+            }
+            if (excludedLive > 0) filter.excluded = &exclusions;
         }
-        int64_t wanted = std::min<int64_t>(k, ntotal - exclusions.count);
-        if (wanted <= 0) return;
-
-        // Exclusions can leave fewer than k allowed hits within ef; widen ef until k are found or the
-        // maximum is reached.
+        int64_t candidates = ntotal - index->deletedCount - excludedLive;
         int32_t effective = std::min(ef, index->efSearchMax);
+
         std::vector<std::pair<float, int64_t>> hits;
-        while (true) {
-            glimpse::VisitedScope visited(ntotal);
-            hits = searchOnce(*index, query, k, effective, exclusions.count ? &exclusions : nullptr, visited.table);
-            if (int64_t(hits.size()) >= wanted || effective >= index->efSearchMax) break;
-            effective = std::min(effective * 2, index->efSearchMax);
+        glimpse::LabelBitmap allowedBits;
+        const auto *base = reinterpret_cast<const float *>(index->storage->codes.data());
+        bool scanned = false;
+        if (allowed_count >= 0) {
+            allowedBits.resize(ntotal);
+            std::vector<int64_t> allowedLabels;
+            allowedLabels.reserve(size_t(std::min(allowed_count, ntotal)));
+            for (int64_t i = 0; i < allowed_count; i++) {
+                auto found = index->labels.find(allowed[i]);
+                if (found == index->labels.end() || !filter.accepts(found->second)) continue;
+                if (allowedBits.insert(found->second)) allowedLabels.push_back(found->second);
+            }
+            candidates = int64_t(allowedLabels.size());
+            if (candidates == 0) return;
+            // A filter that keeps a fraction s of the graph leaves about ef·s allowed nodes within a plain
+            // search's reach, so ef grows by 1/s (up to the maximum), as in hnswlib's and Qdrant's filtered search.
+            double selectivity = double(candidates) / double(ntotal);
+            int64_t widened = int64_t(std::ceil(double(effective) / selectivity));
+            effective = int32_t(std::min<int64_t>(std::max<int64_t>(widened, effective), index->efSearchMax));
+            // A graph search computes roughly `exactScanFactor` distances per unit of ef; when the allowed set
+            // is smaller than that, scanning it exactly is both cheaper and exact.
+            bool scan = index->filterStrategy == 2 ||
+                        (index->filterStrategy == 0 && candidates <= int64_t(exactScanFactor) * effective);
+            if (scan) {
+                hits = glimpse::scanLabels(base, size_t(index->index->d), index->searchKernel, query, k, allowedLabels);
+                scanned = true;
+            } else {
+                filter.allowed = &allowedBits;
+            }
+        }
+        if (!scanned) {
+            int64_t wanted = std::min<int64_t>(k, candidates);
+            if (wanted <= 0) return;
+            const glimpse::LabelFilter *active =
+                (filter.deleted || filter.excluded || filter.allowed) ? &filter : nullptr;
+            // Exclusions can leave fewer than k allowed hits within ef; widen ef until k are found or the
+            // maximum is reached.
+            while (true) {
+                glimpse::VisitedScope visited(ntotal);
+                hits = searchOnce(*index, query, k, effective, active, visited.table);
+                if (int64_t(hits.size()) >= wanted || effective >= index->efSearchMax) break;
+                effective = std::min(effective * 2, index->efSearchMax);
+            }
         }
         for (size_t i = 0; i < hits.size(); i++) {
             out_ids[i] = index->ids[size_t(hits[i].second)];
@@ -222,6 +278,42 @@ GlimpseShimStatus glimpse_hnsw_search(
         }
         *out_count = int32_t(hits.size());
     });
+}
+
+GlimpseShimStatus glimpse_hnsw_mark_deleted(
+    GlimpseHNSW *index, const int64_t *ids, int64_t count, int32_t deleted, char *message) {
+    return guarded(message, [&] {
+        require(index != nullptr, "missing index");
+        require(count >= 0 && (count == 0 || ids != nullptr), "bad id list");
+        std::unique_lock<std::shared_mutex> guard(index->lock);
+        index->deleted.resize(index->index->ntotal);
+        for (int64_t i = 0; i < count; i++) {
+            auto found = index->labels.find(ids[i]);
+            if (found == index->labels.end()) {
+                if (deleted) {
+                    index->deletedBeforeAdd.insert(ids[i]);
+                } else {
+                    index->deletedBeforeAdd.erase(ids[i]);
+                }
+            } else if (deleted) {
+                if (index->deleted.insert(found->second)) index->deletedCount++;
+            } else if (index->deleted.erase(found->second)) {
+                index->deletedCount--;
+            }
+        }
+    });
+}
+
+void glimpse_hnsw_set_filter_strategy(GlimpseHNSW *index, int32_t strategy) {
+    if (index == nullptr) return;
+    std::unique_lock<std::shared_mutex> guard(index->lock);
+    index->filterStrategy = std::clamp(int(strategy), 0, 2);
+}
+
+int64_t glimpse_hnsw_deleted_count(GlimpseHNSW *index) {
+    if (index == nullptr) return 0;
+    std::shared_lock<std::shared_mutex> guard(index->lock);
+    return index->deletedCount;
 }
 
 int64_t glimpse_hnsw_count(GlimpseHNSW *index) {

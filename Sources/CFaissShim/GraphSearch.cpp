@@ -48,7 +48,7 @@ void descend(const faiss::HNSW &hnsw, const Distance &distance, int level, int32
 
 std::vector<std::pair<float, int64_t>> searchGraph(
     const faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
-    int32_t ef, const ExcludedLabels *excluded, faiss::VisitedTable &visited) {
+    int32_t ef, const LabelFilter *filter, faiss::VisitedTable &visited) {
     std::vector<std::pair<float, int64_t>> hits;
     if (hnsw.entry_point < 0) return hits;
     const Distance distance{base, d, kernel, query};
@@ -62,7 +62,7 @@ std::vector<std::pair<float, int64_t>> searchGraph(
     // Bottom layer: best-first expansion bounded by the ef nearest allowed nodes found so far.
     const size_t width = size_t(std::max(ef, k));
     const int bottomEnd = hnsw.cum_nneighbor_per_level[1];
-    auto allowed = [excluded](int32_t label) { return excluded == nullptr || excluded->is_member(label); };
+    auto allowed = [filter](int32_t label) { return filter == nullptr || filter->accepts(label); };
     // Heaps and the neighbour buffer live per thread: a search allocates nothing once its thread has searched.
     thread_local std::vector<Node> candidates; // min-heap: nearest on top
     thread_local std::vector<Node> results;    // max-heap: farthest on top
@@ -121,6 +121,28 @@ std::vector<std::pair<float, int64_t>> searchGraph(
     const size_t kept = std::min(results.size(), size_t(k));
     hits.resize(kept);
     for (size_t i = 0; i < kept; i++) hits[i] = {results[i].first, int64_t(results[i].second)};
+    return hits;
+}
+
+std::vector<std::pair<float, int64_t>> scanLabels(
+    const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
+    const std::vector<int64_t> &labels) {
+    std::vector<std::pair<float, int64_t>> hits; // max-heap of the k nearest: farthest on top
+    hits.reserve(size_t(k) + 1);
+    for (size_t i = 0; i < labels.size(); i++) {
+        const int64_t label = labels[i];
+        if (i + 1 < labels.size()) __builtin_prefetch(base + size_t(labels[i + 1]) * d);
+        const float dist = -kernel(query, base + size_t(label) * d, d);
+        if (hits.size() < size_t(k)) {
+            hits.emplace_back(dist, label);
+            std::push_heap(hits.begin(), hits.end());
+        } else if (dist < hits.front().first) {
+            std::pop_heap(hits.begin(), hits.end());
+            hits.back() = {dist, label};
+            std::push_heap(hits.begin(), hits.end());
+        }
+    }
+    std::sort_heap(hits.begin(), hits.end()); // nearest first
     return hits;
 }
 

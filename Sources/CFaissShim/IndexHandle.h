@@ -8,12 +8,14 @@
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 
 #include "InnerProductKernel.h"
+#include "LabelFilter.h"
 
 struct GlimpseHNSW {
     std::unique_ptr<faiss::IndexHNSWFlat> index;
@@ -23,6 +25,14 @@ struct GlimpseHNSW {
     std::vector<int64_t> ids;
     /// Catalog id → FAISS label, to turn excluded catalog ids into labels.
     std::unordered_map<int64_t, int64_t> labels;
+    /// Labels whose catalog ids were deleted or replaced (HNSW cannot remove a node): never returned by a search.
+    /// Marked under the exclusive lock; not part of snapshots (the catalog knows its tombstones).
+    glimpse::LabelBitmap deleted;
+    int64_t deletedCount = 0;
+    /// Ids marked deleted before they were added (a replay can add a vector whose deletion is already known).
+    std::unordered_set<int64_t> deletedBeforeAdd;
+    /// Filtered searches: 0 choose by selectivity, 1 graph only, 2 exact scan only.
+    int filterStrategy = 0;
     glimpse::InnerProductKernel searchKernel = nullptr;
     /// Benchmark baseline: FAISS's distance code, HNSW insertion and HNSW::search instead of ours.
     bool stockSearch = false;

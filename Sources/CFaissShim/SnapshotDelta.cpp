@@ -196,6 +196,12 @@ GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *by
         hnsw.max_level = maxLevel;
         index->ids.insert(index->ids.end(), ids.begin(), ids.end());
         index->labels.insert(fresh.begin(), fresh.end());
+        if (!index->deletedBeforeAdd.empty()) {
+            index->deleted.resize(newTotal);
+            for (const auto &[id, label] : fresh) {
+                if (index->deletedBeforeAdd.erase(id) && index->deleted.insert(label)) index->deletedCount++;
+            }
+        }
         index->dirty.assign(size_t(newTotal), 0);
         index->persistedCount = newTotal;
         glimpse::reseedLevelGenerator(hnsw, newTotal);

@@ -49,6 +49,12 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case timeout
     /// 500: details are in the daemon log only.
     case `internal`
+    // Filters and paging (400).
+    case invalidFilter = "invalid_filter"
+    case invalidCursor = "invalid_cursor"
+    case invalidOffset = "invalid_offset"
+    case invalidMinScore = "invalid_min_score"
+    case unknownParameter = "unknown_parameter"
 
     /// The code a client gives an error answer whose body is not the API's JSON (a proxy's page, say): `http_<status>`.
     /// Never sent by the daemon.

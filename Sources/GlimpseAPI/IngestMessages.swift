@@ -7,9 +7,15 @@ public struct IngestItem: Codable, Sendable, Equatable {
     public var imagePath: String
     /// Language code → caption, e.g. `["zh": "一只小狗", "en": "a puppy"]`.
     public var captions: [String: String]
+    /// User fields to filter on (`ItemFieldRules`): strings, numbers, booleans, RFC 3339 timestamps, arrays of
+    /// strings. A re-ingest replaces them as a whole.
+    public var fields: [String: JSONValue]?
 
-    public init(id: String? = nil, imagePath: String, captions: [String: String]) {
+    public init(
+        id: String? = nil, imagePath: String, captions: [String: String], fields: [String: JSONValue]? = nil
+    ) {
         self.id = id
+        self.fields = fields
         self.imagePath = imagePath
         self.captions = captions
     }
@@ -18,6 +24,7 @@ public struct IngestItem: Codable, Sendable, Equatable {
         case id
         case imagePath = "image_path"
         case captions
+        case fields
     }
 }
 

@@ -32,6 +32,21 @@ public enum IngestLimits {
     public static let maxBodyBytes = 8 << 20
     /// A rebuild request is a few numbers.
     public static let maxRebuildBodyBytes = 64 << 10
+    /// Item fields (`ItemFieldRules`): names per item, characters per name, elements per array, characters per
+    /// string, and the fields' total size as compact JSON.
+    public static let maxFieldsPerItem = 64
+    public static let maxFieldNameCharacters = 64
+    public static let maxFieldArrayElements = 100
+    public static let maxFieldStringCharacters = 1_000
+    public static let maxFieldsBytes = 16 << 10
+    /// A filter's conditions and nesting depth (`SearchFilter`), and its text in a query string.
+    public static let maxFilterConditions = 64
+    public static let maxFilterDepth = 8
+    public static let maxFilterBytes = 8 << 10
+    /// Search paging: the deepest result a page may reach (`offset` + `k`; 4 vectors fetched per item stay under the
+    /// default `ef_search_max`), and items per listing page.
+    public static let maxSearchDepth = 250
+    public static let maxListLimit = 1_000
 }
 
 /// Where the daemon listens unless configured otherwise, and the environment variables the CLI reads first.

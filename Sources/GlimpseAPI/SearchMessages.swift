@@ -16,6 +16,10 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     /// The `ef` the caller asked for, present only when it was below the number of vectors the search fetches (the
     /// alignment pool or 4 × k) and so was raised to `ef`.
     public var efRequested: Int?
+    /// Results skipped before this page (`offset`, or where the `cursor` left off).
+    public var offset: Int?
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    public var nextCursor: String?
 
     public init(
         query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
@@ -32,9 +36,10 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case query, k, ef, results, image, aligned, searched
+        case query, k, ef, results, image, aligned, searched, offset
         case tookMilliseconds = "took_ms"
         case efRequested = "ef_requested"
+        case nextCursor = "next_cursor"
     }
 }
 
@@ -48,6 +53,8 @@ public struct SearchResult: Codable, Sendable, Equatable {
     /// The item's score in each embedding space that found it (source weight × cosine of its best vector there);
     /// `score` is their weighted mean over all spaces searched. Absent in answers of daemons before fusion.
     public var scores: [String: Float]?
+    /// The item's user fields, when it has any.
+    public var fields: [String: JSONValue]?
 
     public init(
         id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector,
@@ -62,7 +69,7 @@ public struct SearchResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, score, captions, matched, scores
+        case id, score, captions, matched, scores, fields
         case imagePath = "image_path"
     }
 }

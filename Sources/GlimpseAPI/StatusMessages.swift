@@ -9,11 +9,14 @@ public struct ItemResponse: Codable, Sendable, Equatable {
     public var vectors: Int
     public var createdAt: String
     public var updatedAt: String
+    /// The item's user fields, when it has any.
+    public var fields: [String: JSONValue]?
 
     public init(
         id: String, imagePath: String, contentHash: String, captions: [String: String], vectors: Int,
-        createdAt: String, updatedAt: String
+        createdAt: String, updatedAt: String, fields: [String: JSONValue]? = nil
     ) {
+        self.fields = fields
         self.id = id
         self.imagePath = imagePath
         self.contentHash = contentHash
@@ -24,7 +27,7 @@ public struct ItemResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, captions, vectors
+        case id, captions, vectors, fields
         case imagePath = "image_path"
         case contentHash = "content_hash"
         case createdAt = "created_at"

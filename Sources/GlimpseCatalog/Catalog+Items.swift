@@ -20,7 +20,8 @@ extension Catalog {
                 contentHash: try row.decode(forColumn: "content_hash"),
                 captions: try Self.captions(db, itemIDs: [id])[id] ?? [:],
                 liveVectorCount: try row.decode(forColumn: "live"), createdAt: try row.decode(forColumn: "created_at"),
-                updatedAt: try row.decode(forColumn: "updated_at"))
+                updatedAt: try row.decode(forColumn: "updated_at"),
+                fields: try Self.fields(db, itemIDs: [id])[id] ?? [:])
         }
     }
 
@@ -58,6 +59,7 @@ extension Catalog {
                     arguments: [item.externalID, item.imagePath, item.contentHash, now, now])
                 itemID = db.lastInsertedRowID
             }
+            try Self.writeFields(db, itemID: itemID, fields: item.fields)
             for (language, text) in item.captions {
                 try db.execute(
                     sql: "INSERT INTO captions (item_id, language, text) VALUES (?, ?, ?)",
@@ -123,7 +125,7 @@ extension Catalog {
     }
 
     /// Tombstones the item's live vectors, counting them out of `sums` (the caller writes `sums`).
-    private static func tombstoneLiveVectors(
+    static func tombstoneLiveVectors(
         _ db: Database, itemID: Int64, at time: Date, sums: inout LanguageSumChanges
     ) throws -> [Int64] {
         let ids = try Int64.fetchAll(

@@ -9,11 +9,14 @@ public struct ItemRecord: Sendable, Equatable {
     public var liveVectorCount: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// The item's user fields (`item_fields`).
+    public var fields: [String: ItemFieldValue]
 
     public init(
         externalID: String, imagePath: String, contentHash: String, captions: [String: String], liveVectorCount: Int,
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, fields: [String: ItemFieldValue] = [:]
     ) {
+        self.fields = fields
         self.externalID = externalID
         self.imagePath = imagePath
         self.contentHash = contentHash
@@ -30,8 +33,14 @@ public struct NewItem: Sendable, Equatable {
     public var imagePath: String
     public var contentHash: String
     public var captions: [String: String]
+    /// Replace the item's stored fields on insert and update.
+    public var fields: [String: ItemFieldValue]
 
-    public init(externalID: String, imagePath: String, contentHash: String, captions: [String: String]) {
+    public init(
+        externalID: String, imagePath: String, contentHash: String, captions: [String: String],
+        fields: [String: ItemFieldValue] = [:]
+    ) {
+        self.fields = fields
         self.externalID = externalID
         self.imagePath = imagePath
         self.contentHash = contentHash

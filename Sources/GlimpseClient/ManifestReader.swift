@@ -103,7 +103,18 @@ public enum ManifestReader {
             captions[language] = text
         }
 
-        return IngestItem(id: id, imagePath: AbsolutePath.resolve(rawPath, against: directory), captions: captions)
+        var itemFields: [String: JSONValue]?
+        switch fields["fields"] {
+        case nil, .null?: itemFields = nil
+        case .object(let object)?:
+            if let problem = ItemFieldRules.problem(object, at: "fields") { throw fail(problem) }
+            itemFields = object
+        case let other?: throw fail("fields must be an object, got \(other.kindName)")
+        }
+
+        return IngestItem(
+            id: id, imagePath: AbsolutePath.resolve(rawPath, against: directory), captions: captions,
+            fields: itemFields)
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -5,8 +5,8 @@ import Synchronization
 /// An HNSW graph over L2-normalised vectors, scored by inner product, keyed by catalog vector id.
 ///
 /// Searches may run concurrently from many threads while one writer adds: the shim holds a reader–writer
-/// lock per index (searches and snapshots share it, adds take it alone). HNSW cannot delete, so callers
-/// exclude replaced vectors at search time.
+/// lock per index (searches and snapshots share it, adds take it alone). HNSW cannot delete a node, so callers
+/// mark replaced or deleted vectors with `markDeleted(_:)` and searches skip them until a rebuild leaves them out.
 public final class HNSWIndex: Sendable {
     public let dimension: Int
     public let parameters: HNSWParameters
@@ -110,10 +110,56 @@ public final class HNSWIndex: Sendable {
         }
     }
 
-    /// The `k` nearest vectors by inner product, best first, never any id in `excluding`. `ef` is the search's
-    /// candidate list size (clamped to `parameters.efSearchMax`); when exclusions leave fewer than `k` hits the
-    /// search widens up to that maximum before returning fewer.
-    public func search(_ vector: [Float], k: Int, ef: Int, excluding: Set<Int64> = []) throws -> [SearchHit] {
+    /// Marks vectors deleted: no later search returns them (they stay in the graph as waypoints). Ids not yet
+    /// in the index are remembered and apply when added. The marks are not written into snapshots; whoever
+    /// loads one marks the catalog's tombstones again.
+    public func markDeleted(_ ids: some Collection<Int64>) throws {
+        try setDeleted(Array(ids), deleted: true)
+    }
+
+    /// Undoes `markDeleted(_:)` for these ids.
+    public func unmarkDeleted(_ ids: some Collection<Int64>) throws {
+        try setDeleted(Array(ids), deleted: false)
+    }
+
+    /// How a search with `allowing:` finds its hits.
+    public enum FilteredSearchStrategy: Int32, Sendable {
+        /// Exact scan when the allowed set is small for the graph search's widened ef, else the graph.
+        case automatic = 0
+        /// Always the graph search collecting only allowed vectors (benchmarks and tests).
+        case graph = 1
+        /// Always an exact scan of the allowed vectors (benchmarks and tests).
+        case exactScan = 2
+    }
+
+    /// Applies to every later filtered search.
+    public func setFilteredSearchStrategy(_ strategy: FilteredSearchStrategy) {
+        glimpse_hnsw_set_filter_strategy(handle.pointer, strategy.rawValue)
+    }
+
+    /// Vectors in the index marked deleted.
+    public var deletedCount: Int { Int(glimpse_hnsw_deleted_count(handle.pointer)) }
+
+    private func setDeleted(_ ids: [Int64], deleted: Bool) throws {
+        guard !ids.isEmpty else { return }
+        try shimCall("marking \(ids.count) vectors \(deleted ? "deleted" : "live")") { message in
+            ids.withUnsafeBufferPointer {
+                glimpse_hnsw_mark_deleted(handle.pointer, $0.baseAddress, Int64(ids.count), deleted ? 1 : 0, message)
+            }
+        }
+    }
+
+    /// The `k` nearest vectors by inner product, best first, never a vector marked deleted nor any id in
+    /// `excluding`. `ef` is the search's candidate list size (clamped to `parameters.efSearchMax`); when
+    /// exclusions leave fewer than `k` hits the search widens up to that maximum before returning fewer.
+    ///
+    /// `allowing` restricts the results to those ids (nil: no restriction). The index estimates the filter's
+    /// selectivity (allowed vectors / all vectors): a small allowed set is scanned exactly, a larger one is
+    /// searched in the graph with only allowed vectors collected and `ef` widened by 1 / selectivity (up to
+    /// the maximum), so results stay close to exact at any selectivity.
+    public func search(
+        _ vector: [Float], k: Int, ef: Int, excluding: Set<Int64> = [], allowing: Set<Int64>? = nil
+    ) throws -> [SearchHit] {
         guard vector.count == dimension else {
             throw HNSWIndexError.invalidInput("query has \(vector.count) values, the index has dimension \(dimension)")
         }
@@ -124,16 +170,21 @@ public final class HNSWIndex: Sendable {
         let k32 = Int32(clamping: min(k, max(1, count)))
         let ef32 = Int32(clamping: min(ef, parameters.efSearchMax))
         let excluded = Array(excluding)
+        let allowed = allowing.map(Array.init) ?? []
+        let allowedCount = allowing == nil ? -1 : Int64(allowed.count)
         var ids = [Int64](repeating: 0, count: Int(k32))
         var scores = [Float](repeating: 0, count: Int(k32))
         var found: Int32 = 0
         try shimCall("searching") { message in
             excluded.withUnsafeBufferPointer { excludedBuffer in
-                ids.withUnsafeMutableBufferPointer { idBuffer in
-                    scores.withUnsafeMutableBufferPointer { scoreBuffer in
-                        glimpse_hnsw_search(
-                            handle.pointer, vector, k32, ef32, excludedBuffer.baseAddress, Int64(excluded.count),
-                            idBuffer.baseAddress, scoreBuffer.baseAddress, &found, message)
+                allowed.withUnsafeBufferPointer { allowedBuffer in
+                    ids.withUnsafeMutableBufferPointer { idBuffer in
+                        scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                            glimpse_hnsw_search(
+                                handle.pointer, vector, k32, ef32, excludedBuffer.baseAddress, Int64(excluded.count),
+                                allowedBuffer.baseAddress, allowedCount, idBuffer.baseAddress, scoreBuffer.baseAddress,
+                                &found, message)
+                        }
                     }
                 }
             }

@@ -145,10 +145,7 @@ public final class GlimpseService: Service, Sendable {
         guard let item = try catalog.item(externalID: id) else {
             throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
-        return ItemResponse(
-            id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
-            vectors: item.liveVectorCount, createdAt: Self.timestamp(item.createdAt),
-            updatedAt: Self.timestamp(item.updatedAt))
+        return Self.itemResponse(item)
     }
 
     /// Deletes an item: the catalog commits first (captions gone, vectors tombstoned), then every index excludes
@@ -158,8 +155,13 @@ public final class GlimpseService: Service, Sendable {
             throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         for space in spaces { space.tombstone(tombstoned) }
-        if autoRebuild.compactIfNeeded() != nil { worker.wake() }
+        notifyItemsDeleted()
         return DeleteResponse(id: id, tombstonedVectors: tombstoned.count)
+    }
+
+    /// After vectors were tombstoned: compact the indexes if enough of them are dead.
+    func notifyItemsDeleted() {
+        if autoRebuild.compactIfNeeded() != nil { worker.wake() }
     }
 
     public func status() throws -> StatusResponse {

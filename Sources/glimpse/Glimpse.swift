@@ -19,7 +19,7 @@ struct Glimpse: AsyncParsableCommand {
         version: GlimpseVersion.current,
         subcommands: [
             IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, DeleteCommand.self,
-            RebuildCommand.self, JobCommand.self,
+            RebuildCommand.self, JobCommand.self, ListCommand.self, SimilarCommand.self,
             HealthCommand.self,
         ]
     )

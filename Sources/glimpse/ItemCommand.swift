@@ -28,5 +28,6 @@ struct ItemCommand: AsyncParsableCommand {
         for (language, caption) in item.captions.sorted(by: { $0.key < $1.key }) {
             print("caption   \(language): \(caption)")
         }
+        if let fields = item.fields { print("fields    \(ListCommand.describe(fields))") }
     }
 }

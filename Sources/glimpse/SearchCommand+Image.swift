@@ -24,6 +24,6 @@ extension SearchCommand {
             throw CommandFailure(
                 status: ExitStatus.refused, message: "cannot read the image \(path): \(error.localizedDescription)")
         }
-        return try await connection.client.searchImage(bytes, k: k, ef: ef)
+        return try await connection.client.searchImage(bytes, k: k, ef: ef, page: page.options)
     }
 }

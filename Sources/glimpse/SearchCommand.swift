@@ -29,6 +29,8 @@ struct SearchCommand: AsyncParsableCommand {
     )
     var noAlign = false
 
+    @OptionGroup var page: PageOptions
+
     @Flag(help: "Print the daemon's JSON answer instead of a table.")
     var json = false
 
@@ -43,7 +45,8 @@ struct SearchCommand: AsyncParsableCommand {
             if let image {
                 try await searchByImage(file: image)
             } else {
-                try await connection.client.search(query ?? "", k: k, ef: ef, align: noAlign ? false : nil)
+                try await connection.client.search(
+                    query ?? "", k: k, ef: ef, align: noAlign ? false : nil, page: page.options)
             }
         if json {
             try Output.json(response)
@@ -58,16 +61,23 @@ struct SearchCommand: AsyncParsableCommand {
             print(image.map { "no results for the image \($0)" } ?? "no results for \"\(query ?? "")\"")
             return
         }
+        Self.printResults(response)
+    }
+
+    /// The results table, and how to get the next page.
+    static func printResults(_ response: SearchResponse) {
         print(
             TextTable.render(
                 header: ["RANK", "SCORE", "ID", "IMAGE", "LANG", "CAPTION"],
                 rows: response.results.enumerated().map { rank, result in
                     let (language, caption) = Self.matchedCaption(of: result)
                     return [
-                        String(rank + 1), formatScore(result.score), result.id, result.imagePath, language, caption,
+                        String((response.offset ?? 0) + rank + 1), formatScore(result.score), result.id,
+                        result.imagePath, language, caption,
                     ]
                 },
                 rightAligned: [0, 1]))
+        if let next = response.nextCursor { print("next page: --cursor \(next)") }
     }
 
     /// The caption that produced the score, or (for an image match) the item's first caption.

@@ -24,7 +24,9 @@ import Testing
         func keys(_ value: some Encodable) throws -> Set<String> {
             Set(try #require(JSONValue(parsing: JSONEncoder().encode(value)).object).keys)
         }
-        #expect(IngestItem.fieldNames == (try keys(IngestItem(id: "a", imagePath: "/a", captions: ["en": "a"]))))
+        #expect(
+            IngestItem.fieldNames
+                == (try keys(IngestItem(id: "a", imagePath: "/a", captions: ["en": "a"], fields: ["o": .string("u")]))))
         #expect(RebuildRequest.fieldNames == (try keys(RebuildRequest(m: 16, efConstruction: 200, reembed: true))))
     }
 

@@ -81,6 +81,8 @@ import Testing
             "SearchResult": SearchResult.self, "Status": StatusResponse.self, "DeleteResponse": DeleteResponse.self,
             "RebuildRequest": RebuildRequest.self, "RebuildAccepted": RebuildAccepted.self,
             "Health": HealthResponse.self, "Readiness": ReadinessResponse.self,
+            "ItemFields": [String: JSONValue].self, "Filter": SearchFilter.self, "ItemList": ItemListResponse.self,
+            "BulkDeleteRequest": BulkDeleteRequest.self, "BulkDeleteResponse": BulkDeleteResponse.self,
         ]
         #expect(Set(outline.schemas.keys) == Set(types.keys), "every schema in openapi.yaml needs its Swift type here")
         for (schema, type) in types.sorted(by: { $0.key < $1.key }) {

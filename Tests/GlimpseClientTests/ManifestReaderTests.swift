@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 import GlimpseClient
 import GlimpseTestSupport
 import Testing
@@ -65,6 +66,20 @@ import Testing
         #expect(entries.first?.item.id == "狗/1")
         #expect(entries.first?.item.captions == ["zh": "一只小狗", "en": "a puppy"])
         #expect(entries.first?.effectiveID == "狗/1")
+    }
+
+    @Test func itemFieldsArePassedThroughAndCheckedBeforeSending() throws {
+        let entries = try parse(
+            #"{"image_path": "dog.jpg", "captions": {"en": "a dog"}, "fields": {"owner": "u42", "tags": ["beach"], "n": 3}}"#
+        )
+        #expect(
+            entries.first?.item.fields == [
+                "owner": .string("u42"), "tags": .array([.string("beach")]), "n": .number(3),
+            ])
+        let nested = parseError(#"{"image_path": "dog.jpg", "captions": {"en": "a dog"}, "fields": {"a": {"b": 1}}}"#)
+        #expect(nested?.line == 1)
+        #expect(nested?.message.contains("fields.a is an object") == true)
+        #expect(parseError(#"{"image_path": "dog.jpg", "captions": {"en": "a dog"}, "fields": [1]}"#) != nil)
     }
 
     @Test func anItemWithoutIdIsKnownByItsAbsoluteImagePath() throws {

@@ -47,11 +47,26 @@ void glimpse_hnsw_free(GlimpseHNSW *index);
 GlimpseShimStatus glimpse_hnsw_add(
     GlimpseHNSW *index, int64_t count, const int64_t *ids, const float *vectors, char *message);
 
-/// Nearest neighbours by inner product, best first. Writes up to `k` hits and their count; ids in `excluded`
-/// are never returned. `ef` above the index's ef_search_max is clamped to it.
+/// Nearest neighbours by inner product, best first. Writes up to `k` hits and their count. Ids marked deleted
+/// and ids in `excluded` are never returned. With `allowed_count` >= 0 only ids in `allowed` are returned
+/// (a filtered search): a small allowed set is scanned exactly, a large one is searched in the graph with ef
+/// widened by 1 / selectivity. `allowed_count` < 0 means no filter. `ef` above ef_search_max is clamped to it.
 GlimpseShimStatus glimpse_hnsw_search(
     GlimpseHNSW *index, const float *query, int32_t k, int32_t ef, const int64_t *excluded, int64_t excluded_count,
-    int64_t *out_ids, float *out_scores, int32_t *out_count, char *message);
+    const int64_t *allowed, int64_t allowed_count, int64_t *out_ids, float *out_scores, int32_t *out_count,
+    char *message);
+
+/// Marks ids deleted (`deleted` non-zero) or live again; searches never return deleted ids. Unknown ids are
+/// remembered and apply when they are added. The marks are not part of snapshots.
+GlimpseShimStatus glimpse_hnsw_mark_deleted(
+    GlimpseHNSW *index, const int64_t *ids, int64_t count, int32_t deleted, char *message);
+
+/// How filtered searches run: 0 chooses by selectivity (the default), 1 always searches the graph, 2 always
+/// scans the allowed vectors exactly (the benchmark and tests compare the two).
+void glimpse_hnsw_set_filter_strategy(GlimpseHNSW *index, int32_t strategy);
+
+/// Number of vectors in the index marked deleted.
+int64_t glimpse_hnsw_deleted_count(GlimpseHNSW *index);
 
 int64_t glimpse_hnsw_count(GlimpseHNSW *index);
 

@@ -3,7 +3,8 @@ import GlimpseAPI
 import GlimpseService
 import Hummingbird
 
-/// `GET /v1/items/{id}` on both sockets; `POST /v1/items` and `DELETE /v1/items/{id}` in the admin group.
+/// `GET /v1/items/{id}`, `GET /v1/items/{id}/similar` and `GET /v1/items` (listing) on both sockets;
+/// `POST /v1/items`, `DELETE /v1/items/{id}` and `POST /v1/items/delete` (by filter) in the admin group.
 struct ItemRoutes<Context: RequestContext>: Sendable {
     let service: GlimpseService
     let maxBodyBytes: Int
@@ -14,7 +15,58 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
             let id = try Self.itemID(context)
             return JSONResponse(value: try await deadline.run { try service.item(id: id) })
         }
+        group.get("items/{id}/similar") { [service, deadline] request, context in
+            let id = try Self.itemID(context)
+            let parameters = try RequestDecoding.queryParameters(of: request)
+            try SearchParameters.refuseUnknown(
+                parameters, allowed: Set(["k", "ef"]).union(SearchParameters.pagingNames),
+                route: "GET /v1/items/{id}/similar")
+            let k = try RequestDecoding.integer("k", in: parameters, code: .invalidK)
+            let ef = try RequestDecoding.integer("ef", in: parameters, code: .invalidEF)
+            let paging = try SearchParameters.paging(parameters)
+            return JSONResponse(
+                value: try await deadline.run { try await service.similar(id: id, k: k, ef: ef, paging: paging) })
+        }
+        group.get("items") { [service, deadline] request, _ in
+            let parameters = try RequestDecoding.queryParameters(of: request)
+            try SearchParameters.refuseUnknown(
+                parameters, allowed: ["filter", "limit", "cursor"], route: "GET /v1/items")
+            let limit = try RequestDecoding.integer("limit", in: parameters, code: .invalidParameters)
+            let filter = try parameters["filter"].map { try SearchParameters.filter(parsing: $0) }
+            let cursor = parameters["cursor"]
+            return JSONResponse(
+                value: try await deadline.run { try service.items(filter: filter, limit: limit, cursor: cursor) })
+        }
         admin.post("items") { request, context in try await ingest(request, context: context) }
+        admin.post("items/delete") { [service, deadline] request, context in
+            let body = try await RequestDecoding.body(of: request, limit: 64 << 10)
+            guard case .object(let fields) = try RequestDecoding.jsonValue(from: body) else {
+                throw APIErrorResponse.invalid(
+                    .invalidJSON, "the body must be a JSON object such as {\"filter\": {…}, \"dry_run\": true}")
+            }
+            try RequestDecoding.refuseUnknownKeys(fields, allowed: BulkDeleteRequest.fieldNames, at: "the request")
+            guard let filterValue = fields["filter"] else {
+                throw APIErrorResponse.invalid(
+                    .invalidFilter, "filter is required; deleting every item takes an explicit filter")
+            }
+            let filter = try SearchParameters.filter(filterValue)
+            var dryRun = false
+            if let value = fields["dry_run"] {
+                guard case .bool(let flag) = value else {
+                    throw APIErrorResponse.invalid(.invalidParameters, "dry_run must be true or false")
+                }
+                dryRun = flag
+            }
+            let onlyCount = dryRun
+            let result = try await deadline.run { try service.deleteItems(filter: filter, dryRun: onlyCount) }
+            context.logger.notice(
+                "admin: items deleted by filter",
+                metadata: [
+                    "dry_run": "\(dryRun)", "matched": "\(result.matched)",
+                    "tombstoned_vectors": "\(result.tombstonedVectors)",
+                ])
+            return JSONResponse(value: result)
+        }
         admin.delete("items/{id}") { [service, deadline] _, context in
             let id = try Self.itemID(context)
             let deleted = try await deadline.run { try service.delete(id: id) }

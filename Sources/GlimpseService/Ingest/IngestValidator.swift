@@ -73,6 +73,9 @@ struct IngestValidator: Sendable {
                 )
             }
         }
+        if let fields = item.fields, let problem = ItemFieldRules.problem(fields, at: "\(place).fields") {
+            throw .invalid(.invalidItem, problem)
+        }
     }
 
     /// The id an item is stored under (the API's rule).

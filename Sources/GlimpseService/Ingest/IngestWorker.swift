@@ -218,7 +218,8 @@ final class IngestWorker: Sendable {
             let externalID = IngestValidator.externalID(of: item)
             do {
                 let bytes = try readImage(at: item.imagePath)
-                let hash = ContentHasher.hash(imagePath: item.imagePath, imageBytes: bytes, captions: item.captions)
+                let hash = ContentHasher.hash(
+                    imagePath: item.imagePath, imageBytes: bytes, captions: item.captions, fields: item.fields)
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
                     progress.done += 1
                     progress.unchanged += 1
@@ -300,7 +301,7 @@ final class IngestWorker: Sendable {
             offset += captionCount
             let newItem = NewItem(
                 externalID: entry.externalID, imagePath: entry.item.imagePath, contentHash: entry.contentHash,
-                captions: entry.item.captions)
+                captions: entry.item.captions, fields: ItemFieldConversion.stored(entry.item.fields))
             do {
                 let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
                 try index(outcome, vectors: newVectors)

@@ -66,6 +66,9 @@ struct SearchEngine: Sendable {
     private struct SearchPlan {
         let query: String
         let k: Int
+        let paging: ResultPaging
+        /// The catalog form of the request's filter; nil when unfiltered.
+        let filter: ItemFilter?
         let ef: Int
         /// Vectors fetched per searched text and space.
         let fetch: Int
@@ -77,10 +80,11 @@ struct SearchEngine: Sendable {
     /// validate → embed the query's texts → search each space → fuse → page. Each space embeds its texts in one
     /// batch (`QueryAligner.align`) before any index is searched, so no text of a query is embedded twice.
     func search(
-        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment = .full
+        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment = .full,
+        paging: SearchPaging = SearchPaging()
     ) async throws -> SearchResponse {
         let started = ContinuousClock.now
-        let plan = try validate(rawQuery, k: requestedK, ef: requestedEF, alignment: requested)
+        let plan = try validate(rawQuery, k: requestedK, ef: requestedEF, alignment: requested, paging: paging)
         // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
         var streams: [[String: [SpaceVectorHit]]] = []
         var searched: [String] = [plan.query]
@@ -94,19 +98,40 @@ struct SearchEngine: Sendable {
             }
         }
         let fusionStart = ContinuousClock.now
-        let results = fuse(streams, fetch: plan.fetch).prefix(plan.k).map(SearchResult.init)
+        let ranked = fuse(streams, fetch: plan.fetch).prefix(plan.paging.depth).map(SearchResult.init)
         metrics.record(.fusion, since: fusionStart)
+        let page = plan.paging.page(Array(ranked))
         let elapsed = ContinuousClock.now - started
         var response = SearchResponse(
-            query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
-            aligned: plan.aligner != nil || plan.mode.usesCentring, searched: searched)
+            query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds,
+            results: try withFields(page.results), aligned: plan.aligner != nil || plan.mode.usesCentring,
+            searched: searched)
+        response.offset = page.offset
+        response.nextCursor = page.nextCursor
         if let requestedEF, requestedEF < plan.ef { response.efRequested = requestedEF }
         return response
     }
 
+    /// The results with their items' user fields.
+    func withFields(_ results: [SearchResult]) throws -> [SearchResult] {
+        let fields = try catalog.fields(externalIDs: results.map(\.id))
+        return results.map { result in
+            var result = result
+            result.fields = fields[result.id].flatMap(ItemFieldConversion.wire)
+            return result
+        }
+    }
+
+    /// The live vectors of `space` a filtered search may return (nil: no filter).
+    func allowedVectors(in space: EmbeddingSpace, filter: ItemFilter?) throws -> Set<Int64>? {
+        guard let filter else { return nil }
+        return try catalog.liveVectorIDs(space: space.name, matching: filter)
+    }
+
     /// Bad input is refused before any embedding: an empty or over-long query, k or ef out of range.
     private func validate(
-        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment
+        _ rawQuery: String, k requestedK: Int?, ef requestedEF: Int?, alignment requested: QueryAlignment,
+        paging requestedPaging: SearchPaging
     ) throws -> SearchPlan {
         // Without a usable dictionary, alignment is off altogether: plain vector search, as documented.
         let mode = requested.usesDictionary && alignment.aligner == nil ? .off : requested
@@ -129,14 +154,20 @@ struct SearchEngine: Sendable {
         if let ef = requestedEF, !(1...hnsw.efSearchMax).contains(ef) {
             throw ServiceError.invalid(.invalidEF, "ef must be between 1 and \(hnsw.efSearchMax), got \(ef)")
         }
+        let paging = try ResultPaging(
+            k: k, paging: requestedPaging, request: "text|\(query)|align=\(requested)")
+        let filter = try requestedPaging.filter.map(ItemFieldConversion.catalogFilter)
         // Centring shifts scores per caption language, so a language the raw scores disfavour needs a deeper pool.
-        let fetch = min(max(k * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
+        // A later page needs the ranking down to its own depth.
+        let fetch = min(
+            max(paging.depth * vectorsPerItem, mode.usesCentring ? centringPool : 0), hnsw.efSearchMax)
         // ef equal to the number fetched finds the best few but only ~80% of the whole fetched list (measured at
         // 100k: recall@100 0.82 at ef 100, 0.95 at ef 200), and centring re-ranks that whole list: by default search
         // twice as wide as what is fetched. An explicit ef is the caller's choice (never below what is fetched).
         let ef = requestedEF.map { max($0, fetch) } ?? min(max(hnsw.efSearchDefault, 2 * fetch), hnsw.efSearchMax)
         return SearchPlan(
-            query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil
+            query: query, k: k, paging: paging, filter: filter, ef: ef, fetch: fetch, mode: mode,
+            aligner: mode.usesDictionary ? alignment.aligner : nil
         )
     }
 
@@ -164,8 +195,10 @@ struct SearchEngine: Sendable {
         var alignmentStart = ContinuousClock.now
         let means = plan.mode.usesCentring ? try languageMeans.current(space: space, catalog: catalog) : nil
         let beforeIndex = ContinuousClock.now - alignmentStart
+        let allowed = try allowedVectors(in: space, filter: plan.filter)
         let nearest: [String: [Hit]] = try await metrics.time(.index) {
-            try await self.nearest(aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil)
+            try await self.nearest(
+                aligned, in: space, fetch: plan.fetch, ef: plan.ef, withVectors: means != nil, allowed: allowed)
         }
         alignmentStart = ContinuousClock.now - beforeIndex
         defer { if plan.mode != .off { metrics.record(.alignment, since: alignmentStart) } }
@@ -212,19 +245,26 @@ struct SearchEngine: Sendable {
     /// The live vectors nearest to each distinct text of a query in one space: every index search in one trip to
     /// the blocking pool (one index and one exclusion set for all), and every hit's owner in one catalog read.
     /// `withVectors`: also read each hit's vector (centring computes its projections on the means).
-    private func nearest(_ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool)
-        async throws -> [String: [Hit]]
-    {
+    private func nearest(
+        _ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool,
+        allowed: Set<Int64>?
+    ) async throws -> [String: [Hit]] {
         var distinct: [(text: String, vector: [Float])] = []
         for variant in aligned.streams.joined() where !distinct.contains(where: { $0.text == variant.text }) {
             distinct.append((variant.text, variant.vector))
         }
         let queries = distinct
-        let excluded = space.excludedIDs
+        let excluded = space.unmarkedTombstones
         let index = space.index
-        let found = try await blockingWork.run {
-            try queries.map { try index.search($0.vector, k: fetch, ef: ef, excluding: excluded) }
-        }
+        // A filter no live vector of this space passes needs no index search.
+        let found: [[SearchHit]] =
+            allowed?.isEmpty == true
+            ? queries.map { _ in [] }
+            : try await blockingWork.run {
+                try queries.map {
+                    try index.search($0.vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
+                }
+            }
         let owners = try catalog.hits(vectorIDs: found.flatMap { $0.map(\.id) }, includingVectors: withVectors)
         var hits: [String: [Hit]] = [:]
         for (query, textHits) in zip(queries, found) {

@@ -15,7 +15,8 @@ final class EmbeddingSpace: Sendable {
     /// The index searches use; a rebuild replaces it whole while searches keep using the one they started with.
     private let current: Mutex<HNSWIndex>
     /// Vector ids replaced or deleted in the catalog that the current index still holds. HNSW cannot remove points,
-    /// so they stay in the graph and every search excludes them, until a rebuild leaves them out.
+    /// so they stay in the graph, marked deleted inside the index (no search returns them), until a rebuild
+    /// leaves them out. The set here counts them and carries them into a rebuilt index.
     private let tombstones: Mutex<TombstoneSet>
     /// The model this process embeds with, and whether the catalog's vectors of this space were embedded by another.
     let model: ModelIdentity
@@ -35,7 +36,7 @@ final class EmbeddingSpace: Sendable {
         self.weights = weights
         self.current = Mutex(index)
         self.snapshotURL = snapshotURL
-        self.tombstones = Mutex(TombstoneSet(inIndex: tombstones))
+        self.tombstones = Mutex(TombstoneSet(inIndex: tombstones, unmarked: Self.mark(tombstones, in: index)))
         self.model = model
         self.storedModel = Mutex(storedModel)
         self.progress = Mutex((watermark, Int(clamping: max(0, watermark - snapshotWatermark)), snapshotWatermark))
@@ -49,8 +50,11 @@ final class EmbeddingSpace: Sendable {
     func replaceIndex(with rebuilt: HNSWIndex, watermark: Int64) {
         // Both locks, in this order everywhere: a search never sees the new index with the old exclusions.
         tombstones.withLock { set in
+            let carried = set.sinceCompactionBegan ?? set.inIndex
+            let unmarked = Self.mark(carried, in: rebuilt)
             current.withLock { $0 = rebuilt }
-            set.inIndex = set.sinceCompactionBegan ?? set.inIndex
+            set.inIndex = carried
+            set.unmarked = unmarked
             set.sinceCompactionBegan = nil
         }
         progress.withLock { state in
@@ -64,7 +68,18 @@ final class EmbeddingSpace: Sendable {
     var snapshotWatermark: Int64 { progress.withLock { $0.snapshotWatermark } }
     var vectorsSinceSnapshot: Int { progress.withLock { $0.unsnapshotted } }
     var tombstoneCount: Int { tombstones.withLock { $0.inIndex.count } }
-    var excludedIDs: Set<Int64> { tombstones.withLock { $0.inIndex } }
+    /// Ids every search must still exclude itself: tombstones the index failed to mark (normally none).
+    var unmarkedTombstones: Set<Int64> { tombstones.withLock { $0.unmarked } }
+
+    /// Marks `ids` deleted in `index`; returns them when that failed (out of memory), so searches exclude them.
+    private static func mark(_ ids: Set<Int64>, in index: HNSWIndex) -> Set<Int64> {
+        do {
+            try index.markDeleted(ids)
+            return []
+        } catch {
+            return ids
+        }
+    }
 
     /// Tombstoned points over all points of the current index (0 for an empty one).
     var tombstonedFraction: Double {
@@ -104,6 +119,8 @@ final class EmbeddingSpace: Sendable {
         tombstones.withLock { set in
             set.inIndex.formUnion(ids)
             set.sinceCompactionBegan?.formUnion(ids)
+            // Under the tombstone lock, like `replaceIndex`, so a swap never drops a mark.
+            set.unmarked.formUnion(Self.mark(Set(ids), in: current.withLock { $0 }))
         }
     }
 
@@ -120,8 +137,10 @@ final class EmbeddingSpace: Sendable {
     }
 }
 
-/// The exclusion set of a space's index, and during a rebuild the part of it the rebuilt index will need.
+/// The tombstones of a space's index, and during a rebuild the part of it the rebuilt index will need.
 struct TombstoneSet {
     var inIndex: Set<Int64>
+    /// Part of `inIndex` the index could not mark deleted; searches pass these as exclusions.
+    var unmarked: Set<Int64>
     var sinceCompactionBegan: Set<Int64>?
 }
