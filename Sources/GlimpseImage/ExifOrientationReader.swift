@@ -9,6 +9,9 @@ enum ExifOrientationReader {
         case .jpeg: (exif, xmp) = jpegMetadata(bytes)
         case .png: exif = pngExif(bytes)
         case .webp: (exif, xmp) = webpMetadata(bytes)
+        // HEIF records orientation in the container (irot/imir), which libheif applies while decoding; its EXIF
+        // orientation describes the same turn and must not be applied a second time (pillow-heif does the same).
+        case .heif, .avif: return .up
         }
         if let exif, let value = TIFFOrientation.read(stripExifHeader(exif)) {
             return ExifOrientation(rawValue: value) ?? .up

@@ -1,7 +1,7 @@
 import CImageCodec
 import Foundation
 
-/// Decodes JPEG, PNG and WebP bytes or files to an upright `RGBImage`, as PIL's `Image.open` →
+/// Decodes JPEG, PNG, WebP, HEIF (HEIC) and AVIF bytes or files to an upright `RGBImage`, as PIL's `Image.open` →
 /// `ImageOps.exif_transpose` → `convert("RGB")` does (what `transformers.image_utils.load_image` runs).
 ///
 /// The format is sniffed from the leading bytes. File size and header dimensions are checked against `limits`
@@ -89,6 +89,7 @@ public struct ImageDecoder: Sendable {
             case .jpeg: return cic_jpeg_header(base, bytes.count, &header, message)
             case .png: return cic_png_header(base, bytes.count, &header, message)
             case .webp: return cic_webp_header(base, bytes.count, &header, message)
+            case .heif, .avif: return cic_heif_header(base, bytes.count, &header, message)
             }
         }
         guard header.width > 0, header.height > 0 else {
@@ -116,6 +117,7 @@ public struct ImageDecoder: Sendable {
                 return cic_jpeg_decode(base, bytes.count, Int32(denominator), &image, message)
             case .png: return cic_png_decode(base, bytes.count, &image, message)
             case .webp: return cic_webp_decode(base, bytes.count, &image, message)
+            case .heif, .avif: return cic_heif_decode(base, bytes.count, &image, message)
             }
         }
         let count = Int(image.width) * Int(image.height)
