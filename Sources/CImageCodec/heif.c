@@ -93,3 +93,26 @@ int cic_heif_decode(const uint8_t *data, size_t size, cic_image *image, char mes
     cic_heif_close(context, handle);
     return code;
 }
+
+int cic_heif_exif(const uint8_t *data, size_t size, uint8_t **exif, size_t *exif_size,
+                  char message[CIC_MESSAGE_SIZE]) {
+    message[0] = 0;
+    *exif = NULL;
+    *exif_size = 0;
+    struct heif_context *context;
+    struct heif_image_handle *handle;
+    int code = cic_heif_open(data, size, &context, &handle, message);
+    heif_item_id id;
+    if (code == CIC_OK && heif_image_handle_get_list_of_metadata_block_IDs(handle, "Exif", &id, 1) == 1) {
+        size_t length = heif_image_handle_get_metadata_size(handle, id);
+        uint8_t *block = length > 0 ? malloc(length) : NULL;
+        if (block && heif_image_handle_get_metadata(handle, id, block).code == heif_error_Ok) {
+            *exif = block;
+            *exif_size = length;
+        } else {
+            free(block);
+        }
+    }
+    cic_heif_close(context, handle);
+    return code;
+}

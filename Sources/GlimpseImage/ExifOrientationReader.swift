@@ -20,6 +20,18 @@ enum ExifOrientationReader {
         return .up
     }
 
+    /// The TIFF data of the EXIF block of a JPEG, PNG or WebP, nil when there is none (HEIF's comes from libheif).
+    static func exifTIFF(in bytes: UnsafeRawBufferPointer, format: ImageFormat) -> UnsafeRawBufferPointer? {
+        let exif: UnsafeRawBufferPointer?
+        switch format {
+        case .jpeg: exif = jpegMetadata(bytes).0
+        case .png: exif = pngExif(bytes)
+        case .webp: exif = webpMetadata(bytes).0
+        case .heif, .avif: exif = nil
+        }
+        return exif.map(stripExifHeader)
+    }
+
     private static func stripExifHeader(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         let header: [UInt8] = Array("Exif\0\0".utf8)
         if bytes.count >= 6 && (0..<6).allSatisfy({ bytes[$0] == header[$0] }) {

@@ -54,7 +54,7 @@ public struct ImageDecoder: Sendable {
 
     // MARK: - Steps
 
-    private func read(_ url: URL) throws(ImageDecodingError) -> Data {
+    func read(_ url: URL) throws(ImageDecodingError) -> Data {
         let path = url.path
         var info = stat()
         guard stat(path, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -70,7 +70,7 @@ public struct ImageDecoder: Sendable {
         }
     }
 
-    private func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> Header {
+    func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> Header {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= limits.maxFileBytes else {
             throw .fileTooLarge(bytes: bytes.count, maxBytes: limits.maxFileBytes)
@@ -138,7 +138,7 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Runs a C codec call and turns its status into an `ImageDecodingError`.
-    private func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError)
+    func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError)
     {
         var buffer = [CChar](repeating: 0, count: Int(CIC_MESSAGE_SIZE))
         let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }

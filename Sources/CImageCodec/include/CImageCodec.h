@@ -51,5 +51,9 @@ int cic_webp_decode(const uint8_t *data, size_t size, cic_image *image, char mes
 /// height are after the container's rotation. Decoding applies irot/imir/clap and drops alpha.
 int cic_heif_header(const uint8_t *data, size_t size, cic_header *header, char message[CIC_MESSAGE_SIZE]);
 int cic_heif_decode(const uint8_t *data, size_t size, cic_image *image, char message[CIC_MESSAGE_SIZE]);
+/// The primary image's Exif metadata item as stored (a 4-byte big-endian offset to the TIFF header, then the
+/// data), malloc'ed into `*exif` (free with cic_free); `*exif` stays NULL when there is none.
+int cic_heif_exif(const uint8_t *data, size_t size, uint8_t **exif, size_t *exif_size,
+                  char message[CIC_MESSAGE_SIZE]);
 
 #endif
