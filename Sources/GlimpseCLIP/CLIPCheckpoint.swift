@@ -47,7 +47,8 @@ public struct CLIPCheckpoint: Sendable {
         }
         guard let name = present else {
             throw CLIPModelError.missingFile(
-                folder: folder.path, file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+                folder: folder.path,
+                file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
         }
         let path = folder.appendingPathComponent(name).path
         switch name {

@@ -138,8 +138,7 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Runs a C codec call and turns its status into an `ImageDecodingError`.
-    func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError)
-    {
+    func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError) {
         var buffer = [CChar](repeating: 0, count: Int(CIC_MESSAGE_SIZE))
         let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         guard Int(status) != Int(CIC_OK) else { return }

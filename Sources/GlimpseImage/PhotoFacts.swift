@@ -45,13 +45,15 @@ extension ImageDecoder {
             var size = 0
             defer { cic_free(block) }
             try call(header.format) { message in
-                cic_heif_exif(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count, &block, &size, message)
+                cic_heif_exif(
+                    bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count, &block, &size, message)
             }
             if let block, size >= 4 {
                 // The item starts with the big-endian offset from its 5th byte to the TIFF header.
                 let skip = Int(block[0]) << 24 | Int(block[1]) << 16 | Int(block[2]) << 8 | Int(block[3])
                 if skip >= 0, skip <= size - 4 {
-                    capture = ExifCaptureTime.read(UnsafeRawBufferPointer(start: block + 4 + skip, count: size - 4 - skip))
+                    capture = ExifCaptureTime.read(
+                        UnsafeRawBufferPointer(start: block + 4 + skip, count: size - 4 - skip))
                 }
             }
         case .jpeg, .png, .webp:

@@ -23,7 +23,8 @@ public struct PyTorchCheckpoint: TensorSource {
             throw PyTorchCheckpointError.notAnArchive(path: path, reason: reason)
         }
         self.archive = archive
-        guard let pickleName = archive.entries.keys.filter({ $0.hasSuffix("data.pkl") }).min(by: { $0.count < $1.count }),
+        guard
+            let pickleName = archive.entries.keys.filter({ $0.hasSuffix("data.pkl") }).min(by: { $0.count < $1.count }),
             pickleName == "data.pkl" || pickleName.hasSuffix("/data.pkl")
         else {
             throw PyTorchCheckpointError.malformedArchive(path: path, reason: "no data.pkl entry")
@@ -76,7 +77,9 @@ public struct PyTorchCheckpoint: TensorSource {
         let read: (UnsafeRawBufferPointer, Int) -> Float
         switch dtype {
         case .f32:
-            read = { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 4, as: UInt32.self))) }
+            read = {
+                Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 4, as: UInt32.self)))
+            }
         case .f16:
             read = {
                 SafetensorsDType.float(

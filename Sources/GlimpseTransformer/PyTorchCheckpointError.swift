@@ -32,7 +32,8 @@ public enum PyTorchCheckpointError: Error, Equatable, CustomStringConvertible {
         case .forbiddenOpcode(let path, let opcode, let name, let offset):
             "\(path): pickle opcode \(name) (0x\(String(opcode, radix: 16))) at byte \(offset) is not used by a "
                 + "state dict; refused"
-        case .malformedPickle(let path, let offset, let reason): "\(path): malformed pickle at byte \(offset): \(reason)"
+        case .malformedPickle(let path, let offset, let reason):
+            "\(path): malformed pickle at byte \(offset): \(reason)"
         case .tensorOutOfRange(let path, let tensor):
             "\(path): tensor \(tensor) reaches past the end of its storage (truncated or damaged)"
         case .missingTensor(let path, let tensor): "\(path) has no tensor \(tensor)"

@@ -30,8 +30,14 @@ package struct StateDictUnpickler {
     }
 
     enum PickleValue {
-        case none, bool(Bool), int(Int), float(Double), string(String)
-        case tuple([PickleValue]), dict(DictBox), list(ListBox)
+        case none
+        case bool(Bool)
+        case int(Int)
+        case float(Double)
+        case string(String)
+        case tuple([PickleValue])
+        case dict(DictBox)
+        case list(ListBox)
         case global(String)
         case storage(StorageReference)
         case tensor(TensorView)
@@ -169,7 +175,8 @@ package struct StateDictUnpickler {
                 for byte in try take(8) { bits = bits << 8 | UInt64(byte) }
                 stack.append(.float(Double(bitPattern: bits)))
             case 0x58: stack.append(.string(String(decoding: try take(try little(4)), as: UTF8.self)))  // BINUNICODE
-            case 0x8c: stack.append(.string(String(decoding: try take(try little(1)), as: UTF8.self)))  // SHORT_BINUNICODE
+            case 0x8c:  // SHORT_BINUNICODE
+                stack.append(.string(String(decoding: try take(try little(1)), as: UTF8.self)))
             case 0x63:  // GLOBAL "module\nname\n"
                 let module = try line()
                 stack.append(try global(module + "." + (try line())))

@@ -58,7 +58,8 @@ import Testing
         try FileManager.default.copyItem(at: CLIPFixtures.clipFolder, to: folder)
 
         let weights = "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)"
-        for (file, named) in [("preprocessor_config.json", "preprocessor_config.json"), ("model.safetensors", weights)] {
+        for (file, named) in [("preprocessor_config.json", "preprocessor_config.json"), ("model.safetensors", weights)]
+        {
             try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
             #expect(throws: CLIPModelError.missingFile(folder: folder.path, file: named)) {
                 try CLIPEmbedder.load(folder: folder)

@@ -30,7 +30,8 @@ import Testing
         // The vectors are the reference model's, not merely equal to each other.
         let reference = try CLIPFixtures.reference.get().chineseCLIP
         let firstImage = try #require(reference.imageFeatures["scene-320x240.jpg"])
-        let cosine = zip(firstImage, imageVectors[1][0]).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        let cosine =
+            zip(firstImage, imageVectors[1][0]).reduce(Float(0)) { $0 + $1.0 * $1.1 }
             / firstImage.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         #expect(cosine > 0.9999)
     }
@@ -39,9 +40,10 @@ import Testing
         let scratch = try ScratchDirectory("forms")
         defer { scratch.remove() }
         let fileManager = FileManager.default
-        for name in ["config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
-            "model-00002-of-00002.safetensors"]
-        {
+        for name in [
+            "config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+            "model-00002-of-00002.safetensors",
+        ] {
             try fileManager.copyItem(
                 at: Self.shardedFolder.appendingPathComponent(name), to: scratch.url.appendingPathComponent(name))
         }

@@ -56,7 +56,8 @@ import Testing
         var bytes = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent("offset-rotated.jpg")))
         func overwrite(_ old: String, _ new: String) throws {
             let needle = Array(old.utf8)
-            let start = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+            let start = try #require(
+                (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
             bytes.replaceSubrange(start..<(start + needle.count), with: Array(new.utf8))
         }
         try overwrite("+08:00", "+8:000")

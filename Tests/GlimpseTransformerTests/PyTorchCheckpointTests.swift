@@ -12,9 +12,12 @@ import Testing
         let checkpoint = try PyTorchCheckpoint(path: Self.binPath)
         let safetensors = try SafetensorsFile(
             path: Self.fixtures.appendingPathComponent("chinese-clip-tiny/model.safetensors").path)
-        #expect(Set(checkpoint.tensorNames) == Set(safetensors.tensors.keys).union(["text_model.embeddings.position_ids"]))
+        #expect(
+            Set(checkpoint.tensorNames) == Set(safetensors.tensors.keys).union(["text_model.embeddings.position_ids"]))
         for (name, info) in safetensors.tensors {
-            #expect(try checkpoint.floats(name, shape: info.shape) == safetensors.floats(name, shape: info.shape), "\(name)")
+            #expect(
+                try checkpoint.floats(name, shape: info.shape) == safetensors.floats(name, shape: info.shape), "\(name)"
+            )
         }
         // The int64 buffer is listed but is not floats.
         #expect(throws: PyTorchCheckpointError.self) {
@@ -32,8 +35,10 @@ import Testing
         let bf16 = try checkpoint.floats("bf16", shape: [2, 3])
         #expect(Array(bf16[0..<3]) == [1.0, -2.5, 0.15625])
         #expect(bf16[3] == 65536.0)  // 65504 rounds to the nearest bfloat16
-        #expect(throws: PyTorchCheckpointError.wrongShape(
-            path: checkpoint.path, tensor: "f32", expected: [3, 2], found: [2, 3])) {
+        #expect(
+            throws: PyTorchCheckpointError.wrongShape(
+                path: checkpoint.path, tensor: "f32", expected: [3, 2], found: [2, 3])
+        ) {
             try checkpoint.floats("f32", shape: [3, 2])
         }
         #expect(throws: PyTorchCheckpointError.missingTensor(path: checkpoint.path, tensor: "absent")) {
@@ -54,9 +59,13 @@ import Testing
     /// Hand-written pickles: each foreign global or object-building opcode is refused before anything is built.
     @Test func foreignGlobalsAndObjectOpcodesAreRefused() throws {
         func run(_ bytes: [UInt8]) throws { _ = try StateDictUnpickler(path: "p", bytes: bytes).run() }
-        let builtinsEval: [UInt8] = [0x80, 2] + Array("cbuiltins\neval\n".utf8) + [0x58, 1, 0, 0, 0, 0x31, 0x85, 0x52, 0x2e]
-        #expect(throws: PyTorchCheckpointError.forbiddenGlobal(path: "p", name: "builtins.eval")) { try run(builtinsEval) }
-        let stackGlobal: [UInt8] = [0x80, 4, 0x8c, 2] + Array("os".utf8) + [0x8c, 6] + Array("system".utf8) + [0x93, 0x2e]
+        let builtinsEval: [UInt8] =
+            [0x80, 2] + Array("cbuiltins\neval\n".utf8) + [0x58, 1, 0, 0, 0, 0x31, 0x85, 0x52, 0x2e]
+        #expect(throws: PyTorchCheckpointError.forbiddenGlobal(path: "p", name: "builtins.eval")) {
+            try run(builtinsEval)
+        }
+        let stackGlobal: [UInt8] =
+            [0x80, 4, 0x8c, 2] + Array("os".utf8) + [0x8c, 6] + Array("system".utf8) + [0x93, 0x2e]
         #expect(throws: PyTorchCheckpointError.forbiddenGlobal(path: "p", name: "os.system")) { try run(stackGlobal) }
         // INST builds an object from a class named inline.
         let inst: [UInt8] = [0x28] + Array("iposix\nsystem\n".utf8) + [0x2e]
@@ -121,7 +130,8 @@ import Testing
 
     @Test func shardedIndexLoadsEveryTensorFromItsShard() throws {
         let folder = Self.fixtures.appendingPathComponent("chinese-clip-tiny-sharded")
-        let sharded = try ShardedSafetensors(indexPath: folder.appendingPathComponent("model.safetensors.index.json").path)
+        let sharded = try ShardedSafetensors(
+            indexPath: folder.appendingPathComponent("model.safetensors.index.json").path)
         let single = try SafetensorsFile(
             path: Self.fixtures.appendingPathComponent("chinese-clip-tiny/model.safetensors").path)
         for (name, info) in single.tensors {
