@@ -40,6 +40,24 @@ public struct CLIPCheckpoint: Sendable {
     /// The weight file names in the order they are looked for.
     public static let weightFiles = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin"]
 
+    /// The files holding the folder's weights in the form `CLIPCheckpoint` reads (the index and its shards for a
+    /// sharded checkpoint), so a caller fingerprinting the model sees every byte that makes it.
+    public static func weightFileURLs(in folder: URL) throws -> [URL] {
+        guard
+            let name = weightFiles.first(where: {
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+            })
+        else {
+            throw CLIPModelError.missingFile(
+                folder: folder.path,
+                file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+        }
+        let url = folder.appendingPathComponent(name)
+        guard name == "model.safetensors.index.json" else { return [url] }
+        return [url]
+            + (try ShardedSafetensors(indexPath: url.path).shardNames).map { folder.appendingPathComponent($0) }
+    }
+
     /// The folder's weights in the first form present (see `weightFiles`).
     static func weights(in folder: URL) throws -> any TensorSource {
         let present = weightFiles.first {

@@ -43,6 +43,9 @@ public struct ShardedSafetensors: TensorSource {
         weightMap = index.weightMap
     }
 
+    /// The shard file names, sorted.
+    public var shardNames: [String] { shards.keys.sorted() }
+
     public func contains(_ name: String) -> Bool { weightMap[name] != nil }
 
     public func floats(_ name: String, shape: [Int]) throws -> [Float] {

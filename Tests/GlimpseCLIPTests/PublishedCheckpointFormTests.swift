@@ -58,6 +58,14 @@ import Testing
         #expect(throws: PyTorchCheckpointError.self) { try CLIPCheckpoint(folder: scratch.url) }
     }
 
+    @Test func weightFilesAreListedForFingerprinting() throws {
+        #expect(try CLIPCheckpoint.weightFileURLs(in: Self.binFolder).map(\.lastPathComponent) == ["pytorch_model.bin"])
+        #expect(
+            try CLIPCheckpoint.weightFileURLs(in: Self.shardedFolder).map(\.lastPathComponent) == [
+                "model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+            ])
+    }
+
     @Test func aShardMissingFromTheFolderIsNamed() throws {
         let scratch = try ScratchDirectory("shard")
         defer { scratch.remove() }
