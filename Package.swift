@@ -43,12 +43,14 @@ let package = Package(
             ]
         ),
 
-        // JPEG/PNG/WebP decoding over Debian's libjpeg-turbo, libpng and libwebp; errors returned, never exit().
+        // JPEG/PNG/WebP/HEIF/AVIF decoding over Debian's libjpeg-turbo, libpng, libwebp and libheif; errors returned.
         .target(
             name: "CImageCodec",
             path: "Sources/CImageCodec",
             cSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp")]
+            linkerSettings: [
+                .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp"), .linkedLibrary("heif"),
+            ]
         ),
 
         // Q4 × Q8 integer matrix products (AVX2 / AVX-VNNI chosen at run time, portable C otherwise), vectorised GELU

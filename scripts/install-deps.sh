@@ -2,7 +2,7 @@
 # Installs the Debian packages Glimpse builds against, only those that are missing.
 set -euo pipefail
 # The last two are for scripts/lint.sh.
-packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev python3 curl
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev python3 curl
   shellcheck python3-pyflakes)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,8 +2,9 @@ import Foundation
 import GlimpseTokenizers
 import GlimpseTransformer
 
-/// A Hugging Face `CLIPModel` or `ChineseCLIPModel` folder (config.json + model.safetensors in fp32, fp16 or bf16),
-/// loaded into fp32 towers. The tokenizer and preprocessor files of the folder are read by their own types.
+/// A Hugging Face `CLIPModel` or `ChineseCLIPModel` folder (config.json + weights in fp32, fp16 or bf16), loaded
+/// into fp32 towers. The weights are read in the first form the folder has, as published checkpoints ship them:
+/// `model.safetensors`, a sharded `model.safetensors.index.json`, or PyTorch's `pytorch_model.bin`. The tokenizer and preprocessor files of the folder are read by their own types.
 public struct CLIPCheckpoint: Sendable {
     public let folder: URL
     public let configuration: CLIPModelConfiguration
@@ -19,12 +20,11 @@ public struct CLIPCheckpoint: Sendable {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
         else { throw CLIPModelError.folderNotFound(path: folder.path) }
         let configURL = folder.appendingPathComponent("config.json")
-        let weightsURL = folder.appendingPathComponent("model.safetensors")
-        for url in [configURL, weightsURL] where !FileManager.default.fileExists(atPath: url.path) {
-            throw CLIPModelError.missingFile(folder: folder.path, file: url.lastPathComponent)
+        guard FileManager.default.fileExists(atPath: configURL.path) else {
+            throw CLIPModelError.missingFile(folder: folder.path, file: "config.json")
         }
         configuration = try CLIPModelConfiguration(contentsOf: configURL)
-        let file = try SafetensorsFile(path: weightsURL.path)
+        let file = try Self.weights(in: folder)
         let c = configuration
         vision = try CLIPVisionTower(file: file, configuration: c.vision, projectionDimension: c.projectionDimension)
         switch c.family {
@@ -34,6 +34,45 @@ public struct CLIPCheckpoint: Sendable {
         case .chineseCLIP:
             text = try ChineseCLIPTextTower(
                 file: file, configuration: c.text, projectionDimension: c.projectionDimension)
+        }
+    }
+
+    /// The weight file names in the order they are looked for.
+    public static let weightFiles = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin"]
+
+    /// The files holding the folder's weights in the form `CLIPCheckpoint` reads (the index and its shards for a
+    /// sharded checkpoint), so a caller fingerprinting the model sees every byte that makes it.
+    public static func weightFileURLs(in folder: URL) throws -> [URL] {
+        guard
+            let name = weightFiles.first(where: {
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+            })
+        else {
+            throw CLIPModelError.missingFile(
+                folder: folder.path,
+                file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+        }
+        let url = folder.appendingPathComponent(name)
+        guard name == "model.safetensors.index.json" else { return [url] }
+        return [url]
+            + (try ShardedSafetensors(indexPath: url.path).shardNames).map { folder.appendingPathComponent($0) }
+    }
+
+    /// The folder's weights in the first form present (see `weightFiles`).
+    static func weights(in folder: URL) throws -> any TensorSource {
+        let present = weightFiles.first {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
+        guard let name = present else {
+            throw CLIPModelError.missingFile(
+                folder: folder.path,
+                file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+        }
+        let path = folder.appendingPathComponent(name).path
+        switch name {
+        case "model.safetensors": return try SafetensorsFile(path: path)
+        case "model.safetensors.index.json": return try ShardedSafetensors(indexPath: path)
+        default: return try PyTorchCheckpoint(path: path)
         }
     }
 }

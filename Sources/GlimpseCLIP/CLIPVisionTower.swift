@@ -21,7 +21,7 @@ public struct CLIPVisionTower: Sendable {
     private let projection: [Float]  // [D, H]
 
     /// Reads `vision_model.*` and `visual_projection.weight` (the names of both CLIPModel and ChineseCLIPModel).
-    public init(file: SafetensorsFile, configuration c: CLIPVisionConfiguration, projectionDimension: Int) throws {
+    public init(file: any TensorSource, configuration c: CLIPVisionConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
         let h = c.hiddenSize

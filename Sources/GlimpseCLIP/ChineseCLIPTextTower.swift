@@ -15,7 +15,7 @@ public struct ChineseCLIPTextTower: CLIPTextTower {
     private let layers: [EncoderLayerWeights]
     private let projection: [Float]  // [D, H]
 
-    public init(file: SafetensorsFile, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
+    public init(file: any TensorSource, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
         let h = c.hiddenSize

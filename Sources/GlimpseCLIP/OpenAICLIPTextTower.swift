@@ -13,7 +13,7 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
     private let finalNormWeight: [Float], finalNormBias: [Float]
     private let projection: [Float]  // [D, H]
 
-    public init(file: SafetensorsFile, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
+    public init(file: any TensorSource, configuration c: CLIPTextConfiguration, projectionDimension: Int) throws {
         configuration = c
         self.projectionDimension = projectionDimension
         let h = c.hiddenSize

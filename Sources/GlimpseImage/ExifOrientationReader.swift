@@ -9,12 +9,27 @@ enum ExifOrientationReader {
         case .jpeg: (exif, xmp) = jpegMetadata(bytes)
         case .png: exif = pngExif(bytes)
         case .webp: (exif, xmp) = webpMetadata(bytes)
+        // HEIF records orientation in the container (irot/imir), which libheif applies while decoding; its EXIF
+        // orientation describes the same turn and must not be applied a second time (pillow-heif does the same).
+        case .heif, .avif: return .up
         }
         if let exif, let value = TIFFOrientation.read(stripExifHeader(exif)) {
             return ExifOrientation(rawValue: value) ?? .up
         }
         if let xmp, let value = xmpOrientation(xmp) { return ExifOrientation(rawValue: value) ?? .up }
         return .up
+    }
+
+    /// The TIFF data of the EXIF block of a JPEG, PNG or WebP, nil when there is none (HEIF's comes from libheif).
+    static func exifTIFF(in bytes: UnsafeRawBufferPointer, format: ImageFormat) -> UnsafeRawBufferPointer? {
+        let exif: UnsafeRawBufferPointer?
+        switch format {
+        case .jpeg: exif = jpegMetadata(bytes).0
+        case .png: exif = pngExif(bytes)
+        case .webp: exif = webpMetadata(bytes).0
+        case .heif, .avif: exif = nil
+        }
+        return exif.map(stripExifHeader)
     }
 
     private static func stripExifHeader(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

@@ -1,7 +1,7 @@
 import CImageCodec
 import Foundation
 
-/// Decodes JPEG, PNG and WebP bytes or files to an upright `RGBImage`, as PIL's `Image.open` →
+/// Decodes JPEG, PNG, WebP, HEIF (HEIC) and AVIF bytes or files to an upright `RGBImage`, as PIL's `Image.open` →
 /// `ImageOps.exif_transpose` → `convert("RGB")` does (what `transformers.image_utils.load_image` runs).
 ///
 /// The format is sniffed from the leading bytes. File size and header dimensions are checked against `limits`
@@ -54,7 +54,7 @@ public struct ImageDecoder: Sendable {
 
     // MARK: - Steps
 
-    private func read(_ url: URL) throws(ImageDecodingError) -> Data {
+    func read(_ url: URL) throws(ImageDecodingError) -> Data {
         let path = url.path
         var info = stat()
         guard stat(path, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -70,7 +70,7 @@ public struct ImageDecoder: Sendable {
         }
     }
 
-    private func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> Header {
+    func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> Header {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= limits.maxFileBytes else {
             throw .fileTooLarge(bytes: bytes.count, maxBytes: limits.maxFileBytes)
@@ -89,6 +89,7 @@ public struct ImageDecoder: Sendable {
             case .jpeg: return cic_jpeg_header(base, bytes.count, &header, message)
             case .png: return cic_png_header(base, bytes.count, &header, message)
             case .webp: return cic_webp_header(base, bytes.count, &header, message)
+            case .heif, .avif: return cic_heif_header(base, bytes.count, &header, message)
             }
         }
         guard header.width > 0, header.height > 0 else {
@@ -116,6 +117,7 @@ public struct ImageDecoder: Sendable {
                 return cic_jpeg_decode(base, bytes.count, Int32(denominator), &image, message)
             case .png: return cic_png_decode(base, bytes.count, &image, message)
             case .webp: return cic_webp_decode(base, bytes.count, &image, message)
+            case .heif, .avif: return cic_heif_decode(base, bytes.count, &image, message)
             }
         }
         let count = Int(image.width) * Int(image.height)
@@ -136,8 +138,7 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Runs a C codec call and turns its status into an `ImageDecodingError`.
-    private func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError)
-    {
+    func call(_ format: ImageFormat, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(ImageDecodingError) {
         var buffer = [CChar](repeating: 0, count: Int(CIC_MESSAGE_SIZE))
         let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         guard Int(status) != Int(CIC_OK) else { return }

@@ -5,6 +5,9 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
     case jpeg = "JPEG"
     case png = "PNG"
     case webp = "WebP"
+    /// HEIF with HEVC pictures (HEIC, as phones write) or another HEIF brand libheif reads.
+    case heif = "HEIF"
+    case avif = "AVIF"
 
     public var description: String { rawValue }
 
@@ -41,10 +44,12 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
         if ascii("BM") && bytes.count >= 14 { return .unsupported("BMP") }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .unsupported("TIFF") }
         if ascii("ftyp", at: 4) {
-            for brand in ["heic", "heix", "hevc", "mif1", "msf1"] where ascii(brand, at: 8) {
-                return .unsupported("HEIF")
+            if ascii("avif", at: 8) { return .format(.avif) }
+            if ascii("avis", at: 8) { return .unsupported("AVIF image sequence") }
+            for brand in ["heic", "heix", "heim", "heis", "mif1"] where ascii(brand, at: 8) {
+                return .format(.heif)
             }
-            if ascii("avif", at: 8) || ascii("avis", at: 8) { return .unsupported("AVIF") }
+            if ascii("hevc", at: 8) || ascii("msf1", at: 8) { return .unsupported("HEIF image sequence") }
         }
         if ascii("%PDF") { return .unsupported("PDF") }
         if starts([0x00, 0x00, 0x01, 0x00]) { return .unsupported("ICO") }

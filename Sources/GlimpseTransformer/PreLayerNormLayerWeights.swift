@@ -9,7 +9,7 @@ package struct PreLayerNormLayerWeights: Sendable {
     package let fc2Weight: [Float], fc2Bias: [Float]
 
     /// Reads `<prefix>layer_norm1.weight`, `<prefix>self_attn.q_proj.weight`, … (transformers' names).
-    package init(file: SafetensorsFile, prefix p: String, hiddenSize h: Int, intermediateSize ff: Int)
+    package init(file: any TensorSource, prefix p: String, hiddenSize h: Int, intermediateSize ff: Int)
         throws
     {
         norm1Weight = try file.floats(p + "layer_norm1.weight", shape: [h])

@@ -134,7 +134,11 @@ import Testing
         try FileManager.default.copyItem(
             at: CLIPFixtures.clipFolder.appendingPathComponent("config.json"),
             to: scratch.url.appendingPathComponent("config.json"))
-        #expect(throws: CLIPModelError.missingFile(folder: scratch.url.path, file: "model.safetensors")) {
+        #expect(
+            throws: CLIPModelError.missingFile(
+                folder: scratch.url.path,
+                file: "weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+        ) {
             try CLIPCheckpoint(folder: scratch.url)
         }
         let absent = scratch.url.appendingPathComponent("absent")

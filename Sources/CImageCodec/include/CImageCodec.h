@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Tiny C shim over libjpeg(-turbo), libpng and libwebp. Every call returns 0 on success or one of the codes below,
+// Tiny C shim over libjpeg(-turbo), libpng, libwebp and libheif (HEIC, AVIF). Every call returns 0 on success or one of the codes below,
 // with a human-readable message in `message` (never exit(), never a longjmp across Swift frames). All format logic
 // (sniffing, limits, EXIF, colour conversion) lives in Swift (GlimpseImage).
 
@@ -46,5 +46,14 @@ int cic_png_decode(const uint8_t *data, size_t size, cic_image *image, char mess
 
 int cic_webp_header(const uint8_t *data, size_t size, cic_header *header, char message[CIC_MESSAGE_SIZE]);
 int cic_webp_decode(const uint8_t *data, size_t size, cic_image *image, char message[CIC_MESSAGE_SIZE]);
+
+/// HEIF/HEIC and AVIF (libheif): the header is read from the container's boxes without decoding pixels; width and
+/// height are after the container's rotation. Decoding applies irot/imir/clap and drops alpha.
+int cic_heif_header(const uint8_t *data, size_t size, cic_header *header, char message[CIC_MESSAGE_SIZE]);
+int cic_heif_decode(const uint8_t *data, size_t size, cic_image *image, char message[CIC_MESSAGE_SIZE]);
+/// The primary image's Exif metadata item as stored (a 4-byte big-endian offset to the TIFF header, then the
+/// data), malloc'ed into `*exif` (free with cic_free); `*exif` stays NULL when there is none.
+int cic_heif_exif(const uint8_t *data, size_t size, uint8_t **exif, size_t *exif_size,
+                  char message[CIC_MESSAGE_SIZE]);
 
 #endif
