@@ -123,8 +123,9 @@ extension DaemonConfiguration {
                 do {
                     let embedder = try CLIPEmbedder.load(folder: folder, spaceName: setting.name)
                     model = SpaceModel(textAndImage: embedder, weights: setting.weights)
-                    fingerprints[embedder.spaceName] = try ModelFingerprint.ofFile(
-                        at: folder.appendingPathComponent("model.safetensors").path)
+                    // Every weight file counts (a sharded checkpoint's index and each shard), in the loader's order.
+                    fingerprints[embedder.spaceName] = try CLIPCheckpoint.weightFileURLs(in: folder)
+                        .map { try ModelFingerprint.ofFile(at: $0.path) }.joined(separator: "+")
                 } catch {
                     throw ConfigurationError("cannot load the CLIP model folder \(folder.path): \(error)")
                 }
