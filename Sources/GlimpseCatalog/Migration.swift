@@ -22,6 +22,7 @@ struct Migration: Sendable, Equatable {
         Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
         Migration(name: "0002_index_spaces", bytes: PackageResources._002_index_spaces_sql),
         Migration(name: "0003_language_means", bytes: PackageResources._003_language_means_sql),
+        Migration(name: "0006_catalog_identity", bytes: PackageResources._006_catalog_identity_sql),
     ]
 
     /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.
