@@ -13,11 +13,11 @@ extension IngestItem {
     /// a control character), as "is empty" / "is longer than … characters" / "contains the control character
     /// U+0000" to follow the field's name; nil when it can.
     public static func idProblem(_ id: String, maxCharacters: Int = IngestLimits.maxIDCharacters) -> String? {
-        // Before the blank check: "\u{0}" is not whitespace, but it is what must be named.
+        // A blank id is "empty" even when its blanks are tabs or newlines; NUL is not whitespace, so it gets here.
+        if id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "is empty" }
         if let control = id.unicodeScalars.first(where: isControl) {
             return "contains the control character \(codePoint(control)); ids may hold no control characters"
         }
-        if id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "is empty" }
         if id.unicodeScalars.count > maxCharacters { return "is longer than \(maxCharacters) characters" }
         return nil
     }

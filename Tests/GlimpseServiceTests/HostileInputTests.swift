@@ -122,5 +122,10 @@ import Testing
         // One byte over the cap is refused, read whole or streamed.
         let error = refusal { _ = try ImageFileReader.read(path, imageRoots: .anywhere, maxBytes: bytes.count - 1) }
         #expect(error?.errorCode == .imageFileTooLarge)
+        // A FIFO would block the worker on open: refused before it is opened.
+        let fifo = fixture.directory.appendingPathComponent("images/fifo.jpg").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifoError = refusal { _ = try ImageFileReader.read(fifo, imageRoots: .anywhere, maxBytes: 1 << 20) }
+        #expect(fifoError?.errorCode == .imageNotAFile)
     }
 }

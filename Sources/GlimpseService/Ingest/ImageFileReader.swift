@@ -31,6 +31,11 @@ enum ImageFileReader {
             throw ServiceError.invalid(
                 .pathNotAllowed, "image path leads outside the image roots through a symlink: \(path)")
         }
+        // A FIFO or device would block or never end: only regular files are opened (and checked again once open).
+        var before = stat()
+        guard stat(path, &before) == 0, (before.st_mode & S_IFMT) == S_IFREG else {
+            throw ServiceError.invalid(.imageNotAFile, "image path is not a regular file: \(path)")
+        }
         let handle: FileHandle
         do {
             handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
