@@ -55,6 +55,8 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case invalidOffset = "invalid_offset"
     case invalidMinScore = "invalid_min_score"
     case unknownParameter = "unknown_parameter"
+    /// 507 for a request, or a job's per-item error: the data directory's disk (or the catalog) is full.
+    case storageFull = "storage_full"
 
     /// The code a client gives an error answer whose body is not the API's JSON (a proxy's page, say): `http_<status>`.
     /// Never sent by the daemon.

@@ -9,12 +9,38 @@ extension IngestItem {
     /// The id the item is stored under: its own, or else its absolute image path.
     public var effectiveID: String { id ?? imagePath }
 
-    /// Why `id` cannot be an item id (blank, or longer than `IngestLimits.maxIDCharacters` Unicode scalars), as
-    /// "is empty" / "is longer than … characters" to follow the field's name; nil when it can.
+    /// Why `id` cannot be an item id (blank, longer than `IngestLimits.maxIDCharacters` Unicode scalars, or holding
+    /// a control character), as "is empty" / "is longer than … characters" / "contains the control character
+    /// U+0000" to follow the field's name; nil when it can.
     public static func idProblem(_ id: String, maxCharacters: Int = IngestLimits.maxIDCharacters) -> String? {
+        // A blank id is "empty" even when its blanks are tabs or newlines; NUL is not whitespace, so it gets here.
         if id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "is empty" }
+        if let control = id.unicodeScalars.first(where: isControl) {
+            return "contains the control character \(codePoint(control)); ids may hold no control characters"
+        }
         if id.unicodeScalars.count > maxCharacters { return "is longer than \(maxCharacters) characters" }
         return nil
+    }
+
+    /// Why a caption's text cannot be stored because of a control character, to follow the field's name; nil when
+    /// it can. Tab, line feed and carriage return are allowed (captions are prose and may span lines); every other
+    /// C0 control, DEL and the C1 controls are refused. A NUL in particular would be cut off by SQLite's C strings.
+    public static func captionControlProblem(_ text: String) -> String? {
+        let allowed: Set<UInt32> = [0x09, 0x0A, 0x0D]
+        guard let control = text.unicodeScalars.first(where: { isControl($0) && !allowed.contains($0.value) }) else {
+            return nil
+        }
+        return "contains the control character \(codePoint(control)); only tab and line breaks are allowed"
+    }
+
+    /// C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F).
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }
 

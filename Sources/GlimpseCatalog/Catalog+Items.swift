@@ -3,7 +3,8 @@ import GRDB
 
 extension Catalog {
     public func item(externalID: String) throws -> ItemRecord? {
-        try pool.read { db in
+        try Self.requireStorableText(externalID, field: "external id")
+        return try pool.read { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -31,6 +32,12 @@ extension Catalog {
     /// vectors are ignored). An existing one with another hash gets the new image path, hash and captions; its live
     /// vectors are tombstoned and `vectors` inserted (`.updated`).
     public func upsertItem(_ item: NewItem, vectors: [NewVector]) throws -> UpsertOutcome {
+        try Self.requireStorableText(item.externalID, field: "external id")
+        try Self.requireStorableText(item.imagePath, field: "image path")
+        for (language, text) in item.captions {
+            try Self.requireStorableText(language, field: "caption language")
+            try Self.requireStorableText(text, field: "caption \(language)")
+        }
         let blobs = try vectors.enumerated().map { index, vector in try Self.validatedBlob(vector, index: index) }
         defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
@@ -91,6 +98,7 @@ extension Catalog {
     /// them; nil when no item has this external id. The vector rows stay, tombstoned and ownerless, so their ids
     /// are never reused and a rebuild still knows they are dead.
     public func deleteItem(externalID: String) throws -> [Int64]? {
+        try Self.requireStorableText(externalID, field: "external id")
         defer { languageSumsMayHaveChanged() }
         return try pool.write { db in
             guard

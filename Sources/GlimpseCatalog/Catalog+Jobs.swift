@@ -14,15 +14,17 @@ extension Catalog {
         try db.execute(
             sql: """
                 INSERT INTO jobs (kind, state, total, payload, progress, created_at, updated_at)
-                VALUES (?, 'queued', ?, ?, ?, ?, ?)
+                VALUES (?, 'queued', ?, X'', ?, ?, ?)
                 """,
-            arguments: [kind, total, payload, progress, now, now])
-        return db.lastInsertedRowID
+            arguments: [kind, total, progress, now, now])
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO job_payloads (job_id, payload) VALUES (?, ?)", arguments: [id, payload])
+        return id
     }
 
     public func job(id: Int64) throws -> JobRecord? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
+            try Row.fetchOne(db, sql: "\(Self.jobSelect) WHERE id = ?", arguments: [id]).map(Self.jobRecord)
         }
     }
 
@@ -30,7 +32,7 @@ extension Catalog {
     public func pendingJobs(kind: String) throws -> [JobRecord] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
+                db, sql: "\(Self.jobSelect) WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
                 arguments: [kind]
             ).map(Self.jobRecord)
         }
@@ -40,13 +42,13 @@ extension Catalog {
     public func claimNextJob() throws -> JobRecord? {
         try pool.write { db in
             // Write transactions are IMMEDIATE, so no other connection can claim the same job in between.
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1")
+            guard let row = try Row.fetchOne(db, sql: "\(Self.jobSelect) WHERE state = 'queued' ORDER BY id LIMIT 1")
             else { return nil }
             let id = try row.decode(Int64.self, forColumn: "id")
             try db.execute(
                 sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?", arguments: [Date(), id])
             // Read back so the record is exactly what `job(id:)` returns (timestamps at stored precision).
-            return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
+            return try Row.fetchOne(db, sql: "\(Self.jobSelect) WHERE id = ?", arguments: [id]).map(Self.jobRecord)
         }
     }
 
@@ -69,15 +71,23 @@ extension Catalog {
     }
 
     /// Records the final progress. The job ends `failed` only when it had items and every one of them failed
-    /// (or its payload was unreadable); a job with some successes ends `done`, its failures listed in `errors`.
-    public func finishJob(id: Int64, progress: JobProgress) throws {
+    /// (or its payload was unreadable), or when `failed` says it was cut short (a full disk); otherwise it ends
+    /// `done`, its failures listed in `errors`.
+    public func finishJob(id: Int64, progress: JobProgress, failed: Bool = false) throws {
         let encoded = try Self.encode(progress)
-        let state: JobRecord.State = progress.done == 0 && progress.failed > 0 ? .failed : .done
+        let state: JobRecord.State = failed || (progress.done == 0 && progress.failed > 0) ? .failed : .done
         try pool.write { db in
             try db.execute(
                 sql: "UPDATE jobs SET state = ?, progress = ?, updated_at = ? WHERE id = ?",
                 arguments: [state.rawValue, encoded, Date(), id])
             guard db.changesCount > 0 else { throw CatalogError.jobNotFound(id: id) }
+        }
+    }
+
+    /// Every queued job, oldest first (the worker fails them when the disk is too full to claim one).
+    public func queuedJobs() throws -> [JobRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "\(Self.jobSelect) WHERE state = 'queued' ORDER BY id").map(Self.jobRecord)
         }
     }
 
@@ -90,6 +100,13 @@ extension Catalog {
             return db.changesCount
         }
     }
+
+    /// A job row with its payload from `job_payloads` (migration 0006 moved it there; see that file for why).
+    private static let jobSelect = """
+        SELECT jobs.id, kind, state, total, progress, created_at, updated_at,
+            coalesce(job_payloads.payload, jobs.payload) AS payload
+        FROM jobs LEFT JOIN job_payloads ON job_payloads.job_id = jobs.id
+        """
 
     private static func jobRecord(_ row: Row) throws -> JobRecord {
         let id = try row.decode(Int64.self, forColumn: "id")

@@ -70,4 +70,49 @@ public final class Catalog: Sendable {
         }
         return migrationNames.filter(applied.contains)
     }
+
+    /// GRDB binds a Swift string to SQLite as a NUL-terminated C string, so "victim\u{0}x" would be stored, looked up
+    /// and deleted as "victim": a text holding NUL is refused here, at the one boundary every item write crosses.
+    static func requireStorableText(_ text: String, field: String) throws {
+        if text.utf8.contains(0) { throw CatalogError.textHoldsNUL(field: field) }
+    }
+
+    /// `error` as `CatalogError.storageFull` when it says the disk or the database is full (SQLITE_FULL, which
+    /// SQLite reports for ENOSPC too, or a POSIX ENOSPC from a file write), else nil.
+    public static func storageFull(_ error: any Error) -> CatalogError? {
+        switch error {
+        case let error as CatalogError:
+            if case .storageFull = error { return error }
+            return nil
+        case let error as DatabaseError where error.resultCode == .SQLITE_FULL:
+            return .storageFull(reason: error.message ?? "database or disk is full")
+        case let error as POSIXError where error.code == .ENOSPC:
+            return .storageFull(reason: "no space left on device")
+        default:
+            let error = error as NSError
+            if error.domain == NSPOSIXErrorDomain, error.code == Int(ENOSPC) {
+                return .storageFull(reason: "no space left on device")
+            }
+            if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+                underlying.domain == NSPOSIXErrorDomain, underlying.code == Int(ENOSPC)
+            {
+                return .storageFull(reason: "no space left on device")
+            }
+            return nil
+        }
+    }
+
+    /// Caps the database at its current size plus `extraPages` pages (nil lifts the cap), so writes that need more
+    /// fail with SQLITE_FULL as on a full disk: tests use it to exercise the storage-full paths without a
+    /// filesystem to fill. Applies to the writer connection, which every write goes through.
+    public func setSizeLimit(extraPages: Int?) throws {
+        try pool.writeWithoutTransaction { db in
+            if let extraPages {
+                let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + max(0, extraPages))")
+            } else {
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 4294967294")
+            }
+        }
+    }
 }

@@ -14,6 +14,10 @@ public enum CatalogError: Error, Equatable, CustomStringConvertible {
     case corruptJob(id: Int64, reason: String)
     /// A vector handed to `upsertItem` cannot be stored.
     case invalidVector(index: Int, reason: String)
+    /// A text (id, path, caption) holds a NUL character, which SQLite's C-string binding would cut off.
+    case textHoldsNUL(field: String)
+    /// The disk (or the database's size limit) is full: SQLITE_FULL or ENOSPC. Nothing of the failed write is kept.
+    case storageFull(reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum CatalogError: Error, Equatable, CustomStringConvertible {
             "job \(id) cannot be read: \(reason)"
         case .invalidVector(let index, let reason):
             "vector \(index) cannot be stored: \(reason)"
+        case .textHoldsNUL(let field):
+            "the \(field) holds a NUL character, which cannot be stored"
+        case .storageFull(let reason):
+            "storage full: \(reason)"
         }
     }
 }

@@ -24,6 +24,7 @@ struct Migration: Sendable, Equatable {
         Migration(name: "0003_language_means", bytes: PackageResources._003_language_means_sql),
         Migration(name: "0004_compact_vectors", bytes: PackageResources._004_compact_vectors_sql),
         Migration(name: "0005_item_fields", bytes: PackageResources._005_item_fields_sql),
+        Migration(name: "0006_catalog_identity", bytes: PackageResources._006_catalog_identity_sql),
     ]
 
     /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.

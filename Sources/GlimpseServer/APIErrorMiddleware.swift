@@ -80,6 +80,7 @@ extension ServiceError.Kind {
         case .notFound: .notFound
         case .tooLarge: .contentTooLarge
         case .unavailable: .serviceUnavailable
+        case .insufficientStorage: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .internal: .internalServerError
         }
     }

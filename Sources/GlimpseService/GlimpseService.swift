@@ -13,7 +13,7 @@ public final class GlimpseService: Service, Sendable {
     public let configuration: ServiceConfiguration
     let catalog: Catalog
     let spaces: [EmbeddingSpace]
-    private let worker: IngestWorker
+    let worker: IngestWorker
     let searchEngine: SearchEngine
     private let validator: IngestValidator
     private let modelPath: String
@@ -91,7 +91,12 @@ public final class GlimpseService: Service, Sendable {
     public func ingest(_ items: [IngestItem]) throws -> IngestAccepted {
         try validator.validate(items)
         let payload = try JSONEncoder().encode(IngestBatch(items: items))
-        let jobID = try catalog.enqueueJob(kind: JobKind.ingest.rawValue, payload: payload, total: items.count)
+        let jobID: Int64
+        do {
+            jobID = try catalog.enqueueJob(kind: JobKind.ingest.rawValue, payload: payload, total: items.count)
+        } catch {
+            throw ServiceError.mappingStorageFull(error, while: "queueing the ingest job")
+        }
         worker.wake()
         return IngestAccepted(jobID: jobID, state: .queued, accepted: items.count)
     }
@@ -103,8 +108,13 @@ public final class GlimpseService: Service, Sendable {
             RebuildJobPayload(
                 m: request.m, efConstruction: request.efConstruction,
                 reembedThrough: request.reembed == true ? try catalog.maxVectorID() : nil, reason: "admin"))
-        let jobID = try catalog.enqueueJob(
-            kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
+        let jobID: Int64
+        do {
+            jobID = try catalog.enqueueJob(
+                kind: IndexRebuilder.jobKind, payload: payload, total: try catalog.counts().liveVectors)
+        } catch {
+            throw ServiceError.mappingStorageFull(error, while: "queueing the rebuild")
+        }
         worker.wake()
         return RebuildAccepted(jobID: jobID, state: .queued)
     }
@@ -117,9 +127,12 @@ public final class GlimpseService: Service, Sendable {
         guard let kind = JobKind(rawValue: job.kind) else {
             throw ServiceError(.internal, code: .internal, "job \(id) has an unknown kind \(job.kind)")
         }
-        let progress = job.progress
+        // A job a full disk failed before the catalog could record it is reported as the worker holds it.
+        let unrecorded = worker.unrecordedFinish(jobID: id)
+        let progress = unrecorded ?? job.progress
+        let state = unrecorded != nil ? .failed : JobState(rawValue: job.state.rawValue) ?? .failed
         return JobResponse(
-            id: job.id, kind: kind, state: JobState(rawValue: job.state.rawValue) ?? .failed, total: job.total,
+            id: job.id, kind: kind, state: state, total: job.total,
             done: progress.done, failed: progress.failed, inserted: progress.inserted, updated: progress.updated,
             unchanged: progress.unchanged,
             errors: progress.errors.map { JobItemFailure(index: $0.index, id: $0.externalID, message: $0.message) },
@@ -142,6 +155,7 @@ public final class GlimpseService: Service, Sendable {
     }
 
     public func item(id: String) throws -> ItemResponse {
+        try Self.checkPathID(id)
         guard let item = try catalog.item(externalID: id) else {
             throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
@@ -151,7 +165,14 @@ public final class GlimpseService: Service, Sendable {
     /// Deletes an item: the catalog commits first (captions gone, vectors tombstoned), then every index excludes
     /// the vectors at once. A vector the worker adds after this is still dropped by search's catalog check.
     public func delete(id: String) throws -> DeleteResponse {
-        guard let tombstoned = try catalog.deleteItem(externalID: id) else {
+        try Self.checkPathID(id)
+        let deleted: [Int64]?
+        do {
+            deleted = try catalog.deleteItem(externalID: id)
+        } catch {
+            throw ServiceError.mappingStorageFull(error, while: "deleting the item")
+        }
+        guard let tombstoned = deleted else {
             throw ServiceError(.notFound, code: .notFound, "no item with id \(id)")
         }
         for space in spaces { space.tombstone(tombstoned) }
@@ -194,6 +215,14 @@ public final class GlimpseService: Service, Sendable {
             alignment: AlignmentStatus(
                 active: searchEngine.alignment.aligner != nil, dictionaryPath: searchEngine.alignment.dictionaryPath,
                 englishHeadwords: searchEngine.alignment.englishHeadwords, error: searchEngine.alignment.problem))
+    }
+
+    /// An id that no item can have (a control character, blank, too long) is a bad request, not a lookup: with a
+    /// NUL, `victim\u{0}x` would otherwise reach SQLite as `victim`.
+    private static func checkPathID(_ id: String) throws(ServiceError) {
+        if let problem = IngestItem.idProblem(id, maxCharacters: .max) {
+            throw .invalid(.invalidID, "the item id \(problem)")
+        }
     }
 
     private static func timestamp(_ date: Date) -> String {

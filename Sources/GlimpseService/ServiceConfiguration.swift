@@ -47,6 +47,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `TextEmbeddingBatcher`.
     public var queryBatchWindow: Duration = .milliseconds(2)
     public var queryBatchMaxTexts: Int = 32
+    /// Bytes of the data directory's `storage.reserve` file, deleted when the disk fills up so the worker can still
+    /// record that the job in progress failed (`StorageReserve`); 0 keeps none.
+    public var storageReserveBytes: Int = 4 << 20
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

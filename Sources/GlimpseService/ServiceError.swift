@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseAPI
+import GlimpseCatalog
 
 /// Errors the service reports to callers; the transport maps `kind` to an HTTP status.
 public struct ServiceError: Error, Sendable, CustomStringConvertible, LocalizedError {
@@ -8,6 +9,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible, LocalizedE
         case notFound
         case tooLarge
         case unavailable
+        /// The data directory's disk is full (HTTP 507); the request changed nothing.
+        case insufficientStorage
         case `internal`
     }
 
@@ -29,5 +32,13 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible, LocalizedE
 
     static func invalid(_ code: APIErrorCode, _ message: String) -> ServiceError {
         ServiceError(.invalidRequest, code: code, message)
+    }
+
+    /// `error` as a 507 `storage_full` when the catalog says its disk is full, else `error` unchanged.
+    static func mappingStorageFull(_ error: any Error, while doing: String) -> any Error {
+        guard let full = Catalog.storageFull(error) else { return error }
+        return ServiceError(
+            .insufficientStorage, code: .storageFull,
+            "\(doing) failed: \(full); free space in the data directory and try again")
     }
 }

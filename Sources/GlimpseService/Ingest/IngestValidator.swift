@@ -63,6 +63,9 @@ struct IngestValidator: Sendable {
                     "\(place).captions has an invalid language code \(Self.quoted(language)); use codes such as \"en\", \"zh\", \"zh-Hant\""
                 )
             }
+            if let problem = IngestItem.captionControlProblem(text) {
+                throw .invalid(.invalidItem, "\(place).captions.\(language) \(problem)")
+            }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .invalid(.invalidItem, "\(place).captions.\(language) is empty")
             }

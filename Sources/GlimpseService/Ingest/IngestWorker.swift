@@ -22,6 +22,10 @@ final class IngestWorker: Sendable {
     private let autoRebuild: AutoRebuild?
     private let blockingWork: BlockingWork
     private let metrics: ServiceMetrics
+    private let reserve: StorageReserve
+    /// Jobs finished (failed) that the catalog could not record because the disk was full, by job id: reported by
+    /// `GlimpseService.job(id:)` from here and written at each wake-up until the catalog takes them.
+    private let unrecordedFinishes = Mutex<[Int64: JobProgress]>([:])
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
@@ -34,6 +38,8 @@ final class IngestWorker: Sendable {
         self.spaces = spaces
         self.configuration = configuration
         self.logger = logger
+        reserve = StorageReserve(
+            directory: configuration.dataDirectory, bytes: configuration.storageReserveBytes, logger: logger)
         (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -60,6 +66,7 @@ final class IngestWorker: Sendable {
         var lastSnapshot = ContinuousClock.now
         wakeupContinuation.yield()
         for await _ in wakeups {
+            recordUnrecordedFinishes()
             while !isStopping, let job = claimNextJob() {
                 await process(job)
                 // Re-ingested items tombstone their old vectors too; the queued rebuild is claimed next.
@@ -70,6 +77,8 @@ final class IngestWorker: Sendable {
                 }
             }
             if isStopping { break }
+            // Idle: put the storage reserve back if a full disk used it (or the daemon started without room for it).
+            if unrecordedFinishes.withLock({ $0.isEmpty }) { reserve.restoreIfMissing() }
             if ContinuousClock.now - lastSnapshot >= configuration.snapshotInterval,
                 spaces.contains(where: { $0.vectorsSinceSnapshot > 0 })
             {
@@ -82,7 +91,10 @@ final class IngestWorker: Sendable {
     func writeSnapshots() async {
         for space in spaces where space.vectorsSinceSnapshot > 0 {
             do {
-                try await blockingWork.run { try space.writeSnapshot() }
+                try await blockingWork.run { [catalog] in
+                    try space.writeSnapshot()
+                    try SnapshotStamp.write(for: space, catalog: catalog)
+                }
                 logger.info(
                     "index snapshot written", metadata: ["space": "\(space.name)", "watermark": "\(space.watermark)"])
             } catch {
@@ -93,13 +105,63 @@ final class IngestWorker: Sendable {
         }
     }
 
+    /// The final state of a job the catalog could not record, if any.
+    func unrecordedFinish(jobID: Int64) -> JobProgress? {
+        unrecordedFinishes.withLock { $0[jobID] }
+    }
+
     private func claimNextJob() -> JobRecord? {
         do {
             return try catalog.claimNextJob()
         } catch {
-            logger.error("cannot claim the next job", metadata: ["error": "\(error)"])
+            guard let full = Catalog.storageFull(error) else {
+                logger.error("cannot claim the next job", metadata: ["error": "\(error)"])
+                return nil
+            }
+            if reserve.release(), let job = try? catalog.claimNextJob() { return job }
+            failQueuedJobs(full)
             return nil
         }
+    }
+
+    /// The disk is too full to even claim a job: every queued job fails with `storage_full` at once (kept in memory
+    /// until the catalog can record it) instead of waiting, unseen, for space.
+    private func failQueuedJobs(_ full: CatalogError) {
+        let queued = (try? catalog.queuedJobs()) ?? []
+        for job in queued where unrecordedFinish(jobID: job.id) == nil {
+            var progress = job.progress
+            let rest = job.total - progress.done - progress.failed
+            if rest > 0 {
+                progress.failed += rest
+                progress.errors.append(
+                    JobItemError(
+                        index: progress.done + progress.failed - rest, externalID: nil,
+                        message: Self.storageFullMessage(full, notAttempted: rest)))
+            }
+            logger.error(
+                "job failed: the data directory's disk is full",
+                metadata: ["job": "\(job.id)", "error": "\(full)"])
+            finish(job.id, progress, failed: true)
+        }
+    }
+
+    /// Writes the finishes a full disk kept in memory; each stays until the catalog takes it.
+    private func recordUnrecordedFinishes() {
+        let pending = unrecordedFinishes.withLock { $0 }
+        for (jobID, progress) in pending.sorted(by: { $0.key < $1.key }) {
+            do {
+                try catalog.finishJob(id: jobID, progress: progress, failed: true)
+                _ = unrecordedFinishes.withLock { $0.removeValue(forKey: jobID) }
+                logger.notice("recorded a job failure the full disk had held back", metadata: ["job": "\(jobID)"])
+            } catch {
+                return
+            }
+        }
+    }
+
+    static func storageFullMessage(_ full: CatalogError, notAttempted: Int? = nil) -> String {
+        let what = notAttempted.map { "\($0) item(s) not attempted: " } ?? ""
+        return "\(APIErrorCode.storageFull.rawValue): \(what)\(full); free space in the data directory and ingest again"
     }
 
     private func process(_ job: JobRecord) async {
@@ -132,13 +194,33 @@ final class IngestWorker: Sendable {
             }
             let chunkEnd = min(next + configuration.ingestChunkSize, items.count)
             let (doneBefore, failedBefore) = (progress.done, progress.failed)
-            await ingestChunk(Array(items[next..<chunkEnd]), firstIndex: next, progress: &progress)
+            var full = await ingestChunk(Array(items[next..<chunkEnd]), firstIndex: next, progress: &progress)
             metrics.countIngested(done: progress.done - doneBefore, failed: progress.failed - failedBefore)
             next = chunkEnd
-            do {
-                try catalog.updateJobProgress(id: job.id, progress: progress)
-            } catch {
-                logger.error("cannot record job progress", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            if full == nil {
+                do {
+                    try catalog.updateJobProgress(id: job.id, progress: progress)
+                } catch {
+                    full = Catalog.storageFull(error)
+                    if full == nil {
+                        logger.error("cannot record job progress", metadata: ["job": "\(job.id)", "error": "\(error)"])
+                    }
+                }
+            }
+            if let full {
+                // A full disk fails the job at once rather than failing every later item slowly, one by one.
+                let rest = items.count - next
+                if rest > 0 {
+                    progress.failed += rest
+                    progress.errors.append(
+                        JobItemError(
+                            index: next, externalID: nil, message: Self.storageFullMessage(full, notAttempted: rest)))
+                }
+                logger.error(
+                    "ingest job failed: the data directory's disk is full",
+                    metadata: ["job": "\(job.id)", "at": "\(next)", "error": "\(full)"])
+                finish(job.id, progress, failed: true)
+                return
             }
         }
         finish(job.id, progress)
@@ -166,17 +248,30 @@ final class IngestWorker: Sendable {
             logger.error(
                 "index rebuild failed; the old index stays in use", metadata: ["job": "\(job.id)", "error": "\(error)"])
             var progress = JobProgress()
-            progress.errors.append(JobItemError(index: 0, externalID: nil, message: "rebuild failed: \(error)"))
+            let message = Catalog.storageFull(error).map { Self.storageFullMessage($0) } ?? "rebuild failed: \(error)"
+            progress.errors.append(JobItemError(index: 0, externalID: nil, message: message))
             progress.failed = 1
             finish(job.id, progress)
         }
     }
 
-    private func finish(_ jobID: Int64, _ progress: JobProgress) {
+    /// Records a job's end. On a full disk the storage reserve is released and the write tried again; if it still
+    /// fails the job's end is kept in memory (reported by `unrecordedFinish`) and written once space returns.
+    private func finish(_ jobID: Int64, _ progress: JobProgress, failed: Bool = false) {
         do {
-            try catalog.finishJob(id: jobID, progress: progress)
+            try catalog.finishJob(id: jobID, progress: progress, failed: failed)
         } catch {
-            logger.error("cannot mark job finished", metadata: ["job": "\(jobID)", "error": "\(error)"])
+            guard Catalog.storageFull(error) != nil else {
+                logger.error("cannot mark job finished", metadata: ["job": "\(jobID)", "error": "\(error)"])
+                return
+            }
+            if reserve.release(), (try? catalog.finishJob(id: jobID, progress: progress, failed: failed)) != nil {
+                return
+            }
+            unrecordedFinishes.withLock { $0[jobID] = progress }
+            logger.error(
+                "cannot record the job's end: the disk is full; it is kept in memory and written once space returns",
+                metadata: ["job": "\(jobID)"])
         }
     }
 
@@ -194,17 +289,20 @@ final class IngestWorker: Sendable {
 
     /// One chunk of a job, in the order that keeps a failure to its own item: skip what is unchanged, embed
     /// images, embed captions, then store each item (catalog first, then index).
-    private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async {
+    /// Returns the storage failure that stopped it, if the disk filled up.
+    private func ingestChunk(_ chunk: [IngestItem], firstIndex: Int, progress: inout JobProgress) async
+        -> CatalogError?
+    {
         let imageStep = ItemImageEmbedding(
             spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
         var pending = changedItems(chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress)
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return nil }
         if imageStep.isNeeded {
             pending = await embedImages(of: pending, with: imageStep, progress: &progress)
-            guard !pending.isEmpty else { return }
+            guard !pending.isEmpty else { return nil }
         }
-        guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return }
-        store(pending, captionVectors: captionVectors, progress: &progress)
+        guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return nil }
+        return store(pending, captionVectors: captionVectors, progress: &progress)
     }
 
     /// The chunk's items whose content (image bytes and captions) differs from what the catalog holds; unchanged
@@ -217,9 +315,22 @@ final class IngestWorker: Sendable {
             let index = firstIndex + offset
             let externalID = IngestValidator.externalID(of: item)
             do {
-                let bytes = try readImage(at: item.imagePath)
-                let hash = ContentHasher.hash(
-                    imagePath: item.imagePath, imageBytes: bytes, captions: item.captions, fields: item.fields)
+                // Without an image space the bytes only feed the hash: stream them instead of holding the file.
+                var bytes: Data?
+                let hash: String
+                if readImages {
+                    let read = try readImage(at: item.imagePath)
+                    bytes = read
+                    hash = ContentHasher.hash(
+                        imagePath: item.imagePath, imageBytes: read, captions: item.captions, fields: item.fields)
+                } else {
+                    var hasher = ContentHasher(imagePath: item.imagePath)
+                    try ImageFileReader.stream(
+                        item.imagePath, imageRoots: configuration.imageRoots,
+                        maxBytes: configuration.imageDecodingLimits.maxFileBytes
+                    ) { hasher.update(imageBytes: $0) }
+                    hash = hasher.finish(captions: item.captions, fields: item.fields)
+                }
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
                     progress.done += 1
                     progress.unchanged += 1
@@ -228,7 +339,7 @@ final class IngestWorker: Sendable {
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted(), imageBytes: readImages ? bytes : nil))
+                        languages: item.captions.keys.sorted(), imageBytes: bytes))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
@@ -277,13 +388,14 @@ final class IngestWorker: Sendable {
         return vectorsBySpace
     }
 
-    /// Each item in its own catalog transaction, then mirrored into the indexes: a failure (a constraint, a full
-    /// disk) fails that item only, and the catalog never lags behind an index.
+    /// Each item in its own catalog transaction, then mirrored into the indexes: a failure (a constraint) fails
+    /// that item only, and the catalog never lags behind an index. A full disk fails this item and the chunk's
+    /// remaining ones, and is returned so the job stops.
     private func store(
         _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress
-    ) {
+    ) -> CatalogError? {
         var offset = 0
-        for entry in pending {
+        for (position, entry) in pending.enumerated() {
             let captionCount = entry.languages.count
             var newVectors: [NewVector] = []
             for (spaceIndex, space) in spaces.enumerated() {
@@ -312,9 +424,17 @@ final class IngestWorker: Sendable {
                 case .unchanged: progress.unchanged += 1
                 }
             } catch {
+                if let full = Catalog.storageFull(error) {
+                    for failed in pending[position...] {
+                        progress.recordFailure(
+                            index: failed.index, externalID: failed.externalID, message: Self.storageFullMessage(full))
+                    }
+                    return full
+                }
                 progress.recordFailure(index: entry.index, externalID: entry.externalID, message: "\(error)")
             }
         }
+        return nil
     }
 
     /// Mirrors a committed catalog write into the in-memory indexes.
@@ -336,7 +456,8 @@ final class IngestWorker: Sendable {
     }
 
     private func readImage(at path: String) throws -> Data {
-        try ImageFileReader.read(path, imageRoots: configuration.imageRoots)
+        try ImageFileReader.read(
+            path, imageRoots: configuration.imageRoots, maxBytes: configuration.imageDecodingLimits.maxFileBytes)
     }
 }
 

@@ -117,7 +117,10 @@ struct IndexRebuilder {
             progress.failed += outcome.skipped
             rebuilt.setInsertion(.foreground)
             space.replaceIndex(with: rebuilt, watermark: max(outcome.watermark, space.watermark))
-            try await blockingWork.run { try space.writeSnapshot() }
+            try await blockingWork.run { [catalog] in
+                try space.writeSnapshot()
+                try SnapshotStamp.write(for: space, catalog: catalog)
+            }
             try catalog.setCompactedAt(compactionStarted, space: space.name)
             logger.info(
                 "index rebuilt",

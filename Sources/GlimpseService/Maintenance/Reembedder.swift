@@ -73,7 +73,11 @@ struct Reembedder {
             for source in chunk {
                 do {
                     images.append(
-                        (source.imagePath, try ImageFileReader.read(source.imagePath, imageRoots: imageRoots)))
+                        (
+                            source.imagePath,
+                            try ImageFileReader.read(
+                                source.imagePath, imageRoots: imageRoots, maxBytes: imageLimits.maxFileBytes)
+                        ))
                     readable.append(source)
                 } catch {
                     lost.append(source.vectorID)
