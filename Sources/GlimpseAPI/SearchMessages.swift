@@ -13,10 +13,13 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var aligned: Bool?
     /// The texts searched: the query, and with alignment its parts and dictionary translations.
     public var searched: [String]?
+    /// With the dictionary in use: whether parts or translations were left out of `searched` under the daemon's
+    /// query-expansion bounds (`query_expansion_max_*`).
+    public var expansionCut: Bool?
 
     public init(
         query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
-        aligned: Bool? = nil, searched: [String]? = nil
+        aligned: Bool? = nil, searched: [String]? = nil, expansionCut: Bool? = nil
     ) {
         self.query = query
         self.k = k
@@ -26,11 +29,13 @@ public struct SearchResponse: Codable, Sendable, Equatable {
         self.image = image
         self.aligned = aligned
         self.searched = searched
+        self.expansionCut = expansionCut
     }
 
     enum CodingKeys: String, CodingKey {
         case query, k, ef, results, image, aligned, searched
         case tookMilliseconds = "took_ms"
+        case expansionCut = "expansion_cut"
     }
 }
 

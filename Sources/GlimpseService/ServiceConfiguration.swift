@@ -47,6 +47,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `TextEmbeddingBatcher`.
     public var queryBatchWindow: Duration = .milliseconds(2)
     public var queryBatchMaxTexts: Int = 32
+    /// Bounds on the parts and translations cross-lingual alignment adds to one query.
+    public var queryExpansion = QueryExpansionLimits()
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

@@ -81,9 +81,11 @@ struct SearchEngine: Sendable {
         // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
         var streams: [[String: [SpaceVectorHit]]] = []
         var searched: [String] = [plan.query]
+        var expansionCut = false
         for space in spaces {
             let aligned = try await embedQuery(plan, in: space)
             searched = aligned.texts
+            expansionCut = expansionCut || aligned.expansionCut
             let spaceStreams = try await searchSpace(space, aligned: aligned, plan: plan)
             while streams.count < spaceStreams.count { streams.append([:]) }
             for (streamIndex, hits) in spaceStreams.enumerated() {
@@ -94,7 +96,8 @@ struct SearchEngine: Sendable {
         let elapsed = ContinuousClock.now - started
         return SearchResponse(
             query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds, results: Array(results),
-            aligned: plan.aligner != nil || plan.mode.usesCentring, searched: searched)
+            aligned: plan.aligner != nil || plan.mode.usesCentring, searched: searched,
+            expansionCut: plan.aligner == nil ? nil : expansionCut)
     }
 
     /// Bad input is refused before any embedding: an empty or over-long query, k or ef out of range.
@@ -128,8 +131,8 @@ struct SearchEngine: Sendable {
         // twice as wide as what is fetched. An explicit ef is the caller's choice (never below what is fetched).
         let ef = requestedEF.map { max($0, fetch) } ?? min(max(hnsw.efSearchDefault, 2 * fetch), hnsw.efSearchMax)
         return SearchPlan(
-            query: query, k: k, ef: ef, fetch: fetch, mode: mode, aligner: mode.usesDictionary ? alignment.aligner : nil
-        )
+            query: query, k: k, ef: ef, fetch: fetch, mode: mode,
+            aligner: mode.usesDictionary ? alignment.aligner?.limited(by: configuration.queryExpansion) : nil)
     }
 
     /// The texts searched in one space, with their vectors: with the dictionary, the query and its translations
@@ -175,10 +178,12 @@ struct SearchEngine: Sendable {
                             score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
                             caption: hit.owner.vector, language: language)
                     {
-                        score = centred
+                        // Centred scores count by how much the caption says (`ShortCaptionWeight`).
+                        score = ShortCaptionWeight.apply(centred, caption: hit.owner.captions[language])
                     }
                     guard score.isFinite else { continue }
-                    hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
+                    // A raw cosine of unit vectors can round to just past 1; every score stays within [−1, 1].
+                    hits.append(SpaceVectorHit(owner: hit.owner, cosine: min(1, max(-1, score))))
                 }
             }
             streams.append(hits)
