@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Rare languages: the mean of a language with one caption is that caption, so c − m_b is zero and the cosine
 /// divides rounding noise by a near-zero norm (a lone `fr` caption scored 1.75 for every query). Each language's
-/// mean is therefore shrunk toward the mean of all captions, as if `priorCaptions` captions at the global mean
+/// mean is therefore shrunk toward the mean of all captions, as if `priorCaptions` (3) captions at the global mean
 /// were added to it, and the global mean toward zero (no centring) the same way:
 ///
 ///     g = Σ_all c / (N + λ),   m_b = (Σ_b c + λ g) / (n_b + λ)
@@ -26,7 +26,7 @@ import Synchronization
 /// Every centred score is finally clamped to [−1, 1], which only rounding can leave.
 final class LanguageMeans: Sendable {
     /// λ above: captions' worth of weight the global mean adds to each language's mean.
-    static let priorCaptions: Double = 10
+    static let priorCaptions: Double = 3
 
     struct Means: Sendable {
         var vectors: [String: [Float]] = [:]
