@@ -20,10 +20,13 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var offset: Int?
     /// Pass as `cursor` to get the next page; absent on the last page.
     public var nextCursor: String?
+    /// With the dictionary in use: whether parts or translations were left out of `searched` under the daemon's
+    /// query-expansion bounds (`query_expansion_max_*`).
+    public var expansionCut: Bool?
 
     public init(
         query: String, k: Int, ef: Int, tookMilliseconds: Double, results: [SearchResult], image: ImageQuery? = nil,
-        aligned: Bool? = nil, searched: [String]? = nil
+        aligned: Bool? = nil, searched: [String]? = nil, expansionCut: Bool? = nil
     ) {
         self.query = query
         self.k = k
@@ -33,6 +36,7 @@ public struct SearchResponse: Codable, Sendable, Equatable {
         self.image = image
         self.aligned = aligned
         self.searched = searched
+        self.expansionCut = expansionCut
     }
 
     enum CodingKeys: String, CodingKey {
@@ -40,6 +44,7 @@ public struct SearchResponse: Codable, Sendable, Equatable {
         case tookMilliseconds = "took_ms"
         case efRequested = "ef_requested"
         case nextCursor = "next_cursor"
+        case expansionCut = "expansion_cut"
     }
 }
 

@@ -21,6 +21,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var queryCacheMegabytes = 0
     public var queryBatchWindowMilliseconds: Double = 0
     public var queryBatchMaxTexts = 0
+    public var queryExpansionMaxParts = 0
+    public var queryExpansionMaxTexts = 0
+    public var queryExpansionMaxTokens = 0
     /// 0: one encoder thread per core.
     public var encoderThreads = 0
     public var dataDirectory = ""
@@ -65,6 +68,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.queryVectorCacheBytes = queryCacheMegabytes << 20
         configuration.queryBatchWindow = .microseconds(Int64((queryBatchWindowMilliseconds * 1_000).rounded()))
         configuration.queryBatchMaxTexts = queryBatchMaxTexts
+        configuration.queryExpansion = QueryExpansionLimits(
+            maxParts: queryExpansionMaxParts, maxTexts: queryExpansionMaxTexts, maxTokens: queryExpansionMaxTokens)
         configuration.imageDecodingLimits = ImageDecodingLimits(
             maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = enZhDictionaryPath
@@ -140,6 +145,18 @@ extension DaemonConfiguration {
         }
         guard (1...1_024).contains(queryBatchMaxTexts) else {
             throw ConfigurationError("query_batch_max_texts must be between 1 and 1024, got \(queryBatchMaxTexts)")
+        }
+        guard (0...64).contains(queryExpansionMaxParts) else {
+            throw ConfigurationError(
+                "query_expansion_max_parts must be between 0 and 64, got \(queryExpansionMaxParts)")
+        }
+        guard (1...256).contains(queryExpansionMaxTexts) else {
+            throw ConfigurationError(
+                "query_expansion_max_texts must be between 1 and 256, got \(queryExpansionMaxTexts)")
+        }
+        guard (0...4_096).contains(queryExpansionMaxTokens) else {
+            throw ConfigurationError(
+                "query_expansion_max_tokens must be between 0 and 4096, got \(queryExpansionMaxTokens)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
         if let spaces {

@@ -144,6 +144,21 @@ public enum DaemonSettings {
             doc: "Most texts of concurrent searches embedded in one forward pass (1 to 1024).",
             store: { configuration, value in configuration.queryBatchMaxTexts = value.integer }),
         DaemonSetting(
+            key: "query_expansion_max_parts", flag: "--query-expansion-max-parts", deprecatedKeys: [],
+            type: .integer, defaultValue: "4", defaultDescription: nil,
+            doc: "Single-language runs of a mixed query that alignment searches and translates on their own (0 to 64).",
+            store: { configuration, value in configuration.queryExpansionMaxParts = value.integer }),
+        DaemonSetting(
+            key: "query_expansion_max_texts", flag: "--query-expansion-max-texts", deprecatedKeys: [],
+            type: .integer, defaultValue: "24", defaultDescription: nil,
+            doc: "Most texts one aligned query searches, itself included (1 to 256); `expansion_cut` says when hit.",
+            store: { configuration, value in configuration.queryExpansionMaxTexts = value.integer }),
+        DaemonSetting(
+            key: "query_expansion_max_tokens", flag: "--query-expansion-max-tokens", deprecatedKeys: [],
+            type: .integer, defaultValue: "128", defaultDescription: nil,
+            doc: "Estimated tokens of the parts and translations alignment adds to one query (0 to 4096).",
+            store: { configuration, value in configuration.queryExpansionMaxTokens = value.integer }),
+        DaemonSetting(
             key: "encoder_threads", flag: "--encoder-threads", deprecatedKeys: [], type: .integer,
             defaultValue: "0", defaultDescription: "0 (every core)",
             doc: "Threads of the E5 encoder's own pool, which sleep between calls (0: one per core; 1 to 256).",

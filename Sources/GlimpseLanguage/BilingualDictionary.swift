@@ -18,14 +18,20 @@ public struct BilingualDictionary: Sendable {
     private let cedictChinese: [String: [String]]
     /// Longest Chinese key, bounding the longest-match segmentation.
     private let longestChineseKey: Int
+    /// CC-CEDICT's traditional headwords that differ from their simplified form (貓 → 猫, 紅色 → 红色).
+    private let traditionalToSimplified: [String: String]
+    private let longestTraditionalKey: Int
 
     public var englishHeadwordCount: Int { englishToChinese.count }
     public var chineseHeadwordCount: Int { chineseToEnglish.count }
 
     /// `entries`: English headword → the dictionary's translation text for it (EnWords.csv); `cedict`: Chinese
-    /// headword → its cleaned English glosses (CC-CEDICT), empty when only EnWords is used.
-    public init(entries: [(english: String, translation: String)], cedict: [(chinese: String, english: [String])] = [])
-    {
+    /// headword → its cleaned English glosses (CC-CEDICT), empty when only EnWords is used; `traditional`:
+    /// CC-CEDICT's traditional headwords → their simplified form.
+    public init(
+        entries: [(english: String, translation: String)], cedict: [(chinese: String, english: [String])] = [],
+        traditional: [String: String] = [:]
+    ) {
         var forward: [String: [String]] = [:]
         var mainCounts: [String: Int] = [:]
         var reverse: [String: [(position: Int, glossCount: Int, english: String)]] = [:]
@@ -60,6 +66,8 @@ public struct BilingualDictionary: Sendable {
         cedictEnglish = cedictForward
         cedictChinese = cedictReverse
         longestChineseKey = max(reverse.keys.map(\.count).max() ?? 0, cedictForward.keys.map(\.count).max() ?? 0)
+        traditionalToSimplified = traditional
+        longestTraditionalKey = traditional.keys.map(\.count).max() ?? 0
     }
 
     /// Whether CC-CEDICT entries were loaded beside the word list.
@@ -77,13 +85,15 @@ public struct BilingualDictionary: Sendable {
     {
         let rows = try EnWordsCSV.rows(of: try readText(path), path: path)
         var cedict: [(chinese: String, english: [String])] = []
+        var traditional: [String: String] = [:]
         if let cedictPath {
-            cedict = try CCCedict.entries(of: try readText(cedictPath), path: cedictPath)
+            (cedict, traditional) = try CCCedict.read(try readText(cedictPath), path: cedictPath)
             guard !cedict.isEmpty else {
                 throw .corrupt(path: cedictPath, line: 1, reason: "no entry has an English gloss")
             }
         }
-        let dictionary = BilingualDictionary(entries: rows.map { ($0.word, $0.translation) }, cedict: cedict)
+        let dictionary = BilingualDictionary(
+            entries: rows.map { ($0.word, $0.translation) }, cedict: cedict, traditional: traditional)
         guard dictionary.englishHeadwordCount > 0 else {
             throw .corrupt(path: path, line: rows[0].lineNumber, reason: "no entry has a Chinese gloss")
         }
@@ -127,6 +137,35 @@ public struct BilingualDictionary: Sendable {
     /// CC-CEDICT headwords whose main gloss is this English word or phrase, in file order; empty without CC-CEDICT.
     public func cedictSynonyms(forEnglish word: String) -> [String] {
         cedictChinese[word.lowercased().trimmingCharacters(in: .whitespaces)] ?? []
+    }
+
+    /// Whether either dictionary has this Chinese word as a (simplified) headword.
+    public func knows(chinese word: String) -> Bool {
+        cedictEnglish[word] != nil || chineseToEnglish[word] != nil
+    }
+
+    /// The simplified form of a Chinese text: unchanged if it is a known headword as it is, else converted by
+    /// greedy longest match over CC-CEDICT's traditional headwords (貓 → 猫, 紅色汽車 → 红色汽车); characters no
+    /// traditional headword starts with stay as they are.
+    public func simplified(_ text: String) -> String {
+        guard longestTraditionalKey > 0, !knows(chinese: text) else { return text }
+        let characters = Array(text)
+        var result = ""
+        var start = 0
+        while start < characters.count {
+            var length = min(longestTraditionalKey, characters.count - start)
+            while length > 0, traditionalToSimplified[String(characters[start..<start + length])] == nil {
+                length -= 1
+            }
+            if length == 0 {
+                result.append(characters[start])
+                start += 1
+            } else {
+                result += traditionalToSimplified[String(characters[start..<start + length])]!
+                start += length
+            }
+        }
+        return result
     }
 
     /// Greedy longest-match segmentation of a Chinese run into dictionary words; characters no key starts with

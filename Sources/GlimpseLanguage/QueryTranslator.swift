@@ -98,7 +98,8 @@ public struct QueryTranslator: Sendable {
     }
 
     private func chineseToEnglish(_ text: String) -> [String] {
-        let compact = text.filter { !$0.isWhitespace }
+        // Traditional Chinese (貓) is looked up by its simplified form (猫), as both dictionaries key it.
+        let compact = dictionary.simplified(text.filter { !$0.isWhitespace })
         let direct = dictionary.english(forChinese: compact)
         if !direct.isEmpty { return direct.filter { $0.split(separator: " ").count <= maxEnglishWords } }
         // Not a headword (红色汽车): segment it and translate each known segment by its main sense.

@@ -50,6 +50,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Bytes of the data directory's `storage.reserve` file, deleted when the disk fills up so the worker can still
     /// record that the job in progress failed (`StorageReserve`); 0 keeps none.
     public var storageReserveBytes: Int = 4 << 20
+    /// Bounds on the parts and translations cross-lingual alignment adds to one query.
+    public var queryExpansion = QueryExpansionLimits()
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

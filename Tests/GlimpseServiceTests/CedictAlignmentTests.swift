@@ -65,4 +65,22 @@ struct CedictAlignmentTests {
             #expect(response.results.first?.id == "tweezers")
         }
     }
+
+    @Test func traditionalChineseQueriesAreTranslatedLikeSimplifiedOnes() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let service = try service(
+            cedict: "# CC-CEDICT\n貓 猫 [mao1] /cat/CL:隻|只[zhi1]/\n汽車 汽车 [qi4 che1] /car; automobile/\n", fixture: fixture
+        )
+        try await withRunningService(service) { service in
+            try await ingestNamed(["dog", "cat", "car"], into: service, fixture: fixture)
+            // 貓 is traditional for 猫: it gets cat, and the simplified word for simplified captions.
+            let cat = try await service.search("貓", k: 3, ef: nil)
+            #expect(cat.searched == ["貓", "cat", "猫"])
+            #expect(cat.results.first?.id == "cat")
+            let car = try await service.search("汽車", k: 3, ef: nil)
+            #expect(car.searched?.contains("car") == true)
+            #expect(car.results.first?.id == "car")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GlimpseAPI
 import GlimpseCatalog
 import GlimpseEmbedding
+import GlimpseLanguage
 import GlimpseTestSupport
 import Testing
 
@@ -68,36 +69,45 @@ import Testing
         #expect(restarted.catalog.vectorsRead == before)
     }
 
-    /// Exact per-language centring from scratch: means of every live caption vector, in Double.
+    /// Exact per-language centring from scratch, in Double: every live caption vector summed per language, each
+    /// language's mean shrunk toward the global mean (`LanguageMeans.priorCaptions`), a positive score scaled by the
+    /// caption's length (`ShortCaptionWeight`: estimated tokens / 4, at most 1).
     private func expectedScores(query: String, queryLanguage: String, catalog: Catalog, space: String) throws
         -> [String: Double]
     {
         let stored = try catalog.vectors(space: space, after: 0, limit: 100_000)
         let owners = try catalog.hits(vectorIDs: stored.map(\.id))
         var sums: [String: (count: Int, sum: [Double])] = [:]
+        var captions: [(owner: String, language: String, text: String, vector: [Double])] = []
         for vector in stored {
-            guard let language = owners[vector.id]?.captionLanguage else { continue }
+            guard let owner = owners[vector.id], let language = owner.captionLanguage else { continue }
             var entry = sums[language] ?? (0, [Double](repeating: 0, count: vector.vector.count))
             entry.count += 1
             for i in vector.vector.indices { entry.sum[i] += Double(vector.vector[i]) }
             sums[language] = entry
+            captions.append(
+                (owner.externalID, language, owner.captions[language] ?? "", vector.vector.map(Double.init)))
         }
-        let means = sums.mapValues { entry in entry.sum.map { $0 / Double(entry.count) } }
+        let lambda = LanguageMeans.priorCaptions
+        let total = Double(sums.values.reduce(0) { $0 + $1.count })
+        let dimension = sums.values.first?.sum.count ?? 0
+        var global = [Double](repeating: 0, count: dimension)
+        for entry in sums.values { for i in global.indices { global[i] += entry.sum[i] / (total + lambda) } }
+        let means = sums.mapValues { entry in
+            entry.sum.indices.map { (entry.sum[$0] + lambda * global[$0]) / (Double(entry.count) + lambda) }
+        }
+        func dot(_ x: [Double], _ y: [Double]) -> Double { zip(x, y).map { $0 * $1 }.reduce(0, +) }
+        func minus(_ x: [Double], _ y: [Double]) -> [Double] { zip(x, y).map { $0 - $1 } }
         let q = try TestOnlyHashingEmbedder().embed([query], role: .query)[0].map(Double.init)
-        func centredCosine(_ x: [Double], _ mx: [Double], _ y: [Double], _ my: [Double]) -> Double {
-            let a = zip(x, mx).map { $0 - $1 }
-            let b = zip(y, my).map { $0 - $1 }
-            let dot = zip(a, b).map { $0 * $1 }.reduce(0, +)
-            let norms = (a.map { $0 * $0 }.reduce(0, +) * b.map { $0 * $0 }.reduce(0, +)).squareRoot()
-            return dot / norms
-        }
         var scores: [String: Double] = [:]
-        for vector in stored {
-            guard let owner = owners[vector.id], let language = owner.captionLanguage, let mb = means[language]
-            else { continue }
+        for caption in captions {
+            let mb = means[caption.language]!
             let ma = means[queryLanguage] ?? mb
-            let score = centredCosine(q, ma, vector.vector.map(Double.init), mb)
-            scores[owner.externalID] = max(scores[owner.externalID] ?? -.infinity, score)
+            let a = minus(q, ma)
+            let b = minus(caption.vector, mb)
+            var score = min(1, max(-1, dot(a, b) / (dot(a, a).squareRoot() * dot(b, b).squareRoot())))
+            if score > 0 { score *= min(1, Double(TokenEstimate.count(caption.text)) / 4) }
+            scores[caption.owner] = max(scores[caption.owner] ?? -.infinity, score)
         }
         return scores
     }

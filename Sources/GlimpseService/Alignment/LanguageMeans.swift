@@ -13,17 +13,40 @@ import Synchronization
 /// vectors (read with their owners). The means come from the catalog's language sums, which every write keeps in
 /// its own transaction: loading them is one small read, at start and again only after a write, and no search
 /// ever reads every vector — not the first after a restart, not the first after a delete.
+///
+/// Rare languages: the mean of a language with one caption is that caption, so c − m_b is zero and the cosine
+/// divides rounding noise by a near-zero norm (a lone `fr` caption scored 1.75 for every query). Each language's
+/// mean is therefore shrunk toward the mean of all captions, as if `priorCaptions` (3) captions at the global mean
+/// were added to it, and the global mean toward zero (no centring) the same way:
+///
+///     g = Σ_all c / (N + λ),   m_b = (Σ_b c + λ g) / (n_b + λ)
+///
+/// A language with hundreds of captions keeps its own mean; one with a few is centred mostly on the global one.
+///
+/// Every centred score is finally clamped to [−1, 1], which only rounding can leave.
 final class LanguageMeans: Sendable {
+    /// λ above: captions' worth of weight the global mean adds to each language's mean.
+    static let priorCaptions: Double = 3
+
     struct Means: Sendable {
         var vectors: [String: [Float]] = [:]
         /// m_a·m_b for every pair of languages, keyed "a|b".
         var crossProducts: [String: Float] = [:]
 
         /// The means of the sums of one dimension (the index's; rows of another dimension are a re-embedding in
-        /// progress and do not describe the index's vectors).
-        init(sums: [LanguageSum] = [], dimension: Int = 0) {
-            for sum in sums where sum.dimension == dimension && sum.count > 0 {
-                vectors[sum.language] = sum.mean
+        /// progress and do not describe the index's vectors), each shrunk toward the global mean.
+        init(sums: [LanguageSum] = [], dimension: Int = 0, priorCaptions: Double = LanguageMeans.priorCaptions) {
+            let live = sums.filter { $0.dimension == dimension && $0.count > 0 && $0.sum.count == dimension }
+            let total = live.reduce(0) { $0 + $1.count }
+            var global = [Double](repeating: 0, count: dimension)
+            for sum in live { for i in global.indices { global[i] += sum.sum[i] } }
+            let globalDivisor = Double(total) + priorCaptions
+            if globalDivisor > 0 { global = global.map { $0 / globalDivisor } }
+            for sum in live {
+                let divisor = Double(sum.count) + priorCaptions
+                vectors[sum.language] = sum.sum.indices.map {
+                    Float((sum.sum[$0] + priorCaptions * global[$0]) / divisor)
+                }
             }
             for (a, ma) in vectors {
                 for (b, mb) in vectors { crossProducts["\(a)|\(b)"] = VectorMath.dot(ma, mb) }
@@ -32,7 +55,7 @@ final class LanguageMeans: Sendable {
 
         /// The centred cosine of a hit whose vector is `caption`, from its raw score, for a query of
         /// `queryLanguage` (nil: centred like the caption) whose projections on the means are `queryProjections`;
-        /// nil when a mean or the caption vector is missing.
+        /// nil when a mean or the caption vector is missing. Always within [−1, 1].
         func centred(
             score: Float, queryProjections: [String: Float], queryLanguage: String?, caption: [Float]?,
             language: String
@@ -48,7 +71,8 @@ final class LanguageMeans: Sendable {
             let numerator = score - qb - ca + mab
             let queryNorm = max(1e-6, 1 - 2 * qa + maa).squareRoot()
             let captionNorm = max(1e-6, 1 - 2 * cb + mbb).squareRoot()
-            return numerator / (queryNorm * captionNorm)
+            let centred = numerator / (queryNorm * captionNorm)
+            return centred.isFinite ? min(1, max(-1, centred)) : nil
         }
     }
 

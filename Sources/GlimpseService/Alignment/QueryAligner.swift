@@ -23,6 +23,8 @@ struct QueryVariant: Sendable {
 /// its own; the engine then interleaves the streams so every sense shows up near the top.
 struct AlignedQuery: Sendable {
     var streams: [[QueryVariant]]
+    /// Whether parts or translations were left out under the `QueryExpansionLimits`.
+    var expansionCut = false
 
     var texts: [String] {
         var seen: [String] = []
@@ -48,9 +50,12 @@ struct QueryAligner: Sendable {
     var maxSenses = 2
     /// CC-CEDICT synonyms of an English word searched with its main sense.
     var synonymCount = 2
+    /// Bounds on the parts and translations one query adds.
+    var limits = QueryExpansionLimits()
 
-    init(dictionary: BilingualDictionary) {
+    init(dictionary: BilingualDictionary, limits: QueryExpansionLimits = QueryExpansionLimits()) {
         self.translator = QueryTranslator(dictionary: dictionary)
+        self.limits = limits
     }
 
     /// Aligns a query, embedding each distinct text once and, in all but one case, every text in one embedder call.
@@ -76,6 +81,13 @@ struct QueryAligner: Sendable {
             }
             for (text, vector) in zip(missing, embedded) { vectors[text] = vector }
         }
+    }
+
+    /// This aligner under other expansion bounds (the service configuration's).
+    func limited(by limits: QueryExpansionLimits) -> QueryAligner {
+        var copy = self
+        copy.limits = limits
+        return copy
     }
 
     /// Whether an English word translates back to the Chinese word among its first glosses: 镊子 is glossed
@@ -123,7 +135,7 @@ extension QueryAligner {
         }
 
         mutating func align(_ query: String) -> AlignedQuery {
-            let parts: [QueryPart]
+            var parts: [QueryPart]
             switch LanguageDetector.detect(query) {
             case .unknown:
                 parts = []
@@ -132,12 +144,25 @@ extension QueryAligner {
             case .mixed:
                 parts = QuerySplitter.split(query)
             }
+            let mixed = parts.count > 1
+            // The bounds apply before anything is embedded: parts past them are neither searched nor translated
+            // (their candidates would cost embeddings too), translations past them are not searched.
+            var budget = ExpansionBudget(limits: aligner.limits, query: query)
+            if mixed {
+                if parts.count > aligner.limits.maxParts {
+                    parts = Array(parts.prefix(max(0, aligner.limits.maxParts)))
+                    budget.noteCut()
+                }
+                parts = parts.filter { budget.admit($0.text) }
+            }
             var shared: [(text: String, kind: QueryVariant.Kind, language: QueryLanguage?)] = [
-                (query, .original, parts.count == 1 ? parts[0].language : nil)
+                (query, .original, mixed ? nil : parts.first?.language)
             ]
-            if parts.count > 1 { shared += parts.map { ($0.text, .part, $0.language) } }
+            if mixed { shared += parts.map { ($0.text, .part, $0.language) } }
             var expanded: [[[(text: String, language: QueryLanguage)]]] = []
-            for part in parts { expanded.append(expansions(of: part)) }
+            for part in parts {
+                expanded.append(expansions(of: part).map { sense in sense.filter { budget.admit($0.text) } })
+            }
 
             func variant(_ text: String, _ kind: QueryVariant.Kind, _ language: QueryLanguage?) -> QueryVariant {
                 // A pass that lacks a vector is discarded, so the empty placeholder is never searched.
@@ -146,15 +171,16 @@ extension QueryAligner {
             for text in shared.map(\.text) + expanded.flatMap({ $0.flatMap { $0.map(\.text) } }) { _ = vector(text) }
             let base = shared.map { variant($0.text, $0.kind, $0.language) }
             // Several senses only for a single-language query; a mixed query's parts already make it specific.
-            if parts.count == 1, expanded[0].count > 1 {
+            if !mixed, let senses = expanded.first, senses.filter({ !$0.isEmpty }).count > 1 {
                 return AlignedQuery(
-                    streams: expanded[0].map { sense in base + sense.map { variant($0.text, .translation, $0.language) }
-                    })
+                    streams: senses.filter { !$0.isEmpty }.map { sense in
+                        base + sense.map { variant($0.text, .translation, $0.language) }
+                    }, expansionCut: budget.cut)
             }
             let translations = expanded.flatMap { $0.flatMap { $0 } }.map {
                 variant($0.text, .translation, $0.language)
             }
-            return AlignedQuery(streams: [base + translations])
+            return AlignedQuery(streams: [base + translations], expansionCut: budget.cut)
         }
 
         /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
@@ -200,12 +226,15 @@ extension QueryAligner {
             case .chinese:
                 // CC-CEDICT and the word list together offer several English words (勺子: scoop, ladle, spoon); the first
                 // is the dictionary's main sense, the others are those the embedder finds closest to the Chinese word.
+                // A Traditional Chinese part (貓) is looked up by its simplified form (猫), as the dictionaries key it;
+                // the back-translation then adds the simplified word, which simplified captions use.
+                let simplified = translator.dictionary.simplified(part.text)
                 let offered = translator.candidates(for: part)
                 guard let first = offered.first else { return [] }
                 let english =
                     [first]
                     + closest(
-                        to: part.text, among: offered.dropFirst().filter { aligner.roundTrips($0, to: part.text) },
+                        to: part.text, among: offered.dropFirst().filter { aligner.roundTrips($0, to: simplified) },
                         count: aligner.englishCandidates - 1)
                 guard let main = english.first else { return [] }
                 let back = translator.candidates(for: QueryPart(main, .english)).first.map { [$0] } ?? []

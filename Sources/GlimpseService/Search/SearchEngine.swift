@@ -88,9 +88,11 @@ struct SearchEngine: Sendable {
         // Per stream (dictionary sense), per space: every hit of the stream's texts, fused across spaces below.
         var streams: [[String: [SpaceVectorHit]]] = []
         var searched: [String] = [plan.query]
+        var expansionCut = false
         for space in spaces {
             let aligned = try await metrics.time(.embed) { try await embedQuery(plan, in: space) }
             searched = aligned.texts
+            expansionCut = expansionCut || aligned.expansionCut
             let spaceStreams = try await searchSpace(space, aligned: aligned, plan: plan)
             while streams.count < spaceStreams.count { streams.append([:]) }
             for (streamIndex, hits) in spaceStreams.enumerated() {
@@ -105,7 +107,7 @@ struct SearchEngine: Sendable {
         var response = SearchResponse(
             query: plan.query, k: plan.k, ef: plan.ef, tookMilliseconds: elapsed.milliseconds,
             results: try withFields(page.results), aligned: plan.aligner != nil || plan.mode.usesCentring,
-            searched: searched)
+            searched: searched, expansionCut: plan.aligner == nil ? nil : expansionCut)
         response.offset = page.offset
         response.nextCursor = page.nextCursor
         if let requestedEF, requestedEF < plan.ef { response.efRequested = requestedEF }
@@ -167,7 +169,7 @@ struct SearchEngine: Sendable {
         let ef = requestedEF.map { max($0, fetch) } ?? min(max(hnsw.efSearchDefault, 2 * fetch), hnsw.efSearchMax)
         return SearchPlan(
             query: query, k: k, paging: paging, filter: filter, ef: ef, fetch: fetch, mode: mode,
-            aligner: mode.usesDictionary ? alignment.aligner : nil
+            aligner: mode.usesDictionary ? alignment.aligner?.limited(by: configuration.queryExpansion) : nil
         )
     }
 
@@ -222,10 +224,12 @@ struct SearchEngine: Sendable {
                             score: hit.score, queryProjections: projections, queryLanguage: variant.language?.rawValue,
                             caption: hit.owner.vector, language: language)
                     {
-                        score = centred
+                        // Centred scores count by how much the caption says (`ShortCaptionWeight`).
+                        score = ShortCaptionWeight.apply(centred, caption: hit.owner.captions[language])
                     }
                     guard score.isFinite else { continue }
-                    hits.append(SpaceVectorHit(owner: hit.owner, cosine: score))
+                    // A raw cosine of unit vectors can round to just past 1; every score stays within [−1, 1].
+                    hits.append(SpaceVectorHit(owner: hit.owner, cosine: min(1, max(-1, score))))
                 }
             }
             streams.append(hits)
