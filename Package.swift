@@ -110,6 +110,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // The HTTP/1 decoder's types: connection handlers sit next to it (parser errors, HTTP version).
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             // Embedded in the binary: a resource bundle is not found once glimpsed is installed elsewhere.
             resources: [.embedInCode("openapi.yaml")]

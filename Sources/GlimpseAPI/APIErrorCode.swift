@@ -49,6 +49,12 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case timeout
     /// 500: details are in the daemon log only.
     case `internal`
+    /// 400: the request is not valid HTTP/1.1 (answered by the connection, before any route).
+    case malformedRequest = "malformed_request"
+    /// 408: the request did not arrive whole in time, or arrived below the minimum rate.
+    case requestTimeout = "request_timeout"
+    /// 503: the socket already serves its maximum number of connections.
+    case tooManyConnections = "too_many_connections"
 
     /// The code a client gives an error answer whose body is not the API's JSON (a proxy's page, say): `http_<status>`.
     /// Never sent by the daemon.

@@ -37,6 +37,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var enZhDictionaryPath = ""
     /// Chinese→English CC-CEDICT read beside the word list; "" → the word list alone.
     public var zhEnDictionaryPath = ""
+    /// Request pace, connection cap and shutdown grace of both sockets.
+    public var connectionLimits = ConnectionLimits()
+    /// "yes" lets the admin socket be reachable by other users (its mode's "other" bits); anything else refuses that.
+    public var adminSocketAllowWorldAccess = "no"
 
     /// Every setting at its default.
     public init() {
@@ -133,6 +137,22 @@ extension DaemonConfiguration {
             throw ConfigurationError("query_batch_max_texts must be between 1 and 1024, got \(queryBatchMaxTexts)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
+        guard connectionLimits.minimumBytesPerSecond >= 0 else {
+            throw ConfigurationError("request_min_bytes_per_second must be at least 0 (off)")
+        }
+        guard (1...65_536).contains(connectionLimits.maxConnections) else {
+            throw ConfigurationError(
+                "max_connections must be between 1 and 65536, got \(connectionLimits.maxConnections)")
+        }
+        guard ["yes", "no"].contains(adminSocketAllowWorldAccess) else {
+            throw ConfigurationError(
+                "admin_socket_allow_world_access must be yes or no, got \"\(adminSocketAllowWorldAccess)\"")
+        }
+        if adminSocketMode & 0o002 != 0, adminSocketAllowWorldAccess != "yes" {
+            throw ConfigurationError(
+                "admin_socket_mode \(String(adminSocketMode, radix: 8)) lets every user of this machine connect to the admin socket, which ingests, deletes and rebuilds; use 0600 or 0660 with socket_group, or set admin_socket_allow_world_access to yes if you really mean it"
+            )
+        }
         if let spaces {
             guard !spaces.isEmpty else { throw ConfigurationError("spaces must list at least one embedding space") }
             for (position, space) in spaces.enumerated() { try space.validate(at: position) }
