@@ -39,8 +39,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var zhEnDictionaryPath = ""
     /// Request pace, connection cap and shutdown grace of both sockets.
     public var connectionLimits = ConnectionLimits()
-    /// "yes" lets the admin socket be reachable by other users (its mode's "other" bits); anything else refuses that.
-    public var adminSocketAllowWorldAccess = "no"
+    /// The widest `adminSocketMode` accepted: the force switch for a world-writable admin socket.
+    public var adminSocketMaxMode: UInt16 = 0
 
     /// Every setting at its default.
     public init() {
@@ -144,13 +144,13 @@ extension DaemonConfiguration {
             throw ConfigurationError(
                 "max_connections must be between 1 and 65536, got \(connectionLimits.maxConnections)")
         }
-        guard ["yes", "no"].contains(adminSocketAllowWorldAccess) else {
+        if adminSocketMode & ~adminSocketMaxMode != 0 {
+            let why =
+                adminSocketMode & 0o002 != 0
+                ? ": it lets every user of this machine connect to the admin socket, which ingests, deletes and rebuilds; use 0600, or 0660 with socket_group, or set admin_socket_max_mode to 0777 if you really mean it"
+                : ""
             throw ConfigurationError(
-                "admin_socket_allow_world_access must be yes or no, got \"\(adminSocketAllowWorldAccess)\"")
-        }
-        if adminSocketMode & 0o002 != 0, adminSocketAllowWorldAccess != "yes" {
-            throw ConfigurationError(
-                "admin_socket_mode \(String(adminSocketMode, radix: 8)) lets every user of this machine connect to the admin socket, which ingests, deletes and rebuilds; use 0600 or 0660 with socket_group, or set admin_socket_allow_world_access to yes if you really mean it"
+                "admin_socket_mode \(String(adminSocketMode, radix: 8)) is wider than admin_socket_max_mode \(String(adminSocketMaxMode, radix: 8))\(why)"
             )
         }
         if let spaces {

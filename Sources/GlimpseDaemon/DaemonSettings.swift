@@ -243,11 +243,11 @@ public enum DaemonSettings {
             doc: "On SIGTERM, connections still busy after this long are closed.",
             store: { configuration, value in configuration.connectionLimits.shutdownGracePeriod = value.duration }),
         DaemonSetting(
-            key: "admin_socket_allow_world_access", flag: "--admin-socket-allow-world-access", deprecatedKeys: [],
-            type: .text, defaultValue: "no", defaultDescription: nil,
+            key: "admin_socket_max_mode", flag: "--admin-socket-max-mode", deprecatedKeys: [], type: .octalMode,
+            defaultValue: "0770", defaultDescription: nil,
             doc:
-                "`yes` lets admin_socket_mode give other users access (anyone could ingest and delete); warned loudly.",
-            store: { configuration, value in configuration.adminSocketAllowWorldAccess = value.text }),
+                "Widest admin_socket_mode accepted; 0777 permits a world-writable admin socket (logged as a SECURITY warning).",
+            store: { configuration, value in configuration.adminSocketMaxMode = value.mode }),
     ]
 
     /// The options that are not settings.

@@ -30,7 +30,7 @@ public struct GlimpseDaemon: Sendable {
         defer { lock.release() }
         if configuration.adminSocketMode & 0o002 != 0 {
             logger.warning(
-                "SECURITY: the admin socket is open to every user of this machine (admin_socket_mode \(String(configuration.adminSocketMode, radix: 8)), admin_socket_allow_world_access yes): anyone can ingest, delete and rebuild",
+                "SECURITY: the admin socket is open to every user of this machine (admin_socket_mode \(String(configuration.adminSocketMode, radix: 8)), allowed by admin_socket_max_mode): anyone can ingest, delete and rebuild",
                 metadata: ["admin_socket": "\(configuration.adminSocketPath)"])
         }
         try SocketGuard.prepare(path: configuration.socketPath)
