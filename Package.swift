@@ -120,6 +120,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // The HTTP/1 decoder's types: connection handlers sit next to it (parser errors, HTTP version).
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             // Embedded in the binary: a resource bundle is not found once glimpsed is installed elsewhere.
             resources: [.embedInCode("openapi.yaml")]

@@ -57,6 +57,12 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case unknownParameter = "unknown_parameter"
     /// 507 for a request, or a job's per-item error: the data directory's disk (or the catalog) is full.
     case storageFull = "storage_full"
+    /// 400: the request is not valid HTTP/1.1 (answered by the connection, before any route).
+    case malformedRequest = "malformed_request"
+    /// 408: the request did not arrive whole in time, or arrived below the minimum rate.
+    case requestTimeout = "request_timeout"
+    /// 503: the socket already serves its maximum number of connections.
+    case tooManyConnections = "too_many_connections"
 
     /// The code a client gives an error answer whose body is not the API's JSON (a proxy's page, say): `http_<status>`.
     /// Never sent by the daemon.

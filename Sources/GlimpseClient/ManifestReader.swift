@@ -17,7 +17,11 @@ public enum ManifestReader {
         let absolute = AbsolutePath.resolve(path, against: currentDirectory)
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: absolute))
+            // Read to end through a handle rather than `Data(contentsOf:)`, which refuses devices and pipes
+            // (`/dev/null`, `<(generate-manifest)`) with a misleading "You don't have permission".
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: absolute))
+            defer { try? handle.close() }
+            data = try handle.readToEnd() ?? Data()
         } catch {
             throw ManifestError(file: path, line: nil, message: "cannot read the manifest: \(Self.reason(error))")
         }

@@ -44,6 +44,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var enZhDictionaryPath = ""
     /// Chinese→English CC-CEDICT read beside the word list; "" → the word list alone.
     public var zhEnDictionaryPath = ""
+    /// Request pace, connection cap and shutdown grace of both sockets.
+    public var connectionLimits = ConnectionLimits()
+    /// The widest `adminSocketMode` accepted: the force switch for a world-writable admin socket.
+    public var adminSocketMaxMode: UInt16 = 0
 
     /// Every setting at its default.
     public init() {
@@ -159,6 +163,22 @@ extension DaemonConfiguration {
                 "query_expansion_max_tokens must be between 0 and 4096, got \(queryExpansionMaxTokens)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError("max_body_bytes must be at least 1024") }
+        guard connectionLimits.minimumBytesPerSecond >= 0 else {
+            throw ConfigurationError("request_min_bytes_per_second must be at least 0 (off)")
+        }
+        guard (1...65_536).contains(connectionLimits.maxConnections) else {
+            throw ConfigurationError(
+                "max_connections must be between 1 and 65536, got \(connectionLimits.maxConnections)")
+        }
+        if adminSocketMode & ~adminSocketMaxMode != 0 {
+            let why =
+                adminSocketMode & 0o002 != 0
+                ? ": it lets every user of this machine connect to the admin socket, which ingests, deletes and rebuilds; use 0600, or 0660 with socket_group, or set admin_socket_max_mode to 0777 if you really mean it"
+                : ""
+            throw ConfigurationError(
+                "admin_socket_mode \(String(adminSocketMode, radix: 8)) is wider than admin_socket_max_mode \(String(adminSocketMaxMode, radix: 8))\(why)"
+            )
+        }
         if let spaces {
             guard !spaces.isEmpty else { throw ConfigurationError("spaces must list at least one embedding space") }
             for (position, space) in spaces.enumerated() { try space.validate(at: position) }

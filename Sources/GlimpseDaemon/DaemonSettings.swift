@@ -237,6 +237,38 @@ public enum DaemonSettings {
             defaultValue: "~/.local/share/glimpse/dictionaries/cc-cedict-2023-11-07.u8", defaultDescription: nil,
             doc: "Chinese→English CC-CEDICT read beside the word list; \"\": the word list alone.",
             store: { configuration, value in configuration.zhEnDictionaryPath = value.text }),
+        DaemonSetting(
+            key: "request_read_timeout_seconds", flag: "--request-read-timeout", deprecatedKeys: [], type: .seconds,
+            defaultValue: "60", defaultDescription: nil,
+            doc: "A request (line, headers and body) must arrive whole within this time of its first byte, else 408.",
+            store: { configuration, value in configuration.connectionLimits.requestReadTimeout = value.duration }),
+        DaemonSetting(
+            key: "request_min_bytes_per_second", flag: "--request-min-rate", deprecatedKeys: [], type: .integer,
+            defaultValue: "1024", defaultDescription: nil,
+            doc: "A request still arriving after the grace period below this average rate gets 408; 0 turns it off.",
+            store: { configuration, value in configuration.connectionLimits.minimumBytesPerSecond = value.integer }),
+        DaemonSetting(
+            key: "request_min_rate_grace_seconds", flag: "--request-min-rate-grace", deprecatedKeys: [],
+            type: .seconds, defaultValue: "5", defaultDescription: nil,
+            doc:
+                "Time a request may take before `request_min_bytes_per_second` applies (it then counts from the start).",
+            store: { configuration, value in configuration.connectionLimits.minimumRateGracePeriod = value.duration }),
+        DaemonSetting(
+            key: "max_connections", flag: "--max-connections", deprecatedKeys: [], type: .integer,
+            defaultValue: "256", defaultDescription: nil,
+            doc: "Connections served at once per socket; up to 16 more get only health checks, beyond that closed.",
+            store: { configuration, value in configuration.connectionLimits.maxConnections = value.integer }),
+        DaemonSetting(
+            key: "shutdown_grace_seconds", flag: "--shutdown-grace", deprecatedKeys: [], type: .seconds,
+            defaultValue: "10", defaultDescription: nil,
+            doc: "On SIGTERM, connections still busy after this long are closed.",
+            store: { configuration, value in configuration.connectionLimits.shutdownGracePeriod = value.duration }),
+        DaemonSetting(
+            key: "admin_socket_max_mode", flag: "--admin-socket-max-mode", deprecatedKeys: [], type: .octalMode,
+            defaultValue: "0770", defaultDescription: nil,
+            doc:
+                "Widest admin_socket_mode accepted; 0777 permits a world-writable admin socket (logged as a SECURITY warning).",
+            store: { configuration, value in configuration.adminSocketMaxMode = value.mode }),
     ]
 
     /// The options that are not settings.

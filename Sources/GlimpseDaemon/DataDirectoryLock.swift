@@ -41,9 +41,26 @@ enum SocketGuard {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        // Hummingbird would only report `UnixDomainSocketPathWrongType()`; say which file and what to do.
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw ConfigurationError(
+                "\(path) exists and is not a socket (\(fileKind(status.st_mode))); the daemon does not replace it: remove it or choose another socket path"
+            )
+        }
         if isListening(path) {
             throw ConfigurationError("another process is already listening on \(path)")
+        }
+    }
+
+    private static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a named pipe"
+        default: "not a socket"
         }
     }
 

@@ -32,6 +32,11 @@ public struct GlimpseDaemon: Sendable {
         SocketPermissions.restrictUmask()
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         defer { lock.release() }
+        if configuration.adminSocketMode & 0o002 != 0 {
+            logger.warning(
+                "SECURITY: the admin socket is open to every user of this machine (admin_socket_mode \(String(configuration.adminSocketMode, radix: 8)), allowed by admin_socket_max_mode): anyone can ingest, delete and rebuild",
+                metadata: ["admin_socket": "\(configuration.adminSocketPath)"])
+        }
         try SocketGuard.prepare(path: configuration.socketPath)
         try SocketGuard.prepare(path: configuration.adminSocketPath)
 
@@ -90,7 +95,7 @@ extension DaemonConfiguration {
         SocketServer.Settings(
             path: role == .query ? socketPath : adminSocketPath, role: role,
             mode: role == .query ? socketMode : adminSocketMode, group: socketGroup, maxBodyBytes: maxBodyBytes,
-            idleTimeout: idleTimeout, requestTimeout: requestTimeout)
+            idleTimeout: idleTimeout, requestTimeout: requestTimeout, connectionLimits: connectionLimits)
     }
 }
 

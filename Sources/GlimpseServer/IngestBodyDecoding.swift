@@ -3,6 +3,22 @@ import GlimpseAPI
 
 /// Decodes `POST /v1/items` bodies. Kept out of the generic route type, which cannot hold static stored properties.
 enum IngestBodyDecoding {
+    /// The body is JSON. A missing Content-Type is taken as JSON (hand-written clients often send none); any other
+    /// type is refused with 415, so a form or a text file posted by mistake is not half-read as items.
+    static func checkContentType(_ contentType: String?) throws {
+        guard let contentType, !contentType.isEmpty else { return }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        guard mediaType == "application/json" else {
+            throw APIErrorResponse(
+                status: .unsupportedMediaType, code: .unsupportedMediaType,
+                message:
+                    "Content-Type \(mediaType ?? contentType) is not accepted for ingest; send the items as application/json"
+            )
+        }
+    }
+
     /// Accepts one item or `{"items": [...]}`. Unknown fields are refused rather than ignored: a typo such as
     /// `"caption"` would otherwise silently store an item without the caption the user meant to give.
     static func items(from body: Data) throws -> [IngestItem] {

@@ -159,4 +159,16 @@ import Testing
             #expect(error.message.contains("cannot read"))
         }
     }
+
+    /// `/dev/null` and pipes are read like files: an empty manifest (which the CLI reports as holding no items),
+    /// not "You don't have permission"; a directory is named as such.
+    @Test func devicesReadAsFilesAndADirectoryIsNamed() throws {
+        #expect(try ManifestReader.read(contentsOf: "/dev/null").isEmpty)
+        do {
+            _ = try ManifestReader.read(contentsOf: "/tmp")
+            Issue.record("reading a directory as a manifest succeeded")
+        } catch {
+            #expect(error.message.contains("directory"), "\(error.message)")
+        }
+    }
 }

@@ -166,3 +166,56 @@ import Testing
         }
     }
 }
+
+@Suite struct SocketSafetySettingsTests {
+    private func load(_ json: String) throws -> DaemonConfiguration {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glimpsed-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return try DaemonConfiguration.load(from: url.path)
+    }
+
+    @Test func aWorldWritableAdminSocketIsRefusedUnlessAllowedOnPurpose() throws {
+        do {
+            _ = try load(#"{"admin_socket_mode": "0666"}"#)
+            Issue.record("admin_socket_mode 0666 was accepted")
+        } catch {
+            #expect("\(error)".contains("admin_socket_max_mode"), "\(error)")
+            #expect("\(error)".contains("every user"), "\(error)")
+        }
+        let allowed = try load(#"{"admin_socket_mode": "0666", "admin_socket_max_mode": "0777"}"#)
+        #expect(allowed.adminSocketMode == 0o666)
+        // A group-writable admin socket is the documented way to share it; that stays allowed.
+        #expect(try load(#"{"admin_socket_mode": "0660"}"#).adminSocketMode == 0o660)
+    }
+
+    @Test func readsTheConnectionLimits() throws {
+        let configuration = try load(
+            #"""
+            {"request_read_timeout_seconds": 20, "request_min_bytes_per_second": 512,
+             "request_min_rate_grace_seconds": 2, "max_connections": 64, "shutdown_grace_seconds": 3}
+            """#)
+        let limits = configuration.socketSettings(role: .query).connectionLimits
+        #expect(limits.requestReadTimeout == .seconds(20))
+        #expect(limits.minimumBytesPerSecond == 512)
+        #expect(limits.minimumRateGracePeriod == .seconds(2))
+        #expect(limits.maxConnections == 64)
+        #expect(limits.shutdownGracePeriod == .seconds(3))
+        #expect(throws: ConfigurationError.self) { try load(#"{"max_connections": 0}"#) }
+        #expect(throws: ConfigurationError.self) { try load(#"{"request_min_bytes_per_second": -1}"#) }
+    }
+
+    @Test func aRegularFileAtTheSocketPathIsNamedInTheError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(UUID().uuidString).sock")
+            .path
+        try Data("not a socket".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            try SocketGuard.prepare(path: path)
+            Issue.record("a regular file at the socket path was accepted")
+        } catch {
+            #expect("\(error)".contains(path), "\(error)")
+            #expect("\(error)".contains("regular file"), "\(error)")
+        }
+        #expect(FileManager.default.fileExists(atPath: path), "the file was not touched")
+    }
+}

@@ -86,6 +86,7 @@ struct ItemRoutes<Context: RequestContext>: Sendable {
     }
 
     private func ingest(_ request: Request, context: Context) async throws -> JSONResponse<IngestAccepted> {
+        try IngestBodyDecoding.checkContentType(request.headers[.contentType])
         let body = try await RequestDecoding.body(of: request, limit: maxBodyBytes)
         let items = try IngestBodyDecoding.items(from: body)
         let accepted = try await deadline.run { [service] in try service.ingest(items) }

@@ -15,10 +15,11 @@ public enum SocketServer {
         public var maxBodyBytes: Int
         public var idleTimeout: Duration
         public var requestTimeout: Duration
+        public var connectionLimits: ConnectionLimits
 
         public init(
             path: String, role: SocketRole, mode: UInt16, group: String?, maxBodyBytes: Int, idleTimeout: Duration,
-            requestTimeout: Duration
+            requestTimeout: Duration, connectionLimits: ConnectionLimits = ConnectionLimits()
         ) {
             self.path = path
             self.role = role
@@ -27,6 +28,7 @@ public enum SocketServer {
             self.maxBodyBytes = maxBodyBytes
             self.idleTimeout = idleTimeout
             self.requestTimeout = requestTimeout
+            self.connectionLimits = connectionLimits
         }
     }
 
@@ -67,9 +69,16 @@ public enum SocketServer {
         var logger = logger
         logger[metadataKey: "socket"] = "\(settings.role.rawValue)"
         let serverLogger = logger
+        let connections = ConnectionCounter(limit: settings.connectionLimits.maxConnections)
+        let http1Configuration = HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(Int64(settings.idleTimeout.nanoseconds)))
         return Application(
             router: router(service: service, settings: settings, metrics: metrics),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.nanoseconds)))),
+            server: HTTPServerBuilder { responder in
+                GlimpseHTTP1Channel(
+                    http1: HTTP1Channel(responder: responder, configuration: http1Configuration),
+                    limits: settings.connectionLimits, connections: connections)
+            },
             configuration: .init(address: .unixDomainSocket(path: settings.path), serverName: "glimpsed"),
             onServerRunning: { channel in
                 do {
