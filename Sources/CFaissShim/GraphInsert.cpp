@@ -33,23 +33,21 @@ struct StripedLocks {
 
 struct Inserter {
     faiss::HNSW &hnsw;
-    const float *base;
-    size_t d;
-    InnerProductKernel kernel;
+    const VectorRows &rows;
     StripedLocks &locks;
     /// Guards hnsw.entry_point and hnsw.max_level.
     std::mutex &entryLock;
     /// One byte per node, written under that node's stripe lock.
     std::vector<uint8_t> &dirty;
 
-    float distance(const float *query, int32_t node) const { return -kernel(query, base + size_t(node) * d, d); }
+    float distance(const PreparedQuery &query, int32_t node) const { return -query.similarity(rows, node); }
 
     /// Asks for a whole vector ahead of its distance: the build is bound by loading rows from memory.
     void prefetchRow(int32_t node) const {
-        const char *row = reinterpret_cast<const char *>(base + size_t(node) * d);
-        for (size_t offset = 0; offset < d * sizeof(float); offset += 64) __builtin_prefetch(row + offset);
+        const char *row = reinterpret_cast<const char *>(rows.row(node));
+        for (size_t offset = 0; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
     }
-    float distance(int32_t a, int32_t b) const { return -kernel(base + size_t(a) * d, base + size_t(b) * d, d); }
+    float distance(int32_t a, int32_t b) const { return -rows.similarity(a, b); }
 
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
     void links(int32_t node, int level, std::vector<int32_t> &out) {
@@ -64,7 +62,7 @@ struct Inserter {
         }
     }
 
-    void greedy(const float *query, int level, int32_t &nearest, float &best, std::vector<int32_t> &buffer) {
+    void greedy(const PreparedQuery &query, int level, int32_t &nearest, float &best, std::vector<int32_t> &buffer) {
         for (bool moved = true; moved;) {
             moved = false;
             links(nearest, level, buffer);
@@ -80,7 +78,7 @@ struct Inserter {
     }
 
     /// The efConstruction nearest nodes found from `entry` on `level`, nearest first.
-    std::vector<Node> searchLayer(const float *query, int32_t entry, float entryDistance, int level,
+    std::vector<Node> searchLayer(const PreparedQuery &query, int32_t entry, float entryDistance, int level,
                                   std::vector<int32_t> &buffer) {
         VisitedScope visited(int64_t(hnsw.levels.size()));
         const size_t width = size_t(std::max(hnsw.efConstruction, 1));
@@ -103,7 +101,7 @@ struct Inserter {
                 buffer[count++] = neighbour;
             }
             buffer.resize(count);
-            for (int32_t neighbour : buffer) __builtin_prefetch(base + size_t(neighbour) * d);
+            for (int32_t neighbour : buffer) __builtin_prefetch(rows.row(neighbour));
             for (size_t i = 0; i < count; i++) {
                 const int32_t neighbour = buffer[i];
                 if (i + 1 < count) prefetchRow(buffer[i + 1]);
@@ -182,7 +180,16 @@ struct Inserter {
                 return;
             }
         }
-        const float *query = base + size_t(node) * d;
+        // The new node's own vector is the query (decoded once for sq8).
+        thread_local std::vector<float> decoded;
+        thread_local PreparedQuery query;
+        decoded.resize(rows.d);
+        if (rows.quantized()) {
+            rows.decode(node, decoded.data());
+            query.prepare(rows, decoded.data());
+        } else {
+            query.prepare(rows, reinterpret_cast<const float *>(rows.row(node)));
+        }
         std::vector<int32_t> buffer;
         float best = distance(query, nearest);
         int level = topLevel;
@@ -220,8 +227,8 @@ struct Inserter {
 } // namespace
 
 void insertNodes(
-    faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, int64_t n0, int64_t n, int threads,
-    bool background, std::vector<uint8_t> &dirty) {
+    faiss::HNSW &hnsw, const VectorRows &rows, int64_t n0, int64_t n, int threads, bool background,
+    std::vector<uint8_t> &dirty) {
     if (n <= 0) return;
     hnsw.prepare_level_tab(size_t(n), false);
 
@@ -237,7 +244,7 @@ void insertNodes(
 
     auto locks = std::make_unique<StripedLocks>();
     std::mutex entryLock;
-    Inserter inserter{hnsw, base, d, kernel, *locks, entryLock, dirty};
+    Inserter inserter{hnsw, rows, *locks, entryLock, dirty};
     for (size_t level = byLevel.size(); level-- > 0;) {
         std::vector<int32_t> &nodes = byLevel[level];
         std::shuffle(nodes.begin(), nodes.end(), shuffle);
