@@ -47,7 +47,20 @@ struct Inserter {
         const char *row = reinterpret_cast<const char *>(rows.row(node));
         for (size_t offset = 0; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
     }
-    float distance(int32_t a, int32_t b) const { return -rows.similarity(a, b); }
+    /// A stored row as a query: its floats (sq8: decoded into `decoded`) prepared for the rows.
+    struct RowQuery {
+        std::vector<float> decoded;
+        PreparedQuery query;
+    };
+    void prepareRow(int32_t node, RowQuery &out) const {
+        if (!rows.quantized()) {
+            out.query.prepare(rows, reinterpret_cast<const float *>(rows.row(node)));
+            return;
+        }
+        out.decoded.resize(rows.d);
+        rows.decode(node, out.decoded.data());
+        out.query.prepare(rows, out.decoded.data());
+    }
 
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
     void links(int32_t node, int level, std::vector<int32_t> &out) {
@@ -127,15 +140,19 @@ struct Inserter {
         if (nearestFirst.size() < limit) return;
         std::vector<Node> kept;
         kept.reserve(limit);
+        // Each kept node is prepared as a query once (sq8: decoded once), not once per pair.
+        thread_local std::vector<RowQuery> keptRows;
+        if (keptRows.size() < limit) keptRows.resize(limit);
         for (const Node &candidate : nearestFirst) {
             bool good = true;
-            for (const Node &other : kept) {
-                if (distance(other.second, candidate.second) < candidate.first) {
+            for (size_t j = 0; j < kept.size(); j++) {
+                if (distance(keptRows[j].query, candidate.second) < candidate.first) {
                     good = false;
                     break;
                 }
             }
             if (good) {
+                prepareRow(candidate.second, keptRows[kept.size()]);
                 kept.push_back(candidate);
                 if (kept.size() >= limit) break;
             }
@@ -157,8 +174,12 @@ struct Inserter {
         }
         std::vector<Node> list;
         list.reserve(end - begin + 1);
-        list.emplace_back(distance(src, dest), dest);
-        for (size_t i = begin; i < end; i++) list.emplace_back(distance(src, hnsw.neighbors[i]), hnsw.neighbors[i]);
+        thread_local RowQuery source;
+        prepareRow(src, source);
+        list.emplace_back(distance(source.query, dest), dest);
+        for (size_t i = begin; i < end; i++) {
+            list.emplace_back(distance(source.query, hnsw.neighbors[i]), hnsw.neighbors[i]);
+        }
         std::sort(list.begin(), list.end());
         select(list, end - begin);
         size_t i = begin;
@@ -181,15 +202,9 @@ struct Inserter {
             }
         }
         // The new node's own vector is the query (decoded once for sq8).
-        thread_local std::vector<float> decoded;
-        thread_local PreparedQuery query;
-        decoded.resize(rows.d);
-        if (rows.quantized()) {
-            rows.decode(node, decoded.data());
-            query.prepare(rows, decoded.data());
-        } else {
-            query.prepare(rows, reinterpret_cast<const float *>(rows.row(node)));
-        }
+        thread_local RowQuery own;
+        prepareRow(node, own);
+        const PreparedQuery &query = own.query;
         std::vector<int32_t> buffer;
         float best = distance(query, nearest);
         int level = topLevel;

@@ -29,27 +29,6 @@ struct VectorRows {
     bool quantized() const { return scale != nullptr; }
     const uint8_t *row(int64_t label) const { return codes + size_t(label) * rowBytes; }
 
-    /// Inner product of two stored rows (insertion's neighbour selection). sq8 decodes both sides on the fly in
-    /// one pass; eight partial sums let the compiler vectorise without reassociation flags.
-    float similarity(int64_t a, int64_t b) const {
-        if (!quantized()) {
-            return kernel(reinterpret_cast<const float *>(row(a)), reinterpret_cast<const float *>(row(b)), d);
-        }
-        const uint8_t *x = row(a), *y = row(b);
-        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        size_t i = 0;
-        for (; i + 8 <= d; i += 8) {
-            for (size_t j = 0; j < 8; j++) {
-                const float u = offset[i + j] + scale[i + j] * float(x[i + j]);
-                const float v = offset[i + j] + scale[i + j] * float(y[i + j]);
-                s[j] += u * v;
-            }
-        }
-        float result = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-        for (; i < d; i++) result += (offset[i] + scale[i] * float(x[i])) * (offset[i] + scale[i] * float(y[i]));
-        return result;
-    }
-
     /// Writes row `label` as floats into `out` (d floats).
     void decode(int64_t label, float *out) const {
         if (!quantized()) {

@@ -180,7 +180,8 @@ public enum DaemonSettings {
         DaemonSetting(
             key: "index_vector_encoding", flag: "--index-vector-encoding", deprecatedKeys: [], type: .text,
             defaultValue: HNSWParameters.VectorEncoding.float32.rawValue, defaultDescription: nil,
-            doc: "Vectors in the index: `float32` (4 bytes a dimension) or `sq8` (1 byte, recall in docs/benchmarks.md); "
+            doc:
+                "Vectors in the index: `float32` (4 bytes a dimension) or `sq8` (1 byte, recall in docs/benchmarks.md); "
                 + "takes effect only on an index built anew.",
             store: { configuration, value in
                 configuration.indexVectorEncoding = value.text

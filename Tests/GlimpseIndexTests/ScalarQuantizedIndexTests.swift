@@ -93,7 +93,9 @@ struct ScalarQuantizedIndexTests {
         let data = ClusteredVectors(count: 1_200, dimension: Self.dimension, seed: 46)
         let scratch = try ScratchDirectory("sq8")
         defer { scratch.remove() }
-        for (written, expected): (HNSWParameters.VectorEncoding, HNSWParameters.VectorEncoding) in [(.sq8, .float32), (.float32, .sq8)] {
+        for (written, expected): (HNSWParameters.VectorEncoding, HNSWParameters.VectorEncoding) in [
+            (.sq8, .float32), (.float32, .sq8),
+        ] {
             let index = try HNSWIndex(dimension: Self.dimension, parameters: HNSWParameters(vectorEncoding: written))
             try index.add(ids: data.ids, vectors: data.flat)
             let url = scratch.file("\(written).hnsw")
