@@ -55,7 +55,11 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Vectors per add in the incremental build (the API adds an item's few vectors at a time).")
     var incrementalBatch = 100
 
+    @Option(help: "Vector encodings compared on the same vectors, comma-separated (float32, sq8); empty skips.")
+    var encodings = "float32,sq8"
+
     func run() throws {
+        let encodingList = try IndexEncodings.parse(encodings)
         let efList = efs.split(separator: ",").compactMap { Int($0) }
         guard !efList.isEmpty else { throw ValidationError("--efs needs at least one integer") }
         let parameters = HNSWParameters()
@@ -76,7 +80,8 @@ struct IndexBenchmark: ParsableCommand {
         let index = try HNSWIndex(dimension: dimension, parameters: parameters)
         clock = Date()
         try index.add(ids: workload.ids, vectors: workload.vectors)
-        var glimpse = IndexCurve(name: "glimpse", buildSeconds: Date().timeIntervalSince(clock), buildThreads: threads)
+        let float32BuildSeconds = Date().timeIntervalSince(clock)
+        var glimpse = IndexCurve(name: "glimpse", buildSeconds: float32BuildSeconds, buildThreads: threads)
         for ef in efList {
             glimpse.points.append(
                 IndexCurve.Point(
@@ -133,6 +138,21 @@ struct IndexBenchmark: ParsableCommand {
             header: ["recall@10"] + curves.map { "QPS \($0.name)" } + curves.dropFirst().map { "glimpse ÷ \($0.name)" },
             rows: equalRows)
         print("(QPS at a recall is interpolated between the two ef values around it; — when no ef reaches it)")
+
+        if !encodingList.isEmpty {
+            print("")
+            print(
+                "vector encodings on the same \(count) vectors, ef \(parameters.efSearchDefault); recall@10 against the "
+                    + "float32 brute force; vector bytes exclude the graph's links:")
+            printTable(
+                header: IndexEncodings.header,
+                rows: try IndexEncodings.rows(
+                    encodings: encodingList, parameters: parameters, workload: workload, float32Index: index,
+                    float32BuildSeconds: float32BuildSeconds,
+                    recall: { try recallAt10($0, workload.queries, truth, ef: parameters.efSearchDefault) },
+                    qps: { try singleThreadQPS($0, workload.queries, ef: parameters.efSearchDefault) }))
+            print("(sq8 also keeps 8 bytes per dimension per index for its ranges: min and width)")
+        }
 
         let selectivities = filteredSelectivities.split(separator: ",").compactMap { Double($0) }
         if !selectivities.isEmpty {

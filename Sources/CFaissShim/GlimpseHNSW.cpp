@@ -57,15 +57,16 @@ struct ByteSpanReader final : faiss::IOReader {
     }
 };
 
-/// Distances a filtered graph search computes per unit of ef, roughly: below that many allowed vectors per
-/// unit of ef, an exact scan of the allowed vectors is cheaper (see `glimpse-bench index`'s filtered rows).
-constexpr int exactScanFactor = 32;
+/// Below this many allowed vectors per unit of the widened ef, an exact scan of the allowed vectors beats the
+/// filtered graph search. `glimpse-bench index` at 20k × 384 (load 10–12): a graph search at ef 128 cost as much
+/// as scanning ~7,000 vectors and at ef 640 ~29,000, i.e. 45–55 per unit of ef; 48 sits in between.
+constexpr int exactScanFactor = 48;
 
 /// FAISS stores vector ids as 32-bit ints inside the graph.
 constexpr int64_t maxVectors = INT32_MAX - 1;
 
 void useKernelStorage(GlimpseHNSW &handle, bool stock) {
-    faiss::IndexHNSWFlat &index = *handle.index;
+    faiss::IndexHNSW &index = *handle.index;
     auto *current = dynamic_cast<faiss::IndexFlat *>(index.storage);
     requireSound(current != nullptr, "storage is not flat");
     handle.stockSearch = stock;
@@ -84,15 +85,71 @@ void useKernelStorage(GlimpseHNSW &handle, bool stock) {
     handle.searchKernel = glimpse::bestInnerProductKernel();
 }
 
+/// sq8: the reconstruction offset and scale per dimension from FAISS's QT_8bit ranges (value = vmin + (code +
+/// 0.5) / 255 · vdiff, FAISS's Codec8bit).
+void refreshRanges(GlimpseHNSW &handle) {
+    const size_t d = size_t(handle.index->d);
+    const std::vector<float> &trained = handle.quantizer->sq.trained;
+    requireSound(trained.size() == 2 * d, "sq8 ranges have the wrong size");
+    handle.offset.resize(d);
+    handle.scale.resize(d);
+    for (size_t i = 0; i < d; i++) {
+        handle.scale[i] = trained[d + i] / 255.0f;
+        handle.offset[i] = trained[i] + 0.5f * handle.scale[i];
+    }
+}
+
+void useQuantizedStorage(GlimpseHNSW &handle) {
+    auto *quantizer = dynamic_cast<faiss::IndexScalarQuantizer *>(handle.index->storage);
+    requireSound(quantizer != nullptr && quantizer->sq.qtype == faiss::ScalarQuantizer::QT_8bit &&
+                     quantizer->code_size == size_t(handle.index->d),
+                 "storage is not 8-bit scalar-quantised");
+    handle.quantizer = quantizer;
+    handle.storage = quantizer;
+    handle.searchKernel = glimpse::bestInnerProductKernel();
+    if (quantizer->is_trained) refreshRanges(handle);
+}
+
+/// Fewer vectors than this in the first add give no useful per-dimension range: use [-1, 1] (unit vectors).
+constexpr int64_t minimumTrainingVectors = 1000;
+
+/// The first add to an sq8 index sets its per-dimension ranges: min/max of the vectors, or [-1, 1].
+void trainRanges(GlimpseHNSW &handle, int64_t count, const float *vectors) {
+    const size_t d = size_t(handle.index->d);
+    std::vector<float> low(d, -1.0f), high(d, 1.0f);
+    if (count >= minimumTrainingVectors) {
+        std::fill(low.begin(), low.end(), HUGE_VALF);
+        std::fill(high.begin(), high.end(), -HUGE_VALF);
+        for (int64_t v = 0; v < count; v++) {
+            const float *row = vectors + size_t(v) * d;
+            for (size_t i = 0; i < d; i++) {
+                low[i] = std::min(low[i], row[i]);
+                high[i] = std::max(high[i], row[i]);
+            }
+        }
+    }
+    std::vector<float> &trained = handle.quantizer->sq.trained;
+    trained.resize(2 * d);
+    for (size_t i = 0; i < d; i++) {
+        require(std::isfinite(low[i]) && std::isfinite(high[i]), "vectors must be finite");
+        trained[i] = low[i];
+        // A constant dimension still needs a non-zero width (FAISS's encoder divides by it).
+        trained[d + i] = std::max(high[i] - low[i], 1e-6f);
+    }
+    handle.quantizer->is_trained = true;
+    handle.index->is_trained = true;
+    refreshRanges(handle);
+}
+
 /// One search pass; returns (negated score, label) pairs, nearest first.
 std::vector<std::pair<float, int64_t>> searchOnce(
     const GlimpseHNSW &handle, const float *query, int32_t k, int32_t ef, const glimpse::LabelFilter *filter,
     faiss::VisitedTable &visited) {
-    const faiss::IndexHNSWFlat &index = *handle.index;
-    const auto *base = reinterpret_cast<const float *>(handle.storage->codes.data());
+    const faiss::IndexHNSW &index = *handle.index;
     if (!handle.stockSearch) {
-        return glimpse::searchGraph(index.hnsw, base, size_t(index.d), handle.searchKernel, query, k, ef, filter, visited);
+        return glimpse::searchGraph(index.hnsw, glimpse::rowsOf(handle), query, k, ef, filter, visited);
     }
+    const auto *base = reinterpret_cast<const float *>(handle.storage->codes.data());
     glimpse::KernelDistanceComputer distance(base, size_t(index.d), handle.searchKernel, true);
     distance.set_query(query);
 
@@ -121,25 +178,48 @@ extern "C" {
 
 GlimpseShimStatus glimpse_hnsw_create(
     int32_t dimension, int32_t m, int32_t ef_construction, int32_t ef_search_max, int32_t use_stock_distance,
-    GlimpseHNSW **out_index, char *message) {
+    int32_t vector_encoding, GlimpseHNSW **out_index, char *message) {
     return guarded(message, [&] {
         require(out_index != nullptr, "missing output handle");
         require(dimension > 0, "dimension must be positive");
         require(m >= 2, "M must be at least 2");
         require(ef_construction >= 1, "efConstruction must be positive");
         require(ef_search_max >= 1, "efSearch maximum must be positive");
+        require(vector_encoding == GLIMPSE_VECTORS_FLOAT32 || vector_encoding == GLIMPSE_VECTORS_SQ8,
+                "unknown vector encoding " + std::to_string(vector_encoding));
+        const bool quantized = vector_encoding == GLIMPSE_VECTORS_SQ8;
+        require(!quantized || use_stock_distance == 0, "FAISS's stock search is only available for float32 vectors");
         auto handle = std::make_unique<GlimpseHNSW>();
-        handle->index = std::make_unique<faiss::IndexHNSWFlat>(dimension, m, faiss::METRIC_INNER_PRODUCT);
+        if (quantized) {
+            handle->index = std::make_unique<faiss::IndexHNSWSQ>(
+                dimension, faiss::ScalarQuantizer::QT_8bit, m, faiss::METRIC_INNER_PRODUCT);
+        } else {
+            handle->index = std::make_unique<faiss::IndexHNSWFlat>(dimension, m, faiss::METRIC_INNER_PRODUCT);
+        }
         handle->index->hnsw.efConstruction = ef_construction;
         handle->index->hnsw.efSearch = ef_search_max;
         handle->efSearchMax = ef_search_max;
-        useKernelStorage(*handle, use_stock_distance != 0);
+        if (quantized) {
+            useQuantizedStorage(*handle);
+        } else {
+            useKernelStorage(*handle, use_stock_distance != 0);
+        }
         *out_index = handle.release();
     });
 }
 
 void glimpse_hnsw_free(GlimpseHNSW *index) {
     delete index;
+}
+
+int32_t glimpse_hnsw_vector_encoding(GlimpseHNSW *index) {
+    if (index == nullptr) return GLIMPSE_VECTORS_FLOAT32;
+    return index->quantizer != nullptr ? GLIMPSE_VECTORS_SQ8 : GLIMPSE_VECTORS_FLOAT32;
+}
+
+int64_t glimpse_hnsw_bytes_per_vector(GlimpseHNSW *index) {
+    if (index == nullptr) return 0;
+    return int64_t(index->storage->code_size);
 }
 
 GlimpseShimStatus glimpse_hnsw_add(
@@ -169,12 +249,14 @@ GlimpseShimStatus glimpse_hnsw_add(
             if (index->stockSearch) {
                 index->index->add(count, vectors);
             } else {
+                if (index->quantizer != nullptr && !index->quantizer->is_trained) {
+                    trainRanges(*index, count, vectors);
+                }
                 index->dirty.resize(size_t(ntotal + count), 0);
                 index->storage->add(count, vectors);
                 index->index->ntotal = index->storage->ntotal;
                 glimpse::insertNodes(
-                    index->index->hnsw, reinterpret_cast<const float *>(index->storage->codes.data()),
-                    size_t(index->index->d), index->searchKernel, ntotal, count, index->insertThreads,
+                    index->index->hnsw, glimpse::rowsOf(*index), ntotal, count, index->insertThreads,
                     index->backgroundInsert, index->dirty);
             }
         } catch (...) {
@@ -229,7 +311,6 @@ GlimpseShimStatus glimpse_hnsw_search(
 
         std::vector<std::pair<float, int64_t>> hits;
         glimpse::LabelBitmap allowedBits;
-        const auto *base = reinterpret_cast<const float *>(index->storage->codes.data());
         bool scanned = false;
         if (allowed_count >= 0) {
             allowedBits.resize(ntotal);
@@ -247,12 +328,11 @@ GlimpseShimStatus glimpse_hnsw_search(
             double selectivity = double(candidates) / double(ntotal);
             int64_t widened = int64_t(std::ceil(double(effective) / selectivity));
             effective = int32_t(std::min<int64_t>(std::max<int64_t>(widened, effective), index->efSearchMax));
-            // A graph search computes roughly `exactScanFactor` distances per unit of ef; when the allowed set
-            // is smaller than that, scanning it exactly is both cheaper and exact.
+            // A small allowed set is cheaper to scan exactly than to search in the graph, and the scan is exact.
             bool scan = index->filterStrategy == 2 ||
                         (index->filterStrategy == 0 && candidates <= int64_t(exactScanFactor) * effective);
             if (scan) {
-                hits = glimpse::scanLabels(base, size_t(index->index->d), index->searchKernel, query, k, allowedLabels);
+                hits = glimpse::scanLabels(glimpse::rowsOf(*index), query, k, allowedLabels);
                 scanned = true;
             } else {
                 filter.allowed = &allowedBits;
@@ -349,6 +429,7 @@ GlimpseShimStatus glimpse_hnsw_snapshot(GlimpseHNSW *index, GlimpseHNSWSnapshot 
         // The next delta starts from here.
         std::fill(index->dirty.begin(), index->dirty.end(), 0);
         index->persistedCount = index->index->ntotal;
+        index->rangesPersisted = index->quantizer != nullptr && index->quantizer->is_trained;
         *out_snapshot = snapshot.release();
     });
 }
@@ -369,7 +450,8 @@ void glimpse_hnsw_snapshot_free(GlimpseHNSWSnapshot *snapshot) {
 
 GlimpseShimStatus glimpse_hnsw_load(
     const uint8_t *bytes, uint64_t length, const int64_t *ids, int64_t id_count, int32_t dimension, int32_t m,
-    int32_t ef_construction, int32_t ef_search_max, GlimpseHNSW **out_index, char *message) {
+    int32_t ef_construction, int32_t ef_search_max, int32_t expected_encoding, GlimpseHNSW **out_index,
+    char *message) {
     return guarded(message, [&] {
         require(bytes != nullptr && out_index != nullptr, "missing bytes or output");
         require(id_count >= 0 && (id_count == 0 || ids != nullptr), "bad id list");
@@ -382,8 +464,15 @@ GlimpseShimStatus glimpse_hnsw_load(
             fail(GLIMPSE_SHIM_CORRUPT, std::string("index bytes unreadable: ") + error.what());
         }
         requireSound(reader.position == reader.length, "trailing bytes after the index");
-        auto *hnsw = dynamic_cast<faiss::IndexHNSWFlat *>(loaded.get());
-        requireSound(hnsw != nullptr, "not an HNSW-flat index");
+        auto *hnsw = dynamic_cast<faiss::IndexHNSW *>(loaded.get());
+        const bool quantized = dynamic_cast<faiss::IndexHNSWSQ *>(loaded.get()) != nullptr;
+        requireSound(hnsw != nullptr && (quantized || dynamic_cast<faiss::IndexHNSWFlat *>(loaded.get()) != nullptr),
+                     "not an HNSW index over float32 or sq8 vectors");
+        if (expected_encoding >= 0 && quantized != (expected_encoding == GLIMPSE_VECTORS_SQ8)) {
+            fail(GLIMPSE_SHIM_CORRUPT, std::string("snapshot holds ") + (quantized ? "sq8" : "float32") +
+                                           " vectors but the index is configured for " +
+                                           (quantized ? "float32" : "sq8"));
+        }
         loaded.release();
         auto handle = std::make_unique<GlimpseHNSW>();
         handle->index.reset(hnsw);
@@ -402,8 +491,14 @@ GlimpseShimStatus glimpse_hnsw_load(
                      "graph size mismatch");
         requireSound(hnsw->hnsw.entry_point >= -1 && hnsw->hnsw.entry_point < hnsw->ntotal,
                      "entry point out of range");
-        useKernelStorage(*handle, false);
-        requireSound(handle->storage->codes.size() == size_t(hnsw->ntotal) * size_t(dimension) * sizeof(float),
+        if (quantized) {
+            useQuantizedStorage(*handle);
+            requireSound(handle->quantizer->is_trained || hnsw->ntotal == 0, "sq8 ranges missing");
+            handle->rangesPersisted = handle->quantizer->is_trained;
+        } else {
+            useKernelStorage(*handle, false);
+        }
+        requireSound(handle->storage->codes.size() == size_t(hnsw->ntotal) * handle->storage->code_size,
                      "vector storage size mismatch");
 
         handle->ids.assign(ids, ids + id_count);

@@ -33,23 +33,34 @@ struct StripedLocks {
 
 struct Inserter {
     faiss::HNSW &hnsw;
-    const float *base;
-    size_t d;
-    InnerProductKernel kernel;
+    const VectorRows &rows;
     StripedLocks &locks;
     /// Guards hnsw.entry_point and hnsw.max_level.
     std::mutex &entryLock;
     /// One byte per node, written under that node's stripe lock.
     std::vector<uint8_t> &dirty;
 
-    float distance(const float *query, int32_t node) const { return -kernel(query, base + size_t(node) * d, d); }
+    float distance(const PreparedQuery &query, int32_t node) const { return -query.similarity(rows, node); }
 
     /// Asks for a whole vector ahead of its distance: the build is bound by loading rows from memory.
     void prefetchRow(int32_t node) const {
-        const char *row = reinterpret_cast<const char *>(base + size_t(node) * d);
-        for (size_t offset = 0; offset < d * sizeof(float); offset += 64) __builtin_prefetch(row + offset);
+        const char *row = reinterpret_cast<const char *>(rows.row(node));
+        for (size_t offset = 0; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
     }
-    float distance(int32_t a, int32_t b) const { return -kernel(base + size_t(a) * d, base + size_t(b) * d, d); }
+    /// A stored row as a query: its floats (sq8: decoded into `decoded`) prepared for the rows.
+    struct RowQuery {
+        std::vector<float> decoded;
+        PreparedQuery query;
+    };
+    void prepareRow(int32_t node, RowQuery &out) const {
+        if (!rows.quantized()) {
+            out.query.prepare(rows, reinterpret_cast<const float *>(rows.row(node)));
+            return;
+        }
+        out.decoded.resize(rows.d);
+        rows.decode(node, out.decoded.data());
+        out.query.prepare(rows, out.decoded.data());
+    }
 
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
     void links(int32_t node, int level, std::vector<int32_t> &out) {
@@ -64,7 +75,7 @@ struct Inserter {
         }
     }
 
-    void greedy(const float *query, int level, int32_t &nearest, float &best, std::vector<int32_t> &buffer) {
+    void greedy(const PreparedQuery &query, int level, int32_t &nearest, float &best, std::vector<int32_t> &buffer) {
         for (bool moved = true; moved;) {
             moved = false;
             links(nearest, level, buffer);
@@ -80,7 +91,7 @@ struct Inserter {
     }
 
     /// The efConstruction nearest nodes found from `entry` on `level`, nearest first.
-    std::vector<Node> searchLayer(const float *query, int32_t entry, float entryDistance, int level,
+    std::vector<Node> searchLayer(const PreparedQuery &query, int32_t entry, float entryDistance, int level,
                                   std::vector<int32_t> &buffer) {
         VisitedScope visited(int64_t(hnsw.levels.size()));
         const size_t width = size_t(std::max(hnsw.efConstruction, 1));
@@ -103,7 +114,7 @@ struct Inserter {
                 buffer[count++] = neighbour;
             }
             buffer.resize(count);
-            for (int32_t neighbour : buffer) __builtin_prefetch(base + size_t(neighbour) * d);
+            for (int32_t neighbour : buffer) __builtin_prefetch(rows.row(neighbour));
             for (size_t i = 0; i < count; i++) {
                 const int32_t neighbour = buffer[i];
                 if (i + 1 < count) prefetchRow(buffer[i + 1]);
@@ -129,15 +140,19 @@ struct Inserter {
         if (nearestFirst.size() < limit) return;
         std::vector<Node> kept;
         kept.reserve(limit);
+        // Each kept node is prepared as a query once (sq8: decoded once), not once per pair.
+        thread_local std::vector<RowQuery> keptRows;
+        if (keptRows.size() < limit) keptRows.resize(limit);
         for (const Node &candidate : nearestFirst) {
             bool good = true;
-            for (const Node &other : kept) {
-                if (distance(other.second, candidate.second) < candidate.first) {
+            for (size_t j = 0; j < kept.size(); j++) {
+                if (distance(keptRows[j].query, candidate.second) < candidate.first) {
                     good = false;
                     break;
                 }
             }
             if (good) {
+                prepareRow(candidate.second, keptRows[kept.size()]);
                 kept.push_back(candidate);
                 if (kept.size() >= limit) break;
             }
@@ -159,8 +174,12 @@ struct Inserter {
         }
         std::vector<Node> list;
         list.reserve(end - begin + 1);
-        list.emplace_back(distance(src, dest), dest);
-        for (size_t i = begin; i < end; i++) list.emplace_back(distance(src, hnsw.neighbors[i]), hnsw.neighbors[i]);
+        thread_local RowQuery source;
+        prepareRow(src, source);
+        list.emplace_back(distance(source.query, dest), dest);
+        for (size_t i = begin; i < end; i++) {
+            list.emplace_back(distance(source.query, hnsw.neighbors[i]), hnsw.neighbors[i]);
+        }
         std::sort(list.begin(), list.end());
         select(list, end - begin);
         size_t i = begin;
@@ -182,7 +201,10 @@ struct Inserter {
                 return;
             }
         }
-        const float *query = base + size_t(node) * d;
+        // The new node's own vector is the query (decoded once for sq8).
+        thread_local RowQuery own;
+        prepareRow(node, own);
+        const PreparedQuery &query = own.query;
         std::vector<int32_t> buffer;
         float best = distance(query, nearest);
         int level = topLevel;
@@ -220,8 +242,8 @@ struct Inserter {
 } // namespace
 
 void insertNodes(
-    faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, int64_t n0, int64_t n, int threads,
-    bool background, std::vector<uint8_t> &dirty) {
+    faiss::HNSW &hnsw, const VectorRows &rows, int64_t n0, int64_t n, int threads, bool background,
+    std::vector<uint8_t> &dirty) {
     if (n <= 0) return;
     hnsw.prepare_level_tab(size_t(n), false);
 
@@ -237,7 +259,7 @@ void insertNodes(
 
     auto locks = std::make_unique<StripedLocks>();
     std::mutex entryLock;
-    Inserter inserter{hnsw, base, d, kernel, *locks, entryLock, dirty};
+    Inserter inserter{hnsw, rows, *locks, entryLock, dirty};
     for (size_t level = byLevel.size(); level-- > 0;) {
         std::vector<int32_t> &nodes = byLevel[level];
         std::shuffle(nodes.begin(), nodes.end(), shuffle);

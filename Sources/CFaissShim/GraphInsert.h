@@ -14,16 +14,16 @@
 
 #include <faiss/impl/HNSW.h>
 
-#include "InnerProductKernel.h"
+#include "VectorRows.h"
 
 namespace glimpse {
 
-/// Links nodes n0 ..< n0 + n into `hnsw`; their vectors must already be in `base` (row-major, `d` floats each).
+/// Links nodes n0 ..< n0 + n into `hnsw`; their vectors must already be in `rows`.
 /// Sets `dirty[node]` (sized n0 + n by the caller) for every node whose links changed, for incremental snapshots.
 /// `background` runs the work on threads of the lowest scheduling priority (nice 19) while the caller waits, so
 /// a rebuild yields the cores to searches.
 void insertNodes(
-    faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, int64_t n0, int64_t n, int threads,
+    faiss::HNSW &hnsw, const VectorRows &rows, int64_t n0, int64_t n, int threads,
     bool background, std::vector<uint8_t> &dirty);
 
 } // namespace glimpse

@@ -11,14 +11,12 @@ namespace {
 using Node = std::pair<float, int32_t>; // (distance, label)
 
 struct Distance {
-    const float *base;
-    size_t d;
-    InnerProductKernel kernel;
-    const float *query;
-    float operator()(int32_t label) const { return -kernel(query, base + size_t(label) * d, d); }
+    const VectorRows &rows;
+    const PreparedQuery &query;
+    float operator()(int32_t label) const { return -query.similarity(rows, label); }
     /// Starts loading a vector's first cache lines while earlier distances are computed.
     void prefetch(int32_t label) const {
-        const char *row = reinterpret_cast<const char *>(base + size_t(label) * d);
+        const char *row = reinterpret_cast<const char *>(rows.row(label));
         __builtin_prefetch(row);
         __builtin_prefetch(row + 64);
     }
@@ -47,11 +45,13 @@ void descend(const faiss::HNSW &hnsw, const Distance &distance, int level, int32
 } // namespace
 
 std::vector<std::pair<float, int64_t>> searchGraph(
-    const faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
-    int32_t ef, const LabelFilter *filter, faiss::VisitedTable &visited) {
+    const faiss::HNSW &hnsw, const VectorRows &rows, const float *query, int32_t k, int32_t ef,
+    const LabelFilter *filter, faiss::VisitedTable &visited) {
     std::vector<std::pair<float, int64_t>> hits;
     if (hnsw.entry_point < 0) return hits;
-    const Distance distance{base, d, kernel, query};
+    thread_local PreparedQuery prepared;
+    prepared.prepare(rows, query);
+    const Distance distance{rows, prepared};
 
     int32_t nearest = hnsw.entry_point;
     float best = distance(nearest);
@@ -125,14 +125,15 @@ std::vector<std::pair<float, int64_t>> searchGraph(
 }
 
 std::vector<std::pair<float, int64_t>> scanLabels(
-    const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
-    const std::vector<int64_t> &labels) {
+    const VectorRows &rows, const float *query, int32_t k, const std::vector<int64_t> &labels) {
     std::vector<std::pair<float, int64_t>> hits; // max-heap of the k nearest: farthest on top
     hits.reserve(size_t(k) + 1);
+    thread_local PreparedQuery prepared;
+    prepared.prepare(rows, query);
     for (size_t i = 0; i < labels.size(); i++) {
         const int64_t label = labels[i];
-        if (i + 1 < labels.size()) __builtin_prefetch(base + size_t(labels[i + 1]) * d);
-        const float dist = -kernel(query, base + size_t(label) * d, d);
+        if (i + 1 < labels.size()) __builtin_prefetch(rows.row(labels[i + 1]));
+        const float dist = -prepared.similarity(rows, label);
         if (hits.size() < size_t(k)) {
             hits.emplace_back(dist, label);
             std::push_heap(hits.begin(), hits.end());

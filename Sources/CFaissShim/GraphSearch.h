@@ -15,22 +15,20 @@
 #include <faiss/impl/HNSW.h>
 
 #include "LabelFilter.h"
-#include "InnerProductKernel.h"
+#include "VectorRows.h"
 
 namespace glimpse {
 
 /// Up to `k` (distance, label) pairs, nearest first, over labels `filter` accepts (may be null: all); distance is
-/// the negated inner product of `query` with the row-major vectors at `base` (`d` floats each), computed by
-/// `kernel` called directly (no virtual distance computer). Rejected nodes are still traversed, and the result
+/// the negated inner product of `query` with the stored `rows` (float32 or sq8), computed by our kernels called
+/// directly (no virtual distance computer). Rejected nodes are still traversed, and the result
 /// list keeps filling past them (hnswlib's filtered search), so k hits come back whenever the graph reaches k
 /// allowed nodes. The caller ends the visited table's round (`VisitedScope`).
 std::vector<std::pair<float, int64_t>> searchGraph(
-    const faiss::HNSW &hnsw, const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
-    int32_t ef, const LabelFilter *filter, faiss::VisitedTable &visited);
+    const faiss::HNSW &hnsw, const VectorRows &rows, const float *query, int32_t k, int32_t ef, const LabelFilter *filter, faiss::VisitedTable &visited);
 
 /// Exact top `k` over `labels` (a filtered search's allowed set when it is small): no graph, no recall loss.
 std::vector<std::pair<float, int64_t>> scanLabels(
-    const float *base, size_t d, InnerProductKernel kernel, const float *query, int32_t k,
-    const std::vector<int64_t> &labels);
+    const VectorRows &rows, const float *query, int32_t k, const std::vector<int64_t> &labels);
 
 } // namespace glimpse

@@ -13,14 +13,23 @@
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/IndexScalarQuantizer.h>
 
 #include "InnerProductKernel.h"
 #include "LabelFilter.h"
+#include "VectorRows.h"
 
 struct GlimpseHNSW {
-    std::unique_ptr<faiss::IndexHNSWFlat> index;
-    /// The flat storage inside `index` (owned by it).
-    faiss::IndexFlat *storage = nullptr;
+    /// IndexHNSWFlat (float32 rows) or IndexHNSWSQ with QT_8bit (sq8 rows).
+    std::unique_ptr<faiss::IndexHNSW> index;
+    /// The row storage inside `index` (owned by it): IndexFlat or IndexScalarQuantizer.
+    faiss::IndexFlatCodes *storage = nullptr;
+    /// The sq8 storage (null for float32); its ranges are trained by the first add.
+    faiss::IndexScalarQuantizer *quantizer = nullptr;
+    /// sq8: value_i = offset[i] + scale[i] · code_i, from the quantizer's trained vmin/vdiff.
+    std::vector<float> offset, scale;
+    /// sq8: the last full snapshot holds the trained ranges (deltas carry rows, not ranges).
+    bool rangesPersisted = false;
     /// FAISS label (insertion order) → catalog id.
     std::vector<int64_t> ids;
     /// Catalog id → FAISS label, to turn excluded catalog ids into labels.
@@ -53,6 +62,23 @@ struct GlimpseHNSW {
     /// Searches and snapshots share it; adds hold it exclusively (FAISS's add is not safe alongside search).
     std::shared_mutex lock;
 };
+
+namespace glimpse {
+/// How `handle` stores its rows, for the graph code.
+inline VectorRows rowsOf(const GlimpseHNSW &handle) {
+    VectorRows rows;
+    rows.codes = handle.storage->codes.data();
+    rows.d = size_t(handle.index->d);
+    rows.rowBytes = handle.storage->code_size;
+    rows.kernel = handle.searchKernel;
+    if (handle.quantizer != nullptr) {
+        rows.offset = handle.offset.data();
+        rows.scale = handle.scale.data();
+        rows.quantizedKernel = bestQuantizedInnerProductKernel();
+    }
+    return rows;
+}
+} // namespace glimpse
 
 struct GlimpseHNSWSnapshot {
     std::vector<int64_t> ids;

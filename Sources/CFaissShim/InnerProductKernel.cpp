@@ -48,6 +48,47 @@ float innerProductPortable(const float *a, const float *b, size_t d) {
     return result;
 }
 
+// Eight bytes widened to eight floats per step, two accumulators.
+__attribute__((target("avx2,fma"))) float quantizedInnerProductAVX2(const float *a, const uint8_t *codes, size_t d) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(codes + i));
+        __m256 low = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+        __m256 high = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(bytes, 8)));
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), low, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), high, acc1);
+    }
+    for (; i + 8 <= d; i += 8) {
+        __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(codes + i));
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)), acc0);
+    }
+    __m256 sum = _mm256_add_ps(acc0, acc1);
+    __m128 half = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+    half = _mm_add_ps(half, _mm_movehl_ps(half, half));
+    half = _mm_add_ss(half, _mm_shuffle_ps(half, half, 1));
+    float result = _mm_cvtss_f32(half);
+    for (; i < d; i++) {
+        result += a[i] * float(codes[i]);
+    }
+    return result;
+}
+
+float quantizedInnerProductPortable(const float *a, const uint8_t *codes, size_t d) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        for (size_t j = 0; j < 8; j++) {
+            s[j] += a[i + j] * float(codes[i + j]);
+        }
+    }
+    float result = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < d; i++) {
+        result += a[i] * float(codes[i]);
+    }
+    return result;
+}
+
 bool cpuHasAVX2FMA() {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -57,6 +98,12 @@ bool cpuHasAVX2FMA() {
 
 InnerProductKernel bestInnerProductKernel() {
     static const InnerProductKernel kernel = cpuHasAVX2FMA() ? innerProductAVX2 : innerProductPortable;
+    return kernel;
+}
+
+QuantizedInnerProductKernel bestQuantizedInnerProductKernel() {
+    static const QuantizedInnerProductKernel kernel =
+        cpuHasAVX2FMA() ? quantizedInnerProductAVX2 : quantizedInnerProductPortable;
     return kernel;
 }
 

@@ -82,6 +82,8 @@ GlimpseShimStatus glimpse_hnsw_take_delta(GlimpseHNSW *index, GlimpseHNSWDelta *
         const faiss::HNSW &hnsw = index->index->hnsw;
         const int64_t first = index->persistedCount, total = index->index->ntotal;
         const int64_t added = total - first;
+        require(index->quantizer == nullptr || index->rangesPersisted || added == 0,
+                "sq8 ranges trained since the last full snapshot: write a full snapshot");
         std::vector<int32_t> changed;
         for (int64_t label = 0; label < first; label++) {
             if (index->dirty[size_t(label)]) changed.push_back(int32_t(label));
@@ -97,7 +99,8 @@ GlimpseShimStatus glimpse_hnsw_take_delta(GlimpseHNSW *index, GlimpseHNSWDelta *
         writer.put<int64_t>(int64_t(changed.size()));
         writer.put(index->ids.data() + first, size_t(added));
         writer.put(hnsw.levels.data() + first, size_t(added));
-        const size_t rowBytes = size_t(index->index->d) * sizeof(float);
+        // Rows as stored (float32 or sq8 codes): an sq8 delta applies to an index holding the same ranges.
+        const size_t rowBytes = index->storage->code_size;
         writer.put(index->storage->codes.data() + size_t(first) * rowBytes, size_t(added) * rowBytes);
         for (int64_t label = first; label < total; label++) putLinks(writer, hnsw, label);
         writer.put(changed.data(), changed.size());
@@ -107,6 +110,13 @@ GlimpseShimStatus glimpse_hnsw_take_delta(GlimpseHNSW *index, GlimpseHNSWDelta *
         index->persistedCount = total;
         *out_delta = delta.release();
     });
+}
+
+int32_t glimpse_hnsw_can_take_delta(GlimpseHNSW *index) {
+    if (index == nullptr) return 0;
+    std::shared_lock<std::shared_mutex> guard(index->lock);
+    std::lock_guard<std::mutex> deltaGuard(index->deltaLock); // snapshots write rangesPersisted under it
+    return index->quantizer == nullptr || index->rangesPersisted || index->index->ntotal == index->persistedCount;
 }
 
 const uint8_t *glimpse_hnsw_delta_bytes(const GlimpseHNSWDelta *delta, uint64_t *out_length) {
@@ -130,7 +140,7 @@ GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *by
         if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
         faiss::HNSW &hnsw = index->index->hnsw;
         const int64_t total = index->index->ntotal;
-        const size_t d = size_t(index->index->d);
+        const size_t rowBytes = index->storage->code_size;
 
         // Everything is read and checked before the index changes, so a bad delta leaves it as it was.
         ByteReader reader{bytes, size_t(length)};
@@ -138,16 +148,16 @@ GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *by
         const int32_t entryPoint = reader.get<int32_t>(), maxLevel = reader.get<int32_t>();
         const int64_t changedCount = reader.get<int64_t>();
         requireDelta(first == total, "it starts at " + std::to_string(first) + ", the index holds " + std::to_string(total));
-        requireDelta(added >= 0 && added <= int64_t(length / (12 + d * sizeof(float))) && total + added <= INT32_MAX - 1,
+        requireDelta(added >= 0 && added <= int64_t(length / (12 + rowBytes)) && total + added <= INT32_MAX - 1,
                      "bad added count");
         requireDelta(changedCount >= 0 && changedCount <= total, "bad changed count");
         const int64_t newTotal = total + added;
         std::vector<int64_t> ids(static_cast<size_t>(added));
         std::vector<int> levels(static_cast<size_t>(added));
-        std::vector<float> vectors(size_t(added) * d);
+        std::vector<uint8_t> rows(size_t(added) * rowBytes);
         reader.get(ids.data(), ids.size());
         reader.get(levels.data(), levels.size());
-        reader.get(vectors.data(), vectors.size());
+        reader.get(rows.data(), rows.size());
         const int levelLimit = int(hnsw.cum_nneighbor_per_level.size()) - 1;
         std::vector<size_t> offsets{hnsw.offsets.back()};
         for (int level : levels) {
@@ -180,7 +190,10 @@ GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *by
                          "id " + std::to_string(ids[size_t(i)]) + " repeats");
         }
 
-        index->storage->add(added, vectors.data());
+        requireDelta(index->quantizer == nullptr || index->quantizer->is_trained || added == 0,
+                     "sq8 rows for an index without ranges");
+        index->storage->codes.insert(index->storage->codes.end(), rows.begin(), rows.end());
+        index->storage->ntotal += added;
         index->index->ntotal = index->storage->ntotal;
         hnsw.levels.insert(hnsw.levels.end(), levels.begin(), levels.end());
         hnsw.offsets.insert(hnsw.offsets.end(), offsets.begin() + 1, offsets.end());

@@ -29,6 +29,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var dataDirectory = ""
     public var modelPath = ""
     public var hnsw = HNSWParameters()
+    /// `index_vector_encoding` as written, checked by `validate()` (`hnsw.vectorEncoding` holds the parsed value).
+    public var indexVectorEncoding = HNSWParameters.VectorEncoding.float32.rawValue
     public var maxBodyBytes = 0
     public var logLevel: Logger.Level = .info
     /// The `log_format` setting as given; `validate()` refuses anything but `text` and `json`.
@@ -117,6 +119,9 @@ extension DaemonConfiguration {
         }
         guard hnsw.efSearchDefault >= 1, hnsw.efSearchDefault <= hnsw.efSearchMax else {
             throw ConfigurationError("hnsw_ef_search must be between 1 and hnsw_ef_search_max")
+        }
+        guard HNSWParameters.VectorEncoding(rawValue: indexVectorEncoding) != nil else {
+            throw ConfigurationError("index_vector_encoding must be float32 or sq8, got \"\(indexVectorEncoding)\"")
         }
         for path in [socketPath, adminSocketPath] {
             guard path.utf8.count < 108 else {

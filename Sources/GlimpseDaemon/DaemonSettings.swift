@@ -193,6 +193,16 @@ public enum DaemonSettings {
             defaultDescription: nil, doc: "Largest `ef` a query may ask for.",
             store: { configuration, value in configuration.hnsw.efSearchMax = value.integer }),
         DaemonSetting(
+            key: "index_vector_encoding", flag: "--index-vector-encoding", deprecatedKeys: [], type: .text,
+            defaultValue: HNSWParameters.VectorEncoding.float32.rawValue, defaultDescription: nil,
+            doc:
+                "Vectors in the index: `float32` (4 bytes a dimension) or `sq8` (1 byte, recall in docs/benchmarks.md); "
+                + "takes effect only on an index built anew.",
+            store: { configuration, value in
+                configuration.indexVectorEncoding = value.text
+                configuration.hnsw.vectorEncoding = .init(rawValue: value.text) ?? .float32
+            }),
+        DaemonSetting(
             key: "max_body_bytes", flag: "--max-body-bytes", deprecatedKeys: [], type: .integer,
             defaultValue: "\(IngestLimits.maxBodyBytes)",
             defaultDescription: nil, doc: "Largest request body accepted (at least 1024).",

@@ -20,7 +20,8 @@ extension HNSWIndex {
     /// changes have been serialized.
     public func write(to url: URL, watermark: Int64) throws {
         try persistence.withLock { state in
-            if incrementalSnapshots, state.canAppend(to: url) {
+            // An sq8 index whose ranges were trained after its last full snapshot needs a full one.
+            if incrementalSnapshots, state.canAppend(to: url), glimpse_hnsw_can_take_delta(handle.pointer) != 0 {
                 do {
                     state.segmentBytes += try appendSegment(
                         to: SnapshotSegment.url(for: url), state: state, watermark: watermark)
@@ -47,15 +48,20 @@ extension HNSWIndex {
     /// Reads a snapshot written by `write(to:watermark:)`, returning the index and its watermark. Any
     /// truncation, corruption or inconsistency of the base throws `HNSWIndexError.corruptSnapshot`; a damaged
     /// segment only ends the segments applied (see `load(from:)`).
-    public static func read(from url: URL) throws -> (HNSWIndex, Int64) {
-        let load = try load(from: url)
+    /// With `vectorEncoding`, a snapshot holding the other encoding throws `corruptSnapshot` naming both.
+    public static func read(
+        from url: URL, vectorEncoding: HNSWParameters.VectorEncoding? = nil
+    ) throws -> (HNSWIndex, Int64) {
+        let load = try load(from: url, vectorEncoding: vectorEncoding)
         return (load.index, load.watermark)
     }
 
     /// Reads the base snapshot, then applies its segments in order up to the first one that is torn, corrupt or
     /// not of this base.
-    public static func load(from url: URL) throws -> SnapshotLoad {
-        let (index, baseWatermark, checksum, size) = try readBase(from: url)
+    public static func load(
+        from url: URL, vectorEncoding: HNSWParameters.VectorEncoding? = nil
+    ) throws -> SnapshotLoad {
+        let (index, baseWatermark, checksum, size) = try readBase(from: url, vectorEncoding: vectorEncoding)
         var watermark = baseWatermark
         var applied = 0
         var validBytes = 0
@@ -145,7 +151,9 @@ extension HNSWIndex {
         return (crc, header.fileSize ?? 0)
     }
 
-    private static func readBase(from url: URL) throws -> (HNSWIndex, Int64, UInt32, Int) {
+    private static func readBase(
+        from url: URL, vectorEncoding: HNSWParameters.VectorEncoding?
+    ) throws -> (HNSWIndex, Int64, UInt32, Int) {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
@@ -183,7 +191,7 @@ extension HNSWIndex {
                     glimpse_hnsw_load(
                         indexBytes, UInt64(header.indexByteCount), idBuffer.baseAddress, Int64(ids.count),
                         Int32(header.dimension), Int32(header.parameters.m), Int32(header.parameters.efConstruction),
-                        Int32(header.parameters.efSearchMax), &pointer, message)
+                        Int32(header.parameters.efSearchMax), vectorEncoding?.shimValue ?? -1, &pointer, message)
                 }
             }
             guard let pointer else { throw HNSWIndexError.backend("loading the index returned no handle") }

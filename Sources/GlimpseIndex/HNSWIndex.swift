@@ -34,11 +34,14 @@ public final class HNSWIndex: Sendable {
         guard (1...65_536).contains(dimension) else {
             throw HNSWIndexError.invalidParameters("dimension must be between 1 and 65536, got \(dimension)")
         }
+        guard implementation == .glimpse || parameters.vectorEncoding == .float32 else {
+            throw HNSWIndexError.invalidParameters("FAISS's stock implementation only stores float32 vectors")
+        }
         var pointer: OpaquePointer?
         try shimCall("creating the index") { message in
             glimpse_hnsw_create(
                 Int32(dimension), Int32(parameters.m), Int32(parameters.efConstruction), Int32(parameters.efSearchMax),
-                implementation == .faissStock ? 1 : 0, &pointer, message)
+                implementation == .faissStock ? 1 : 0, parameters.vectorEncoding.shimValue, &pointer, message)
         }
         guard let pointer else { throw HNSWIndexError.backend("creating the index returned no handle") }
         self.dimension = dimension
@@ -47,12 +50,19 @@ public final class HNSWIndex: Sendable {
         self.incrementalSnapshots = implementation == .glimpse
     }
 
+    /// A loaded index; its vector encoding is whatever the snapshot holds.
     init(dimension: Int, parameters: HNSWParameters, handle: ShimHandle) {
         self.dimension = dimension
+        var parameters = parameters
+        parameters.vectorEncoding = .init(shimValue: glimpse_hnsw_vector_encoding(handle.pointer))
         self.parameters = parameters
         self.handle = handle
         self.incrementalSnapshots = true
     }
+
+    /// Bytes of vector storage per indexed vector: 4·dimension for float32, dimension for sq8 (the graph's
+    /// links and the id maps come on top).
+    public var vectorBytesPerVector: Int { Int(glimpse_hnsw_bytes_per_vector(handle.pointer)) }
 
     deinit {
         glimpse_hnsw_free(handle.pointer)

@@ -66,10 +66,19 @@ import Testing
         #expect(try message(#"{"socket_mode": "rw-rw----"}"#).contains("socket_mode"))
         #expect(try message(#"{"hnsw_m": 1}"#).contains("hnsw_m"))
         #expect(try message(#"{"log_level": "loud"}"#).contains("log_level"))
+        #expect(
+            try message(#"{"index_vector_encoding": "int8"}"#).contains("index_vector_encoding must be float32 or sq8"))
         #expect(try message("{not json").contains("not valid"))
         #expect(try message(#"{"image_roots": ["photos"]}"#).contains("image_roots"))
         #expect(try message(#"{"image_roots": []}"#).contains("image_roots"))
         #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/glimpsed.json") }
+    }
+
+    @Test func indexVectorEncodingReachesTheIndexParameters() throws {
+        #expect(
+            try DaemonConfiguration.load(from: try write(#"{"index_vector_encoding": "sq8"}"#)).hnsw.vectorEncoding
+                == .sq8)
+        #expect(DaemonConfiguration().hnsw.vectorEncoding == .float32)
     }
 
     @Test func refusesASocketPathTooLongForSockaddrUn() {

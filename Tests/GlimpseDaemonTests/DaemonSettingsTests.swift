@@ -37,6 +37,7 @@ import Testing
         "hnsw_ef_construction": [["100"], ["150"], ["300"]],
         "hnsw_ef_search": [["16"], ["32"], ["128"]],
         "hnsw_ef_search_max": [["512"], ["2048"], ["4096"]],
+        "index_vector_encoding": [["sq8"], ["float32"], ["sq8"]],
         "max_body_bytes": [["4096"], ["65536"], ["1048576"]],
         "log_level": [["debug"], ["warning"], ["error"]],
         // Two values only: b differs from a and c, which is what the precedence checks need.

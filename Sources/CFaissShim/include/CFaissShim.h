@@ -35,11 +35,23 @@ typedef struct GlimpseHNSW GlimpseHNSW;
 /// A consistent copy of an index taken under the read lock: the id map and FAISS's serialized bytes.
 typedef struct GlimpseHNSWSnapshot GlimpseHNSWSnapshot;
 
+/// How an index stores its vectors (`vector_encoding` arguments).
+#define GLIMPSE_VECTORS_FLOAT32 0
+/// One byte per dimension, per-dimension ranges trained by the first add of at least 1,000 vectors (else
+/// [-1, 1]); values outside the range are clipped until a rebuild retrains it.
+#define GLIMPSE_VECTORS_SQ8 1
+
 /// Creates an empty index. `use_stock_distance` selects FAISS's own distance code and HNSW search instead of
-/// ours (only the benchmark compares the two); indexes loaded from snapshots always use ours.
+/// ours (only the benchmark compares the two; float32 only); indexes loaded from snapshots always use ours.
 GlimpseShimStatus glimpse_hnsw_create(
     int32_t dimension, int32_t m, int32_t ef_construction, int32_t ef_search_max, int32_t use_stock_distance,
-    GlimpseHNSW **out_index, char *message);
+    int32_t vector_encoding, GlimpseHNSW **out_index, char *message);
+
+/// The index's GLIMPSE_VECTORS_* encoding.
+int32_t glimpse_hnsw_vector_encoding(GlimpseHNSW *index);
+
+/// Bytes of vector storage per indexed vector (4·d for float32, d for sq8).
+int64_t glimpse_hnsw_bytes_per_vector(GlimpseHNSW *index);
 
 void glimpse_hnsw_free(GlimpseHNSW *index);
 
@@ -93,15 +105,22 @@ const uint8_t *glimpse_hnsw_delta_bytes(const GlimpseHNSWDelta *delta, uint64_t 
 int64_t glimpse_hnsw_delta_added(const GlimpseHNSWDelta *delta);
 void glimpse_hnsw_delta_free(GlimpseHNSWDelta *delta);
 
+/// Zero when the next write must be a full snapshot: an sq8 index whose ranges were trained after its last
+/// full snapshot (a delta holds rows, not the ranges they were encoded with).
+int32_t glimpse_hnsw_can_take_delta(GlimpseHNSW *index);
+
 /// Applies a delta taken from an index in exactly this index's state (it must start at this index's count).
 /// A delta that does not fit is CORRUPT and leaves the index unchanged.
 GlimpseShimStatus glimpse_hnsw_apply_delta(GlimpseHNSW *index, const uint8_t *bytes, uint64_t length, char *message);
 
-/// Rebuilds an index from a snapshot's parts. Checks that the bytes hold an HNSW-flat inner-product index of
-/// `dimension`, M `m` and efConstruction `ef_construction` with exactly `id_count` vectors.
+/// Rebuilds an index from a snapshot's parts. Checks that the bytes hold an HNSW inner-product index (flat
+/// float32 or sq8 storage) of `dimension`, M `m` and efConstruction `ef_construction` with exactly `id_count`
+/// vectors. `expected_encoding` >= 0 also requires that encoding (CORRUPT, naming both, when the bytes hold the
+/// other); < 0 accepts either.
 GlimpseShimStatus glimpse_hnsw_load(
     const uint8_t *bytes, uint64_t length, const int64_t *ids, int64_t id_count, int32_t dimension, int32_t m,
-    int32_t ef_construction, int32_t ef_search_max, GlimpseHNSW **out_index, char *message);
+    int32_t ef_construction, int32_t ef_search_max, int32_t expected_encoding, GlimpseHNSW **out_index,
+    char *message);
 
 /// zlib's CRC-32 (initial value 0), continued from `crc`.
 uint32_t glimpse_crc32(uint32_t crc, const uint8_t *bytes, uint64_t length);

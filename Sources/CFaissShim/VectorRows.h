@@ -1,0 +1,74 @@
+// The stored vectors as the graph code reads them: float32 rows, or 8-bit scalar-quantised rows (sq8).
+//
+// sq8 keeps FAISS's QT_8bit layout (one byte per dimension, per-dimension vmin/vdiff in the ScalarQuantizer's
+// `trained` array), so snapshots stay ordinary FAISS IndexHNSWSQ files, but distances are ours: a stored value is
+// offset_i + scale_i·code_i, so IP(q, x) = Σ q_i·offset_i + Σ (q_i·scale_i)·code_i. A query is prepared once
+// (q∘scale and the constant), then each row costs one float×uint8 dot product.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "InnerProductKernel.h"
+
+namespace glimpse {
+
+struct VectorRows {
+    /// Row-major rows, `rowBytes` each.
+    const uint8_t *codes = nullptr;
+    size_t d = 0;
+    size_t rowBytes = 0;
+    /// float32 rows: the float × float kernel.
+    InnerProductKernel kernel = nullptr;
+    /// sq8 rows (null for float32): value_i = offset[i] + scale[i] · code_i.
+    const float *offset = nullptr;
+    const float *scale = nullptr;
+    QuantizedInnerProductKernel quantizedKernel = nullptr;
+
+    bool quantized() const { return scale != nullptr; }
+    const uint8_t *row(int64_t label) const { return codes + size_t(label) * rowBytes; }
+
+    /// Writes row `label` as floats into `out` (d floats).
+    void decode(int64_t label, float *out) const {
+        if (!quantized()) {
+            const float *source = reinterpret_cast<const float *>(row(label));
+            for (size_t i = 0; i < d; i++) out[i] = source[i];
+            return;
+        }
+        const uint8_t *source = row(label);
+        for (size_t i = 0; i < d; i++) out[i] = offset[i] + scale[i] * float(source[i]);
+    }
+};
+
+/// A query in the form its rows need: the query itself for float32, q∘scale plus Σ q·offset for sq8.
+/// Owns its buffer, so one per thread can be reused.
+struct PreparedQuery {
+    const float *vector = nullptr;
+    float constant = 0;
+    std::vector<float> scaled;
+
+    void prepare(const VectorRows &rows, const float *query) {
+        if (!rows.quantized()) {
+            vector = query;
+            constant = 0;
+            return;
+        }
+        scaled.resize(rows.d);
+        double sum = 0;
+        for (size_t i = 0; i < rows.d; i++) {
+            scaled[i] = query[i] * rows.scale[i];
+            sum += double(query[i]) * double(rows.offset[i]);
+        }
+        vector = scaled.data();
+        constant = float(sum);
+    }
+
+    /// Inner product of the prepared query with row `label`.
+    float similarity(const VectorRows &rows, int64_t label) const {
+        if (!rows.quantized()) return rows.kernel(vector, reinterpret_cast<const float *>(rows.row(label)), rows.d);
+        return constant + rows.quantizedKernel(vector, rows.row(label), rows.d);
+    }
+};
+
+} // namespace glimpse
