@@ -32,6 +32,32 @@ import Testing
         #expect(try await third.search("lion", k: 1, ef: nil).results.first?.id == "lion")
     }
 
+    @Test func aChangedIndexVectorEncodingRebuildsTheIndexAtStart() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let names = ["lion", "tiger", "zebra", "eagle"]
+        let first = try fixture.makeService()
+        try await withRunningService(first) { service in
+            _ = try await waitForJob(try service.ingest(try items(fixture, names)).jobID, in: service)
+        }
+        #expect(first.spaces[0].index.parameters.vectorEncoding == .float32)
+
+        var configuration = ServiceConfiguration(dataDirectory: fixture.dataDirectory)
+        configuration.hnsw.vectorEncoding = .sq8
+        let second = try fixture.makeService(configuration: configuration)
+        #expect(second.spaces[0].index.parameters.vectorEncoding == .sq8, "the float32 snapshot is not used")
+        #expect(second.spaces[0].index.count == names.count)
+        for name in names {
+            #expect(try await second.search("a \(name)", k: 1, ef: nil).results.first?.id == name)
+        }
+        try await withRunningService(second) { _ in }
+
+        // Back to float32: the sq8 snapshot the second start wrote is not used either.
+        let third = try fixture.makeService()
+        #expect(third.spaces[0].index.parameters.vectorEncoding == .float32)
+        #expect(try await third.search("a zebra", k: 1, ef: nil).results.first?.id == "zebra")
+    }
+
     @Test func corruptSnapshotIsSetAsideAndRebuiltFromTheCatalog() async throws {
         let fixture = try ServiceFixture()
         defer { fixture.remove() }

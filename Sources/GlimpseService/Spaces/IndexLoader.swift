@@ -97,7 +97,8 @@ struct IndexLoader {
         }
         let index = load.index
         guard index.dimension == dimension, index.parameters.m == parameters.m,
-            index.parameters.efConstruction == parameters.efConstruction
+            index.parameters.efConstruction == parameters.efConstruction,
+            index.parameters.vectorEncoding == parameters.vectorEncoding
         else {
             logger.notice(
                 "index snapshot was built with other parameters; rebuilding from the catalog",
