@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes glimpsed's HTTP API from the committed OpenAPI document with schemathesis (PyPI).
-#   bash scripts/fuzz-api.sh [--requests N] [--bin DIR]
+#   bash scripts/fuzz-api.sh [--requests N] [--raw-rounds N] [--bin DIR]
 # Starts a throw-away glimpsed (temporary data directory and socket), ingests a few real items so search, items and
 # jobs have data, bridges the Unix socket to 127.0.0.1:<ephemeral port> (scripts/fuzz_api_bridge.py, which counts
 # requests and status codes itself), and runs schemathesis rounds until at least N requests (default 2500) were sent.
+# Then sends raw-socket cases to both sockets (scripts/fuzz_raw_socket.py: slow bodies and headers at 1 byte/s,
+# malformed request lines; each --raw-rounds times, default 10) and reports the time each connection took to close.
 # Fails on any 5xx answer, any response that does not match the document, a daemon crash, fewer than N requests,
 # or a non-zero exit status after SIGTERM.
 # Environment: GLIMPSE_MODEL_PATH (default ~/.local/share/glimpse/models/e5-small-q4.bin), GLIMPSE_FUZZ_VENV
@@ -15,6 +17,7 @@ repo=$(pwd)
 
 schemathesis_version=4.32.5
 requests=2500
+raw_rounds=10
 bin=""
 # Bounds: each schemathesis round, and the whole fuzzing part.
 round_seconds=240
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --requests) requests="${2:?--requests needs a number}"; shift 2 ;;
     --bin) bin="${2:?--bin needs a directory}"; shift 2 ;;
+    --raw-rounds) raw_rounds="${2:?--raw-rounds needs a number}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "fuzz-api.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -161,6 +165,20 @@ fi
 [ "$fuzz_status" = 0 ] || { echo "fuzz-api.sh: schemathesis reported failures (exit $fuzz_status); see its output above" >&2; failed=1; }
 [ "$sent" -ge "$requests" ] || { echo "fuzz-api.sh: only $sent requests sent, wanted $requests" >&2; failed=1; }
 
+# Raw-socket cases an HTTP fuzzer does not send (scripts/fuzz_raw_socket.py): bodies and headers trickled at
+# 1 byte/s, malformed request lines; straight to the query socket and the admin one, with the daemon's defaults.
+raw_status=0
+for raw_socket in "$work/glimpse.sock" "$socket"; do
+  echo "== raw-socket cases against ${raw_socket#"$work"/}"
+  python3 scripts/fuzz_raw_socket.py --socket "$raw_socket" --rounds "$raw_rounds" --limit 60 \
+    --stats-file "$work/raw-$(basename "$raw_socket" .sock).json" || raw_status=1
+  kill -0 "$daemon_pid" 2>/dev/null || break
+done
+[ "$raw_status" = 0 ] || { echo "fuzz-api.sh: raw-socket cases found problems (see above)" >&2; failed=1; }
+raw_sum() { python3 -c 'import json, sys; print(sum(json.load(open(f))[sys.argv[1]] for f in sys.argv[2:]))' "$1" "$work"/raw-*.json; }
+raw_max() { python3 -c 'import json, sys; print(max(json.load(open(f))[sys.argv[1]] or 0 for f in sys.argv[2:]))' "$1" "$work"/raw-*.json; }
+raw_summary="raw socket: $(raw_sum connections) connections, $(raw_sum server_errors) 5xx, closed within max $(raw_max close_seconds_max)s"
+
 alive="daemon alive"
 if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$(api http://localhost/v1/health 2>/dev/null)" != '{"status":"ok"}' ]; then
   alive="DAEMON DEAD"
@@ -176,5 +194,5 @@ else
     failed=1
   fi
 fi
-echo "fuzz: $sent requests, $server_errors server errors, $alive (in $((SECONDS - started))s, $round schemathesis rounds)"
+echo "fuzz: $sent requests, $server_errors server errors, $alive (in $((SECONDS - started))s, $round schemathesis rounds); $raw_summary"
 exit "$failed"
