@@ -4,9 +4,13 @@ import Foundation
 /// strings (a string in RFC 3339 date-time form is stored as a timestamp). Objects, null and nested arrays are
 /// refused, as are the built-in names filters use for other things (`ItemFieldRules.builtInNames`).
 public enum ItemFieldRules {
-    /// Names a filter resolves to the item itself, not to its fields: the caption languages and the time the item
-    /// was first ingested.
-    public static let builtInNames: Set<String> = ["lang", "ingested_at"]
+    /// Names a filter resolves to the item itself, not to its fields: the caption languages, the time the item
+    /// was first ingested, and its photo facts (`photo.*`, dotted so that plain names such as `taken_at` stay free
+    /// for user fields).
+    public static let builtInNames: Set<String> = Set(["lang", "ingested_at"]).union(photoFactNames)
+
+    /// The photo-fact built-ins: capture time (timestamps) and upright pixel size (numbers).
+    public static let photoFactNames: Set<String> = ["photo.taken_at", "photo.width", "photo.height"]
 
     /// Why `fields` cannot be stored, naming the bad part (`place` is e.g. "items[2].fields"); nil when it can.
     public static func problem(_ fields: [String: JSONValue], at place: String) -> String? {

@@ -11,7 +11,9 @@ import Foundation
 ///     scalar    = string | number | true | false
 ///
 /// NAME is a user field, or a built-in: `lang` (the item has a caption in that language; eq, in, exists) and
-/// `ingested_at` (when the item was first ingested; ranges and eq on timestamps). A string equal to a field's
+/// `ingested_at` (when the item was first ingested; ranges and eq on timestamps), `photo.taken_at` (EXIF capture
+/// time; ranges, eq and exists on timestamps), `photo.width` and `photo.height` (upright pixels; ranges, eq, in and
+/// exists on numbers). A string equal to a field's
 /// array element matches (`{"field": "tags", "eq": "beach"}` finds `"tags": ["beach", "sea"]`).
 public indirect enum SearchFilter: Sendable, Equatable {
     case and([SearchFilter])

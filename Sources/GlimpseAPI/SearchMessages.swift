@@ -60,6 +60,8 @@ public struct SearchResult: Codable, Sendable, Equatable {
     public var scores: [String: Float]?
     /// The item's user fields, when it has any.
     public var fields: [String: JSONValue]?
+    /// What the item's image headers say, when they could be read.
+    public var photo: PhotoFactsResponse?
 
     public init(
         id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector,
@@ -74,8 +76,32 @@ public struct SearchResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, score, captions, matched, scores, fields
+        case id, score, captions, matched, scores, fields, photo
         case imagePath = "image_path"
+    }
+}
+
+/// An item's photo facts (`photo` on items and results): EXIF capture time and upright pixel size.
+public struct PhotoFactsResponse: Codable, Sendable, Equatable {
+    /// The capture instant in UTC (RFC 3339, `Z`); absent without EXIF DateTimeOriginal. Without `utc_offset`
+    /// it is the camera's wall-clock time read as UTC.
+    public var takenAt: String?
+    /// EXIF OffsetTimeOriginal as the camera wrote it ("+08:00"), when present.
+    public var utcOffset: String?
+    public var width: Int
+    public var height: Int
+
+    public init(takenAt: String?, utcOffset: String?, width: Int, height: Int) {
+        self.takenAt = takenAt
+        self.utcOffset = utcOffset
+        self.width = width
+        self.height = height
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case width, height
+        case takenAt = "taken_at"
+        case utcOffset = "utc_offset"
     }
 }
 

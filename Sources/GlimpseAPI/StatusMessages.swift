@@ -11,12 +11,15 @@ public struct ItemResponse: Codable, Sendable, Equatable {
     public var updatedAt: String
     /// The item's user fields, when it has any.
     public var fields: [String: JSONValue]?
+    /// What the item's image headers say, when they could be read.
+    public var photo: PhotoFactsResponse?
 
     public init(
         id: String, imagePath: String, contentHash: String, captions: [String: String], vectors: Int,
-        createdAt: String, updatedAt: String, fields: [String: JSONValue]? = nil
+        createdAt: String, updatedAt: String, fields: [String: JSONValue]? = nil, photo: PhotoFactsResponse? = nil
     ) {
         self.fields = fields
+        self.photo = photo
         self.id = id
         self.imagePath = imagePath
         self.contentHash = contentHash
@@ -27,7 +30,7 @@ public struct ItemResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, captions, vectors, fields
+        case id, captions, vectors, fields, photo
         case imagePath = "image_path"
         case contentHash = "content_hash"
         case createdAt = "created_at"

@@ -89,6 +89,29 @@ extension Catalog {
         }
     }
 
+    /// The photo facts of items by external id; items without facts are absent.
+    public func photoFacts(externalIDs: some Collection<String>) throws -> [String: ItemPhotoFacts] {
+        guard !externalIDs.isEmpty else { return [:] }
+        return try pool.read { db in
+            var result: [String: ItemPhotoFacts] = [:]
+            let unique = Array(Set(externalIDs))
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = unique[start..<min(start + 500, unique.count)]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT external_id, photo_taken_at, photo_utc_offset, photo_width, photo_height FROM items
+                        WHERE external_id IN \(Self.placeholders(chunk.count)) AND photo_width IS NOT NULL
+                        """,
+                    arguments: StatementArguments(chunk))
+                for row in rows {
+                    if let facts = try ItemPhotoFacts.read(row) { result[try row.decode(atIndex: 0)] = facts }
+                }
+            }
+            return result
+        }
+    }
+
     /// Ids of the live vectors of `space` whose items match `filter`: the allowed set of a filtered index search.
     public func liveVectorIDs(space: String, matching filter: ItemFilter) throws -> Set<Int64> {
         let condition = FilterSQL.compile(filter)
@@ -142,7 +165,8 @@ extension Catalog {
                         contentHash: try row.decode(forColumn: "content_hash"), captions: captions[id] ?? [:],
                         liveVectorCount: try row.decode(forColumn: "live"),
                         createdAt: try row.decode(forColumn: "created_at"),
-                        updatedAt: try row.decode(forColumn: "updated_at"), fields: fields[id] ?? [:])
+                        updatedAt: try row.decode(forColumn: "updated_at"), fields: fields[id] ?? [:],
+                        photo: try ItemPhotoFacts.read(row))
                 )
             }
         }
@@ -235,6 +259,18 @@ struct FilterSQL {
                 arguments.append(Date(timeIntervalSince1970: bound).databaseValue)
             }
             return FilterSQL(sql: parts.isEmpty ? "1" : parts.joined(separator: " AND "), arguments: arguments)
+        case .photo(let fact, let range):
+            // No bounds: the fact is present (`exists`).
+            var parts = ["items.\(fact.rawValue) IS NOT NULL"]
+            var arguments: [DatabaseValue] = []
+            for (bound, comparison) in [
+                (range.greaterThan, ">"), (range.atLeast, ">="), (range.lessThan, "<"), (range.atMost, "<="),
+            ] {
+                guard let bound else { continue }
+                parts.append("items.\(fact.rawValue) \(comparison) ?")
+                arguments.append(bound.databaseValue)
+            }
+            return FilterSQL(sql: parts.joined(separator: " AND "), arguments: arguments)
         case .field(let name, let test):
             return field(name, test)
         }

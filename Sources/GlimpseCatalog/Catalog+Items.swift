@@ -22,7 +22,7 @@ extension Catalog {
                 captions: try Self.captions(db, itemIDs: [id])[id] ?? [:],
                 liveVectorCount: try row.decode(forColumn: "live"), createdAt: try row.decode(forColumn: "created_at"),
                 updatedAt: try row.decode(forColumn: "updated_at"),
-                fields: try Self.fields(db, itemIDs: [id])[id] ?? [:])
+                fields: try Self.fields(db, itemIDs: [id])[id] ?? [:], photo: try ItemPhotoFacts.read(row))
         }
     }
 
@@ -67,6 +67,12 @@ extension Catalog {
                 itemID = db.lastInsertedRowID
             }
             try Self.writeFields(db, itemID: itemID, fields: item.fields)
+            try db.execute(
+                sql: """
+                    UPDATE items SET photo_taken_at = ?, photo_utc_offset = ?, photo_width = ?, photo_height = ?
+                    WHERE id = ?
+                    """,
+                arguments: [item.photo?.takenAt, item.photo?.utcOffset, item.photo?.width, item.photo?.height, itemID])
             for (language, text) in item.captions {
                 try db.execute(
                     sql: "INSERT INTO captions (item_id, language, text) VALUES (?, ?, ?)",

@@ -21,6 +21,16 @@ public indirect enum ItemFilter: Sendable, Equatable {
     case captionLanguage(in: [String])
     /// The item was first ingested within the bounds (`ingested_at`), seconds since 1970 UTC.
     case ingestedAt(ItemFieldRange)
+    /// The item's photo fact is present and within the bounds (no bounds: present at all).
+    case photo(PhotoFact, ItemFieldRange)
+}
+
+/// A photo fact a filter can test, by its `items` column (migration 0007).
+public enum PhotoFact: String, Sendable, Equatable, CaseIterable {
+    /// Seconds since 1970 UTC.
+    case takenAt = "photo_taken_at"
+    case width = "photo_width"
+    case height = "photo_height"
 }
 
 /// A test on one user field. A field holding an array of strings matches `equals`/`oneOf` when any element does.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// An item as the catalog stores it: one image, its captions by language, and how many live vectors it has.
 public struct ItemRecord: Sendable, Equatable {
@@ -11,12 +12,15 @@ public struct ItemRecord: Sendable, Equatable {
     public var updatedAt: Date
     /// The item's user fields (`item_fields`).
     public var fields: [String: ItemFieldValue]
+    /// What the image's headers said at the last ingest that changed the item; nil when they could not be read.
+    public var photo: ItemPhotoFacts?
 
     public init(
         externalID: String, imagePath: String, contentHash: String, captions: [String: String], liveVectorCount: Int,
-        createdAt: Date, updatedAt: Date, fields: [String: ItemFieldValue] = [:]
+        createdAt: Date, updatedAt: Date, fields: [String: ItemFieldValue] = [:], photo: ItemPhotoFacts? = nil
     ) {
         self.fields = fields
+        self.photo = photo
         self.externalID = externalID
         self.imagePath = imagePath
         self.contentHash = contentHash
@@ -35,16 +39,46 @@ public struct NewItem: Sendable, Equatable {
     public var captions: [String: String]
     /// Replace the item's stored fields on insert and update.
     public var fields: [String: ItemFieldValue]
+    /// Replace the item's photo facts on insert and update (nil clears them).
+    public var photo: ItemPhotoFacts?
 
     public init(
         externalID: String, imagePath: String, contentHash: String, captions: [String: String],
-        fields: [String: ItemFieldValue] = [:]
+        fields: [String: ItemFieldValue] = [:], photo: ItemPhotoFacts? = nil
     ) {
         self.fields = fields
+        self.photo = photo
         self.externalID = externalID
         self.imagePath = imagePath
         self.contentHash = contentHash
         self.captions = captions
+    }
+}
+
+/// An item's photo facts as stored (migration 0007): the capture instant in seconds since 1970 UTC with the
+/// offset the camera wrote, and the upright pixel size.
+public struct ItemPhotoFacts: Sendable, Equatable {
+    public var takenAt: Double?
+    public var utcOffset: String?
+    public var width: Int
+    public var height: Int
+
+    public init(takenAt: Double?, utcOffset: String?, width: Int, height: Int) {
+        self.takenAt = takenAt
+        self.utcOffset = utcOffset
+        self.width = width
+        self.height = height
+    }
+
+    /// The facts of an `items` row (nil when the row has none).
+    static func read(_ row: Row) throws -> ItemPhotoFacts? {
+        guard let width: Int = try row.decode(forColumn: "photo_width"),
+            let height: Int = try row.decode(forColumn: "photo_height")
+        else { return nil }
+        return ItemPhotoFacts(
+            takenAt: try row.decode(forColumn: "photo_taken_at"),
+            utcOffset: try row.decode(forColumn: "photo_utc_offset"),
+            width: width, height: height)
     }
 }
 

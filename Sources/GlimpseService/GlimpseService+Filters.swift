@@ -105,6 +105,7 @@ extension GlimpseService {
         ItemResponse(
             id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
             vectors: item.liveVectorCount, createdAt: item.createdAt.formatted(.iso8601),
-            updatedAt: item.updatedAt.formatted(.iso8601), fields: ItemFieldConversion.wire(item.fields))
+            updatedAt: item.updatedAt.formatted(.iso8601), fields: ItemFieldConversion.wire(item.fields),
+            photo: ItemFieldConversion.wire(item.photo))
     }
 }

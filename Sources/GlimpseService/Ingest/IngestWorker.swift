@@ -2,6 +2,7 @@ import Foundation
 import GlimpseAPI
 import GlimpseCatalog
 import GlimpseEmbedding
+import GlimpseImage
 import Logging
 import Synchronization
 
@@ -284,6 +285,8 @@ final class IngestWorker: Sendable {
         let languages: [String]
         /// Read (after the image-root check) only when a space embeds images; hashed either way.
         let imageBytes: Data?
+        /// Read from the header bytes already in hand; nil when they could not be read (not an item failure).
+        let photo: ItemPhotoFacts?
         var imageVectors: [String: [Float]] = [:]
     }
 
@@ -317,10 +320,14 @@ final class IngestWorker: Sendable {
             do {
                 // Without an image space the bytes only feed the hash: stream them instead of holding the file.
                 var bytes: Data?
+                // The bytes the photo facts are read from: the whole file when it is read anyway, else the first
+                // streamed chunk (the headers and EXIF of JPEG, PNG and WebP come first), so no file is read twice.
+                var header = Data()
                 let hash: String
                 if readImages {
                     let read = try readImage(at: item.imagePath)
                     bytes = read
+                    header = read
                     hash = ContentHasher.hash(
                         imagePath: item.imagePath, imageBytes: read, captions: item.captions, fields: item.fields)
                 } else {
@@ -328,7 +335,12 @@ final class IngestWorker: Sendable {
                     try ImageFileReader.stream(
                         item.imagePath, imageRoots: configuration.imageRoots,
                         maxBytes: configuration.imageDecodingLimits.maxFileBytes
-                    ) { hasher.update(imageBytes: $0) }
+                    ) { chunk in
+                        if header.count < Self.photoFactsHeaderBytes {
+                            header.append(chunk.prefix(Self.photoFactsHeaderBytes - header.count))
+                        }
+                        hasher.update(imageBytes: chunk)
+                    }
                     hash = hasher.finish(captions: item.captions, fields: item.fields)
                 }
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
@@ -339,7 +351,7 @@ final class IngestWorker: Sendable {
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted(), imageBytes: bytes))
+                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(header)))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
@@ -413,7 +425,8 @@ final class IngestWorker: Sendable {
             offset += captionCount
             let newItem = NewItem(
                 externalID: entry.externalID, imagePath: entry.item.imagePath, contentHash: entry.contentHash,
-                captions: entry.item.captions, fields: ItemFieldConversion.stored(entry.item.fields))
+                captions: entry.item.captions, fields: ItemFieldConversion.stored(entry.item.fields),
+                photo: entry.photo)
             do {
                 let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
                 try index(outcome, vectors: newVectors)
@@ -453,6 +466,20 @@ final class IngestWorker: Sendable {
             let positions = vectors.indices.filter { vectors[$0].space == space.name }
             try space.add(ids: positions.map { newIDs[$0] }, vectors: positions.map { vectors[$0].vector })
         }
+    }
+
+    /// At most this many leading bytes of a streamed file are kept for its photo facts (one read chunk).
+    static let photoFactsHeaderBytes = ImageFileReader.chunkBytes
+
+    /// The facts the header bytes give; nil when they cannot be read (an unknown or truncated header, a HEIF whose
+    /// metadata lies past `photoFactsHeaderBytes`): absent facts never fail an item.
+    private func photoFacts(_ header: Data) -> ItemPhotoFacts? {
+        guard !header.isEmpty,
+            let facts = try? ImageDecoder(limits: configuration.imageDecodingLimits).photoFacts(header)
+        else { return nil }
+        return ItemPhotoFacts(
+            takenAt: facts.captureTime?.timeIntervalSince1970, utcOffset: facts.utcOffset, width: facts.width,
+            height: facts.height)
     }
 
     private func readImage(at path: String) throws -> Data {

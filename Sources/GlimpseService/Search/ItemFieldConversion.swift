@@ -49,6 +49,9 @@ enum ItemFieldConversion {
             switch field {
             case "lang": return try languageFilter(test)
             case "ingested_at": return try ingestedFilter(test)
+            case "photo.taken_at": return try photoFilter(.takenAt, field, test)
+            case "photo.width": return try photoFilter(.width, field, test)
+            case "photo.height": return try photoFilter(.height, field, test)
             default: return .field(field, fieldTest(test))
             }
         }
@@ -104,6 +107,49 @@ enum ItemFieldConversion {
         }
         throw ServiceError.invalid(
             .invalidFilter, "filter on ingested_at: use gt, gte, lt, lte or eq with RFC 3339 timestamps")
+    }
+}
+
+extension ItemFieldConversion {
+    /// `photo.taken_at` takes timestamps, `photo.width`/`photo.height` numbers; `exists` asks whether the item has
+    /// the fact at all (a photo without EXIF has a size but no capture time).
+    fileprivate static func photoFilter(_ fact: PhotoFact, _ name: String, _ test: FilterTest) throws -> ItemFilter {
+        let onTimestamps = fact == .takenAt
+        func bound(_ value: FilterValue) -> Double? {
+            switch value {
+            case .number(let number) where !onTimestamps: number
+            case .string where onTimestamps: value.timestampSeconds
+            default: nil
+            }
+        }
+        switch test {
+        case .range(let range) where range.onTimestamps == onTimestamps:
+            return .photo(fact, range.catalogRange)
+        case .eq(let value):
+            guard let at = bound(value) else { break }
+            return .photo(fact, ItemFieldRange(atLeast: at, atMost: at))
+        case .in(let values) where !onTimestamps:
+            let bounds = values.compactMap(bound)
+            guard bounds.count == values.count else { break }
+            return .any(bounds.map { .photo(fact, ItemFieldRange(atLeast: $0, atMost: $0)) })
+        case .exists(let present):
+            return present ? .photo(fact, ItemFieldRange()) : .not(.photo(fact, ItemFieldRange()))
+        default: break
+        }
+        let how =
+            onTimestamps
+            ? "use gt, gte, lt, lte or eq with RFC 3339 timestamps, or exists"
+            : "use gt, gte, lt, lte, eq or in with numbers, or exists"
+        throw ServiceError.invalid(.invalidFilter, "filter on \(name): \(how)")
+    }
+
+    /// Stored photo facts as the wire shows them.
+    static func wire(_ photo: ItemPhotoFacts?) -> PhotoFactsResponse? {
+        guard let photo else { return nil }
+        return PhotoFactsResponse(
+            takenAt: photo.takenAt.map { Date(timeIntervalSince1970: $0).formatted(.iso8601) },
+            utcOffset: photo.utcOffset,
+            width: photo.width, height: photo.height)
     }
 }
 

@@ -114,12 +114,14 @@ struct SearchEngine: Sendable {
         return response
     }
 
-    /// The results with their items' user fields.
+    /// The results with their items' user fields and photo facts.
     func withFields(_ results: [SearchResult]) throws -> [SearchResult] {
         let fields = try catalog.fields(externalIDs: results.map(\.id))
+        let photos = try catalog.photoFacts(externalIDs: results.map(\.id))
         return results.map { result in
             var result = result
             result.fields = fields[result.id].flatMap(ItemFieldConversion.wire)
+            result.photo = ItemFieldConversion.wire(photos[result.id])
             return result
         }
     }
