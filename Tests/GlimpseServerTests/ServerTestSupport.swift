@@ -201,18 +201,10 @@ struct RawUnixConnection: ~Copyable {
     }
 
     /// Reads until the peer closes the connection or `limit` passes (a guard against hanging, not a measurement);
-    /// returns what was read and whether the peer closed.
-    func readUntilClosed(limit: Int) -> (data: Data, closed: Bool) {
-        var timeout = timeval(tv_sec: limit, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count == 0 { return (received, true) }
-            if count < 0 { return (received, false) }
-            received.append(contentsOf: buffer[0..<count])
-        }
+    /// returns what was read and whether the peer closed. The blocking reads run on a thread of their own: blocking
+    /// one of the test process's few cooperative threads starves the in-process server of the same test run.
+    func readUntilClosed(limit: Int) async -> (data: Data, closed: Bool) {
+        await GlimpseServerTests.readUntilClosed(fd, limit: limit)
     }
 
     deinit { close(fd) }

@@ -25,14 +25,14 @@ import Testing
                 let stalled = try RawUnixConnection(path: path)
                 stalled.send("GET /v1/health HTTP/1.1\r\nHost: loc")
                 // 60 s only bounds a broken server; the daemon closes after its 0.5 s idle timeout.
-                let (data, closed) = stalled.readUntilClosed(limit: 60)
+                let (data, closed) = await stalled.readUntilClosed(limit: 60)
                 #expect(closed, "the stalled connection on \(path) was not closed")
                 #expect(data.isEmpty, "nothing is answered to half a request")
             }
             // A complete request on a fresh connection is still answered.
             let complete = try RawUnixConnection(path: fixture.configuration.socketPath)
             complete.send("GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            let (data, _) = complete.readUntilClosed(limit: 60)
+            let (data, _) = await complete.readUntilClosed(limit: 60)
             #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         }
     }
