@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseDaemon
@@ -8,29 +9,8 @@ import Testing
 import Glibc
 #endif
 
-/// An answer read off a raw connection.
-struct RawAnswer {
-    var statusLine: String
-    var headers: [String: String]
-    var body: Data
-
-    var status: Int { Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0 }
-
-    /// Splits `data` at the first blank line; nil when no whole head arrived.
-    init?(_ data: Data) {
-        guard let end = data.firstRange(of: Data("\r\n\r\n".utf8)) else { return nil }
-        let lines = String(decoding: data[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        statusLine = lines[0]
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-                in: .whitespaces)
-        }
-        self.headers = headers
-        body = Data(data[end.upperBound...])
-    }
-}
+/// An answer read off a raw connection (GlimpseTestSupport's).
+typealias RawAnswer = RawHTTPAnswer
 
 extension RawUnixConnection {
     func send(bytes: [UInt8]) {

@@ -2,6 +2,7 @@ import Foundation
 import GlimpseClient
 import GlimpseEmbedding
 import GlimpseService
+import GlimpseTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -170,42 +171,5 @@ func errorCode(_ body: Data) -> String? {
     return (try? JSONDecoder().decode(Answer.self, from: body))?.error.code
 }
 
-/// A raw connection to a Unix socket, for what an HTTP client will not do (stall half-way through a request).
-struct RawUnixConnection: ~Copyable {
-    let fd: Int32
-
-    init(path: String) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
-        self.fd = fd
-    }
-
-    func send(_ text: String) {
-        _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// Reads until the peer closes the connection or `limit` passes (a guard against hanging, not a measurement);
-    /// returns what was read and whether the peer closed. The blocking reads run on a thread of their own: blocking
-    /// one of the test process's few cooperative threads starves the in-process server of the same test run.
-    func readUntilClosed(limit: Int) async -> (data: Data, closed: Bool) {
-        await GlimpseServerTests.readUntilClosed(fd, limit: limit)
-    }
-
-    deinit { close(fd) }
-}
+/// A raw connection to a Unix socket (GlimpseTestSupport's), for what an HTTP client will not do.
+typealias RawUnixConnection = RawSocket
