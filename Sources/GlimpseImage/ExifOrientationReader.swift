@@ -131,32 +131,13 @@ enum ExifOrientationReader {
 /// A minimal TIFF reader: the Orientation entry of IFD0, nothing else.
 enum TIFFOrientation {
     static func read(_ tiff: UnsafeRawBufferPointer) -> Int? {
-        guard tiff.count >= 8 else { return nil }
-        let little: Bool
-        switch (tiff[0], tiff[1]) {
-        case (0x49, 0x49): little = true
-        case (0x4D, 0x4D): little = false
+        guard let block = TIFFBlock(tiff), let ifd = block.firstIFD,
+            let (type, count, at) = block.entry(0x0112, in: ifd), count >= 1
+        else { return nil }
+        switch type {
+        case 3: return block.u16(at)  // SHORT, stored in the value field
+        case 4: return block.u32(at)  // LONG
         default: return nil
         }
-        func u16(_ at: Int) -> Int? {
-            guard at >= 0, at + 2 <= tiff.count else { return nil }
-            return little ? Int(tiff[at]) | Int(tiff[at + 1]) << 8 : Int(tiff[at]) << 8 | Int(tiff[at + 1])
-        }
-        func u32(_ at: Int) -> Int? {
-            guard let a = u16(at), let b = u16(at + 2) else { return nil }
-            return little ? a | b << 16 : a << 16 | b
-        }
-        guard u16(2) == 42, let ifd = u32(4), let count = u16(ifd) else { return nil }
-        for entry in 0..<count {
-            let at = ifd + 2 + entry * 12
-            guard let tag = u16(at), let type = u16(at + 2), let n = u32(at + 4) else { return nil }
-            guard tag == 0x0112, n >= 1 else { continue }
-            switch type {
-            case 3: return u16(at + 8)  // SHORT, stored in the value field
-            case 4: return u32(at + 8)  // LONG
-            default: return nil
-            }
-        }
-        return nil
     }
 }

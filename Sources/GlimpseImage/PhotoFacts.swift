@@ -75,40 +75,18 @@ struct ExifCaptureTime {
     let offset: String?
 
     static func read(_ tiff: UnsafeRawBufferPointer) -> ExifCaptureTime? {
-        guard tiff.count >= 8 else { return nil }
-        let little: Bool
-        switch (tiff[0], tiff[1]) {
-        case (0x49, 0x49): little = true
-        case (0x4D, 0x4D): little = false
-        default: return nil
-        }
-        func u16(_ at: Int) -> Int? {
-            guard at >= 0, at + 2 <= tiff.count else { return nil }
-            return little ? Int(tiff[at]) | Int(tiff[at + 1]) << 8 : Int(tiff[at]) << 8 | Int(tiff[at + 1])
-        }
-        func u32(_ at: Int) -> Int? {
-            guard let a = u16(at), let b = u16(at + 2) else { return nil }
-            return little ? a | b << 16 : a << 16 | b
-        }
-        /// The entry of `tag` in the IFD at `ifd`: (type, count, offset of its value or value pointer).
-        func entry(_ tag: Int, in ifd: Int) -> (type: Int, count: Int, at: Int)? {
-            guard let entries = u16(ifd) else { return nil }
-            for index in 0..<entries {
-                let at = ifd + 2 + index * 12
-                guard let found = u16(at), let type = u16(at + 2), let count = u32(at + 4) else { return nil }
-                if found == tag { return (type, count, at + 8) }
-            }
-            return nil
-        }
+        guard let block = TIFFBlock(tiff) else { return nil }
         func ascii(_ tag: Int, in ifd: Int) -> String? {
-            guard let (type, count, at) = entry(tag, in: ifd), type == 2, count > 0, count < 64 else { return nil }
-            let start = count <= 4 ? at : (u32(at) ?? -1)
+            guard let (type, count, at) = block.entry(tag, in: ifd), type == 2, count > 0, count < 64 else {
+                return nil
+            }
+            let start = count <= 4 ? at : (block.u32(at) ?? -1)
             guard start >= 0, start + count <= tiff.count else { return nil }
             let text = tiff[start..<(start + count)].prefix { $0 != 0 }
             return String(decoding: text, as: UTF8.self)
         }
-        guard u16(2) == 42, let ifd0 = u32(4), let (type, _, at) = entry(0x8769, in: ifd0), type == 4 || type == 13,
-            let exifIFD = u32(at), let taken = ascii(0x9003, in: exifIFD)
+        guard let ifd0 = block.firstIFD, let (type, _, at) = block.entry(0x8769, in: ifd0), type == 4 || type == 13,
+            let exifIFD = block.u32(at), let taken = ascii(0x9003, in: exifIFD)
         else { return nil }
         let offset = ascii(0x9011, in: exifIFD).flatMap(Self.offsetSeconds)
         guard let local = Self.wallClock(taken) else { return nil }
