@@ -21,6 +21,8 @@ public final class GlimpseService: Service, Sendable {
     private let autoRebuild: AutoRebuild
     /// The bounded thread pool the worker and searches run blocking work on; it ends with the service.
     let blockingWork: BlockingWork
+    /// Zero-shot recognition in an image space, when one is configured (recognize, automatic captions).
+    public let labeler: (any ImageLabeler)?
 
     /// Opens the catalog (running migrations), re-queues jobs a crash left running, and loads or rebuilds each
     /// space's index from its snapshot plus the catalog.
@@ -36,7 +38,7 @@ public final class GlimpseService: Service, Sendable {
     /// timings and ingest counts go (swift-metrics' global factory unless given).
     public init(
         configuration: ServiceConfiguration, spaces models: [SpaceModel], modelPath: String, logger: Logger,
-        metrics: ServiceMetrics = ServiceMetrics()
+        metrics: ServiceMetrics = ServiceMetrics(), labeler: (any ImageLabeler)? = nil
     ) throws {
         precondition(!models.isEmpty, "a service needs at least one embedding space")
         precondition(Set(models.map(\.spaceName)).count == models.count, "embedding space names must differ")
@@ -58,6 +60,7 @@ public final class GlimpseService: Service, Sendable {
         }
         self.catalog = catalog
         self.spaces = spaces
+        self.labeler = labeler
         let autoRebuild = AutoRebuild(
             catalog: catalog, spaces: spaces, fraction: configuration.autoRebuildTombstoneFraction, logger: logger)
         self.autoRebuild = autoRebuild
