@@ -76,7 +76,7 @@ public final class GlimpseService: Service, Sendable {
             blockingWork: blockingWork, metrics: metrics)
         self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
         if try autoRebuild.reembedIfModelChanged() == nil {
-            autoRebuild.compactIfNeeded()
+            autoRebuild.queueRebuildIfNeeded()
         }
     }
 
