@@ -523,4 +523,17 @@ const char *glimpse_distance_kernel_name(void) {
     return glimpse::bestInnerProductKernelName();
 }
 
+int32_t glimpse_hnsw_ranges_trained_from_data(GlimpseHNSW *index) {
+    if (index == nullptr) return 0;
+    std::shared_lock<std::shared_mutex> guard(index->lock);
+    if (index->quantizer == nullptr || !index->quantizer->is_trained) return 0;
+    // trainRanges stores [-1, 1] as low -1 and width 2 exactly; any other value came from data.
+    const size_t d = size_t(index->index->d);
+    const std::vector<float> &trained = index->quantizer->sq.trained;
+    for (size_t i = 0; i < d && 2 * d == trained.size(); i++) {
+        if (trained[i] != -1.0f || trained[d + i] != 2.0f) return 1;
+    }
+    return 0;
+}
+
 } // extern "C"

@@ -5,7 +5,8 @@ import Synchronization
 /// The SQLite source of truth: items, captions, vectors and the ingest job queue.
 ///
 /// Opening runs the migrations in `migrations/` that the file has not had yet. The database is in WAL mode (readers
-/// never block the writer) with `synchronous = FULL`, so a committed write survives power loss, not just a crash.
+/// never block the writer) with `synchronous = FULL`, so a committed write survives power loss, not just a crash;
+/// the WAL file is kept small (`Catalog+WAL.swift`).
 /// Every method is synchronous and thread-safe: GRDB's pool serialises writes and runs reads concurrently.
 public final class Catalog: Sendable {
     public let path: String
@@ -28,6 +29,11 @@ public final class Catalog: Sendable {
         config.foreignKeysEnabled = true
         let timeout = configuration.busyTimeout.components
         config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
+        // Bound the WAL file (see Catalog+WAL.swift); both pragmas are per connection.
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Catalog.walSizeLimitBytes)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Catalog.walAutocheckpointPages)")
+        }
         do {
             pool = try DatabasePool(path: configuration.path, configuration: config)
             // GRDB sets synchronous = NORMAL on the writer when it enables WAL; NORMAL can lose the last commits

@@ -202,3 +202,10 @@ public final class HNSWIndex: Sendable {
         return (0..<Int(found)).map { SearchHit(id: ids[$0], score: scores[$0]) }
     }
 }
+
+extension HNSWIndex {
+    /// True for an sq8 index whose per-dimension ranges were trained from its vectors (a first add of at least
+    /// 1,000 of them); false for float32 and for sq8 ranges left at [-1, 1]. Read from the ranges themselves, so a
+    /// loaded snapshot answers as the index it was taken from.
+    public var rangesTrainedFromData: Bool { glimpse_hnsw_ranges_trained_from_data(handle.pointer) != 0 }
+}

@@ -79,7 +79,7 @@ public final class GlimpseService: Service, Sendable {
             limits: configuration.limits, imageRoots: configuration.imageRoots,
             hasImageSpace: spaces.contains { $0.imageEmbedder != nil })
         if try autoRebuild.reembedIfModelChanged() == nil {
-            autoRebuild.compactIfNeeded()
+            autoRebuild.queueRebuildIfNeeded()
         }
     }
 

@@ -50,6 +50,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Bytes of the data directory's `storage.reserve` file, deleted when the disk fills up so the worker can still
     /// record that the job in progress failed (`StorageReserve`); 0 keeps none.
     public var storageReserveBytes: Int = 4 << 20
+    /// While idle, the worker truncates a non-empty catalog WAL to zero bytes this often (at once after a full disk
+    /// or when it outgrew `Catalog.walSizeLimitBytes`), so space a full disk left in it is given back.
+    public var walTruncateInterval: Duration = .seconds(30)
     /// Bounds on the parts and translations cross-lingual alignment adds to one query.
     public var queryExpansion = QueryExpansionLimits()
     /// Automatic captions of image-only items, when the service has a labeler (`AutomaticCaptioner`).

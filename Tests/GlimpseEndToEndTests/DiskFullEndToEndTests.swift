@@ -37,7 +37,7 @@ import Testing
             }
             defer { _ = try? runCommand(URL(fileURLWithPath: "/bin/umount"), ["-l", data.path]) }
             // A filler file takes half the disk; deleting it later is "an operator frees space". Sizes are small because on
-            // so small a disk SQLite's WAL grows by tens of kB per item (its autocheckpoint, at 4 MB, is never reached).
+            // so small a disk the catalog's WAL (checkpointed every 1 MiB) takes a large share of it.
             let filler = data.appendingPathComponent("filler.bin")
             try Data(repeating: 0xA5, count: 1_536 << 10).write(to: filler)
 
@@ -104,6 +104,16 @@ import Testing
                 let accepted = try await daemon.adminClient.ingest(after)
                 let job = try await SharedPhotoManifest.waitForJob(accepted.jobID, daemon: daemon)
                 #expect(job.state == .done && job.inserted == 10, "after freeing space: \(job)\n\(daemon.log)")
+
+                // The space the WAL took while the disk was full is given back: the idle worker truncates it
+                // (at once after a storage failure it saw, else within `walTruncateInterval`, 30 s).
+                let wal = data.appendingPathComponent("catalog.sqlite3-wal").path
+                func walBytes() -> Int { (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0 }
+                let waitStarted = ContinuousClock.now
+                while walBytes() > 0, ContinuousClock.now - waitStarted < .seconds(90) {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(walBytes() == 0, "the WAL still holds \(walBytes()) bytes after recovery:\n\(daemon.log)")
 
                 // Nothing acknowledged was lost.
                 var missing: [String] = []

@@ -128,6 +128,11 @@ uint32_t glimpse_crc32(uint32_t crc, const uint8_t *bytes, uint64_t length);
 /// Name of the inner-product kernel picked for this CPU ("avx2-fma" or "portable").
 const char *glimpse_distance_kernel_name(void);
 
+/// 1 when the index stores sq8 vectors whose per-dimension ranges were trained from data, i.e. differ from the
+/// [-1, 1] an add of fewer than 1,000 vectors leaves; 0 for float32, an empty sq8 index or [-1, 1] ranges. Read
+/// from the ranges themselves, which FAISS serialises with the index, so it survives snapshots.
+int32_t glimpse_hnsw_ranges_trained_from_data(GlimpseHNSW *index);
+
 #ifdef __cplusplus
 }
 #endif

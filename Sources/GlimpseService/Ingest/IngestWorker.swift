@@ -44,7 +44,8 @@ final class IngestWorker: Sendable {
         self.configuration = configuration
         self.logger = logger
         reserve = StorageReserve(
-            directory: configuration.dataDirectory, bytes: configuration.storageReserveBytes, logger: logger)
+            directory: configuration.dataDirectory, bytes: configuration.storageReserveBytes, catalog: catalog,
+            walTruncateInterval: configuration.walTruncateInterval, logger: logger)
         (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -75,15 +76,18 @@ final class IngestWorker: Sendable {
             while !isStopping, let job = claimNextJob() {
                 await process(job)
                 // Re-ingested items tombstone their old vectors too; the queued rebuild is claimed next.
-                autoRebuild?.compactIfNeeded()
+                autoRebuild?.queueRebuildIfNeeded()
                 if spaces.contains(where: { $0.vectorsSinceSnapshot >= configuration.snapshotEveryVectors }) {
                     await writeSnapshots()
                     lastSnapshot = .now
                 }
             }
             if isStopping { break }
-            // Idle: put the storage reserve back if a full disk used it (or the daemon started without room for it).
-            if unrecordedFinishes.withLock({ $0.isEmpty }) { reserve.restoreIfMissing() }
+            // Idle: put the storage reserve back if a full disk used it (or the daemon started without room for it)
+            // and give back the space the catalog's WAL holds (`StorageReserve.returnFreedSpace`).
+            if unrecordedFinishes.withLock({ $0.isEmpty }) {
+                try? await blockingWork.run { [reserve] in reserve.returnFreedSpace() }
+            }
             if ContinuousClock.now - lastSnapshot >= configuration.snapshotInterval,
                 spaces.contains(where: { $0.vectorsSinceSnapshot > 0 })
             {
