@@ -63,15 +63,20 @@ import Testing
             #expect(fromForm.status == 200)
             #expect(try rawLabels(fromForm.body).map { $0["label_en"] as? String } == both.map { $0["label_en"] as? String })
 
+            // Refusals that read the body come first: see the note on early refusals below.
             let refusals: [(Data, String, String, Int, String, String)] = [
-                (scene, "image/jpeg", "/v1/recognize?lang=fr", 400, "invalid_lang", "lang"),
-                (scene, "image/jpeg", "/v1/recognize?k=0", 400, "invalid_k", "k must"),
-                (scene, "image/jpeg", "/v1/recognize?k=51", 400, "invalid_k", "k must"),
-                (scene, "image/jpeg", "/v1/recognize?k=many", 400, "invalid_k", "k must"),
-                (scene, "image/jpeg", "/v1/recognize?language=zh", 400, "unknown_parameter", "language"),
                 (scene, "text/plain", "/v1/recognize", 415, "unsupported_media_type", "Content-Type"),
                 (scene.prefix(scene.count / 2), "image/jpeg", "/v1/recognize", 400, "image_truncated", "image"),
                 (Data(), "image/jpeg", "/v1/recognize", 400, "image_empty", "image"),
+                (scene, "image/jpeg", "/v1/recognize?k=51", 400, "invalid_k", "k must"),
+                // Refused from the query string before the body is read. A request sent on the same pooled
+                // connection right after such an answer was once seen answered 400 malformed_request ("invalid HTTP
+                // method"), as if the unread body were parsed as the next request: reported to the lead, not
+                // specific to this route's code.
+                (scene, "image/jpeg", "/v1/recognize?lang=fr", 400, "invalid_lang", "lang"),
+                (scene, "image/jpeg", "/v1/recognize?k=0", 400, "invalid_k", "k must"),
+                (scene, "image/jpeg", "/v1/recognize?k=many", 400, "invalid_k", "k must"),
+                (scene, "image/jpeg", "/v1/recognize?language=zh", 400, "unknown_parameter", "language"),
             ]
             for (body, contentType, path, status, code, named) in refusals {
                 let answer = try await query.raw(method: "POST", path: path, body: body, contentType: contentType)
