@@ -52,7 +52,8 @@ public struct GlimpseDaemon: Sendable {
             // Label vectors are read from the cache or computed in the background; requests wait only if they
             // arrive before that is done.
             logger.info(
-                "recognize labels", metadata: ["space": "\(labeler.spaceName)", "labels": "\(labeler.vocabulary.labels.count)"])
+                "recognize labels",
+                metadata: ["space": "\(labeler.spaceName)", "labels": "\(labeler.vocabulary.labels.count)"])
             labeler.prepare()
         }
         let metrics = self.metrics

@@ -54,7 +54,8 @@ import Testing
 
                 let badK = try runCommand(glimpse, daemon.socketArguments + ["recognize", photo.path, "-k", "0"])
                 #expect(badK.status == 2 && badK.output.contains("-k"), "\(badK.output)")
-                let badLang = try runCommand(glimpse, daemon.socketArguments + ["recognize", photo.path, "--lang", "fr"])
+                let badLang = try runCommand(
+                    glimpse, daemon.socketArguments + ["recognize", photo.path, "--lang", "fr"])
                 #expect(badLang.status == 2, "\(badLang.output)")
                 let missing = try runCommand(
                     glimpse, daemon.socketArguments + ["recognize", directory.appendingPathComponent("none.jpg").path])

@@ -61,7 +61,9 @@ import Testing
                 method: "POST", path: "/v1/recognize?k=3", body: multipart,
                 contentType: "multipart/form-data; boundary=\(multipartBoundary)")
             #expect(fromForm.status == 200)
-            #expect(try rawLabels(fromForm.body).map { $0["label_en"] as? String } == both.map { $0["label_en"] as? String })
+            #expect(
+                try rawLabels(fromForm.body).map { $0["label_en"] as? String } == both.map { $0["label_en"] as? String }
+            )
 
             // Refusals that read the body come first: see the note on early refusals below.
             let refusals: [(Data, String, String, Int, String, String)] = [

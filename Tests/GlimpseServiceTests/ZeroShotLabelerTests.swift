@@ -66,7 +66,9 @@ import Testing
 
     @Test func probabilitiesEqualTransformersZeroShotClassificationInBothFamiliesAndLanguages() async throws {
         let reference = try Self.reference.get()
-        let families = [(CLIPFixtures.clipFolder, reference.clip), (CLIPFixtures.chineseCLIPFolder, reference.chineseCLIP)]
+        let families = [
+            (CLIPFixtures.clipFolder, reference.clip), (CLIPFixtures.chineseCLIPFolder, reference.chineseCLIP),
+        ]
         var compared = 0
         for (folder, results) in families {
             let embedder = try CLIPEmbedder.load(folder: folder)
@@ -203,7 +205,8 @@ import Testing
         let service = try GlimpseService(
             configuration: configuration, spaces: [SpaceModel(textAndImage: clip)], modelPath: "(test)",
             logger: logger, labeler: labeler)
-        let expected = try await labeler.labels(forImageVector: try imageVector(reference.images[0], embedder: clip), count: 3)
+        let expected = try await labeler.labels(
+            forImageVector: try imageVector(reference.images[0], embedder: clip), count: 3)
         let both = try await service.recognize(image, language: .both, k: 3)
         #expect(both.space == clip.spaceName)
         #expect(both.labels.map(\.labelEnglish) == expected.map(\.english))
