@@ -108,7 +108,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // Search-stage timers (embed, index, alignment, fusion).
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            // The recognize label vocabulary, embedded in the binary like the migrations.
+            resources: [.embedInCode("Recognition/LabelVocabulary.tsv")]
         ),
         // Server: the thin HTTP/JSON transport over Unix sockets, one file per endpoint group; loads no model.
         .target(

@@ -15,11 +15,16 @@ on small random checkpoints of the same architecture. This script:
   4. runs the transformers tokenizers, the PIL `CLIPImageProcessor` and the models on the test texts and images and
      writes reference.json (token ids, text and image features) and pixels/*.u8 (the processor's output before
      rescaling: CHW uint8, checked to reproduce its float output exactly);
-  5. writes dtypes.safetensors with fp32/fp16/bf16 tensors of known values for the loader tests.
+  5. writes dtypes.safetensors with fp32/fp16/bf16 tensors of known values for the loader tests;
+  6. with `--recognize` (alone, on the committed checkpoints, leaving everything else as it is): writes
+     recognize.json, transformers' zero-shot probabilities for a few images over a small bilingual label set, with
+     CLIP's prompt ensembling over the same templates as Glimpse's `LabelLanguage` (label vector = normalise(mean(
+     normalise(get_text_features(prompt)))), logits = logit_scale.exp() × cosine, softmax over the labels).
 
 Regenerate (only needed when the fixtures must change; the output is committed):
     python3 -m venv ~/.cache/glimpse/venv-torch && ~/.cache/glimpse/venv-torch/bin/pip install torch transformers pillow numpy safetensors
     ~/.cache/glimpse/venv-torch/bin/python scripts/make-clip-fixtures.py
+    ~/.cache/glimpse/venv-torch/bin/python scripts/make-clip-fixtures.py --recognize
 The output is deterministic for given library versions; versions used are recorded in reference.json.
 """
 from __future__ import annotations
@@ -451,5 +456,86 @@ def main() -> None:
     print(f"wrote {OUT.relative_to(ROOT)} ({total / 1e6:.1f} MB)")
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Zero-shot recognition reference. The templates must equal LabelLanguage.templates in
+# Sources/GlimpseService/Recognition/PromptTemplates.swift (the Swift test checks they do).
+RECOGNIZE_TEMPLATES = {
+    "en": [
+        "a photo of a {}.", "a bad photo of a {}.", "a close-up photo of a {}.", "itap of a {}.",
+        "a photo of the large {}.", "a photo of the small {}.", "art of the {}.", "a {} in a video game.",
+    ],
+    "zh": [
+        "一张{}的照片。", "{}的糟糕照片。", "{}的特写照片。", "我的{}的照片。", "大{}的照片。", "小{}的照片。",
+        "{}的艺术作品。", "视频游戏中的{}。",
+    ],
+}
+RECOGNIZE_LABELS = [
+    ("dog", "狗"), ("cat", "猫"), ("bird", "鸟"), ("car", "汽车"), ("tree", "树"), ("flower", "花"),
+    ("mountain", "山"), ("river", "河"), ("apple", "苹果"), ("coffee cup", "咖啡杯子"), ("house", "房子"),
+    ("beach", "海滩"),
+]
+RECOGNIZE_IMAGES = ["scene-320x240.jpg", "portrait-180x400.png", "lossy-240x320.webp", "tiny-100x80.jpg"]
+
+
+def recognize_family(model, tokenizer, processor, language: str) -> dict:
+    model.eval()
+    names = [en if language == "en" else zh for en, zh in RECOGNIZE_LABELS]
+    with torch.no_grad():
+        label_vectors = []
+        for name in names:
+            prompts = [template.replace("{}", name) for template in RECOGNIZE_TEMPLATES[language]]
+            vectors = torch.stack([
+                features(model.get_text_features(
+                    input_ids=torch.tensor([tokenizer(prompt, truncation=True)["input_ids"]])))[0]
+                for prompt in prompts])
+            vectors = torch.nn.functional.normalize(vectors, dim=-1)
+            label_vectors.append(torch.nn.functional.normalize(vectors.mean(dim=0), dim=-1))
+        labels = torch.stack(label_vectors)
+        probabilities = {}
+        for image_name in RECOGNIZE_IMAGES:
+            image = load_image(str(OUT / "images" / image_name))
+            pixel_values = torch.tensor(processor(images=image, return_tensors="np")["pixel_values"])
+            image_vector = torch.nn.functional.normalize(
+                features(model.get_image_features(pixel_values=pixel_values)), dim=-1)
+            logits = model.logit_scale.exp() * image_vector @ labels.T
+            probabilities[image_name] = logits.softmax(dim=-1)[0].tolist()
+    return {
+        "language": language,
+        "logit_scale": float(model.logit_scale.detach()),
+        "label_vectors": labels.tolist(),
+        "probabilities": probabilities,
+    }
+
+
+def write_recognize_reference() -> None:
+    processor = CLIPImageProcessorPil()
+    clip = CLIPModel.from_pretrained(OUT / "clip-tiny").float()
+    clip_tokenizer = CLIPTokenizer.from_pretrained(OUT / "clip-tiny")
+    chinese = ChineseCLIPModel.from_pretrained(OUT / "chinese-clip-tiny").float()
+    chinese_tokenizer = BertTokenizer.from_pretrained(OUT / "chinese-clip-tiny")
+    reference = {
+        "generated_by": "scripts/make-clip-fixtures.py --recognize",
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+        "templates": RECOGNIZE_TEMPLATES,
+        "labels": [{"english": en, "chinese": zh} for en, zh in RECOGNIZE_LABELS],
+        "images": RECOGNIZE_IMAGES,
+        "clip": {language: recognize_family(clip, clip_tokenizer, processor, language) for language in ("en", "zh")},
+        "chinese_clip": {
+            language: recognize_family(chinese, chinese_tokenizer, processor, language) for language in ("zh", "en")
+        },
+    }
+    for family in ("clip", "chinese_clip"):
+        for language, result in reference[family].items():
+            top = [max(range(len(p)), key=p.__getitem__) for p in result["probabilities"].values()]
+            spread = [max(p) for p in result["probabilities"].values()]
+            print(f"recognize {family}/{language}: top labels {top}, top probabilities "
+                  + ", ".join(f"{value:.3f}" for value in spread))
+    (OUT / "recognize.json").write_text(json.dumps(reference, ensure_ascii=False, indent=1))
+    print(f"wrote {(OUT / 'recognize.json').relative_to(ROOT)}")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--recognize"]:
+        write_recognize_reference()
+    else:
+        main()

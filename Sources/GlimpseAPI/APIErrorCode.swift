@@ -63,6 +63,8 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case requestTimeout = "request_timeout"
     /// 503: the socket already serves its maximum number of connections.
     case tooManyConnections = "too_many_connections"
+    /// 400: `lang` of `POST /v1/recognize` is not zh, en or both.
+    case invalidLang = "invalid_lang"
 
     /// The code a client gives an error answer whose body is not the API's JSON (a proxy's page, say): `http_<status>`.
     /// Never sent by the daemon.

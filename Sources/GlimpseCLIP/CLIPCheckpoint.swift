@@ -11,6 +11,9 @@ public struct CLIPCheckpoint: Sendable {
     public let vision: CLIPVisionTower
     /// `OpenAICLIPTextTower` or `ChineseCLIPTextTower`, per `family`.
     public let text: any CLIPTextTower
+    /// The learnt `logit_scale`: zero-shot logits are `exp(logitScale) × cosine`, as `CLIPModel.forward` computes
+    /// them. A checkpoint without the tensor gets CLIP's initial value, ln(1/0.07).
+    public let logitScale: Float
 
     public var family: CLIPFamily { configuration.family }
 
@@ -26,6 +29,8 @@ public struct CLIPCheckpoint: Sendable {
         configuration = try CLIPModelConfiguration(contentsOf: configURL)
         let file = try Self.weights(in: folder)
         let c = configuration
+        logitScale =
+            file.contains("logit_scale") ? try file.floats("logit_scale", shape: [])[0] : Float(log(1 / 0.07))
         vision = try CLIPVisionTower(file: file, configuration: c.vision, projectionDimension: c.projectionDimension)
         switch c.family {
         case .clip:

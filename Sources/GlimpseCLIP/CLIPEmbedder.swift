@@ -18,6 +18,10 @@ public final class CLIPEmbedder: TextEmbedder, ImageEmbedder {
     private let preprocess: @Sendable (RGBImage) throws -> [Float]
 
     public var dimension: Int { checkpoint.configuration.projectionDimension }
+    /// See `CLIPCheckpoint.logitScale`.
+    public var logitScale: Float { checkpoint.logitScale }
+    /// OpenAI CLIP's text tower reads English, Chinese-CLIP's Chinese: label prompts are written in that language.
+    public var family: CLIPFamily { checkpoint.family }
 
     public init(
         checkpoint: CLIPCheckpoint, tokenizer: any TextTokenizer,

@@ -51,6 +51,15 @@ public struct GlimpseClient: Sendable {
             "POST", RequestPath.searchImage(k: k, ef: ef), body: imageBytes, contentType: "application/octet-stream")
     }
 
+    /// Names what an image shows (`POST /v1/recognize`): the file's bytes are sent as they are.
+    public func recognize(_ imageBytes: Data, language: RecognizeLanguage? = nil, k: Int? = nil)
+        async throws(GlimpseClientError) -> RecognizeResponse
+    {
+        try await call(
+            "POST", RequestPath.recognize(language: language, k: k), body: imageBytes,
+            contentType: "application/octet-stream")
+    }
+
     public func ingest(_ items: [IngestItem]) async throws(GlimpseClientError) -> IngestAccepted {
         let body: Data
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseAPI
 
 /// The request targets of the daemon's API, with every user-supplied piece percent-encoded as UTF-8 so that
 /// Chinese queries, ids holding `/`, `&`, `+` or `%` all reach the server intact.
@@ -22,6 +23,14 @@ public enum RequestPath {
         if let k { parameters.append("k=\(k)") }
         if let ef { parameters.append("ef=\(ef)") }
         return "/v1/search/image" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+    }
+
+    /// `/v1/recognize?lang=…&k=…`.
+    public static func recognize(language: RecognizeLanguage?, k: Int?) -> String {
+        var parameters: [String] = []
+        if let language { parameters.append("lang=\(language.rawValue)") }
+        if let k { parameters.append("k=\(k)") }
+        return "/v1/recognize" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
     }
 
     /// `/v1/items/{id}`: the id is one path segment, so its own `/` are encoded too.

@@ -43,9 +43,19 @@ public struct GlimpseDaemon: Sendable {
         var serviceConfiguration = try configuration.serviceConfiguration()
         logger.info("loading models", metadata: ["spaces": "\(configuration.effectiveSpaces.count)"])
         let models = try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
+        let labeler = configuration.recognizeLabeler(
+            models: models, fingerprints: serviceConfiguration.modelFingerprints)
         let service = try GlimpseService(
             configuration: serviceConfiguration, spaces: models, modelPath: configuration.modelPath, logger: logger,
-            metrics: metrics.serviceMetrics)
+            metrics: metrics.serviceMetrics, labeler: labeler)
+        if let labeler {
+            // Label vectors are read from the cache or computed in the background; requests wait only if they
+            // arrive before that is done.
+            logger.info(
+                "recognize labels",
+                metadata: ["space": "\(labeler.spaceName)", "labels": "\(labeler.vocabulary.labels.count)"])
+            labeler.prepare()
+        }
         let metrics = self.metrics
 
         let logger = self.logger

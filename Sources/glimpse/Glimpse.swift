@@ -20,7 +20,7 @@ struct Glimpse: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SearchCommand.self, StatusCommand.self, ItemCommand.self, DeleteCommand.self,
             RebuildCommand.self, JobCommand.self, ListCommand.self, SimilarCommand.self,
-            HealthCommand.self,
+            HealthCommand.self, RecognizeCommand.self,
         ]
     )
 

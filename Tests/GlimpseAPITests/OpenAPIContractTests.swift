@@ -84,6 +84,7 @@ import Testing
             "ItemFields": [String: JSONValue].self, "Filter": SearchFilter.self, "ItemList": ItemListResponse.self,
             "BulkDeleteRequest": BulkDeleteRequest.self, "BulkDeleteResponse": BulkDeleteResponse.self,
             "PhotoFacts": PhotoFactsResponse.self,
+            "RecognizeResponse": RecognizeResponse.self,
         ]
         #expect(Set(outline.schemas.keys) == Set(types.keys), "every schema in openapi.yaml needs its Swift type here")
         for (schema, type) in types.sorted(by: { $0.key < $1.key }) {

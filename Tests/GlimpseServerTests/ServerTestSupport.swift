@@ -105,8 +105,11 @@ final class ServerFixture: Sendable {
             configuration.spaces == nil
             ? [SpaceModel(text: embedder)]
             : try configuration.loadSpaceModels(fingerprints: &serviceConfiguration.modelFingerprints)
+        // The recognize labeler as glimpsed builds it (nil without an image space).
         let service = try GlimpseService(
-            configuration: serviceConfiguration, spaces: spaces, modelPath: "(test)", logger: logger)
+            configuration: serviceConfiguration, spaces: spaces, modelPath: "(test)", logger: logger,
+            labeler: configuration.recognizeLabeler(
+                models: spaces, fingerprints: serviceConfiguration.modelFingerprints))
         self.service = service
         SocketPermissions.restrictUmask()
         let ready = AsyncStream<Void>.makeStream()

@@ -51,6 +51,7 @@ public enum SocketServer {
         JobRoutes(service: service, deadline: deadline).register(on: v1)
         SearchRoutes(service: service, deadline: deadline).register(on: v1)
         ImageSearchRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
+        RecognizeRoutes(service: service, deadline: deadline, maxBodyBytes: settings.maxBodyBytes).register(on: v1)
         SystemRoutes(service: service, deadline: deadline).register(on: v1)
         AdminRoutes(service: service, deadline: deadline).register(admin: admin)
         MetricsRoutes(service: service, metrics: metrics, deadline: deadline).register(on: router)
