@@ -1,5 +1,6 @@
 import Foundation
 import GlimpseServer
+import GlimpseService
 import Testing
 
 @testable import GlimpseDaemon
@@ -211,6 +212,18 @@ import Testing
         #expect(limits.shutdownGracePeriod == .seconds(3))
         #expect(throws: ConfigurationError.self) { try load(#"{"max_connections": 0}"#) }
         #expect(throws: ConfigurationError.self) { try load(#"{"request_min_bytes_per_second": -1}"#) }
+    }
+
+    @Test func readsAndBoundsTheAutomaticCaptionSettings() throws {
+        let defaults = try load("{}").serviceConfiguration().automaticCaptions
+        #expect(defaults == AutomaticCaptionSettings(labels: 3, minProbability: 0.05))
+        let configuration = try load(#"{"auto_caption_labels": 5, "auto_caption_min_probability": 0.2}"#)
+        #expect(
+            try configuration.serviceConfiguration().automaticCaptions
+                == AutomaticCaptionSettings(labels: 5, minProbability: 0.2))
+        #expect(throws: ConfigurationError.self) { try load(#"{"auto_caption_labels": 21}"#) }
+        #expect(throws: ConfigurationError.self) { try load(#"{"auto_caption_labels": -1}"#) }
+        #expect(throws: ConfigurationError.self) { try load(#"{"auto_caption_min_probability": 1.5}"#) }
     }
 
     @Test func aRegularFileAtTheSocketPathIsNamedInTheError() throws {

@@ -51,6 +51,8 @@ import Testing
         "image_max_megapixels": [["10"], ["20.5"], ["200"]],
         "en_zh_dictionary_path": [["/d/a.csv"], ["/d/b.csv"], ["/d/c.csv"]],
         "zh_en_dictionary_path": [[""], ["/d/b.u8"], ["/d/c.u8"]],
+        "auto_caption_labels": [["0"], ["5"], ["20"]],
+        "auto_caption_min_probability": [["0"], ["0.25"], ["1"]],
     ]
 
     // MARK: - ways of writing one value

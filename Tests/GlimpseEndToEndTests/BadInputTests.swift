@@ -21,7 +21,7 @@ import Testing
                             "POST", "/v1/items", #"{"image_path": 5, "captions": {"en": "x"}}"#, 400, "invalid_item",
                             "image_path"
                         ),
-                        ("POST", "/v1/items", #"{"image_path": "/x.jpg"}"#, 400, "invalid_item", "captions"),
+                        ("POST", "/v1/items", #"{"image_path": "/x.jpg"}"#, 400, "no_image_space", "has no captions"),
                         (
                             "POST", "/v1/items", #"{"image_path": "/x.jpg", "captions": {"en": "x"}, "caption": "y"}"#,
                             400, "unknown_field", "caption"
