@@ -287,6 +287,8 @@ final class IngestWorker: Sendable {
         let imageBytes: Data?
         /// Read from the header bytes already in hand; nil when they could not be read (not an item failure).
         let photo: ItemPhotoFacts?
+        /// The file's size and mtime taken before it was read; recorded once the item is stored.
+        let fileFacts: ItemFileFacts?
         var imageVectors: [String: [Float]] = [:]
     }
 
@@ -298,26 +300,50 @@ final class IngestWorker: Sendable {
     {
         let imageStep = ItemImageEmbedding(
             spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
-        var pending = changedItems(chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress)
+        var observedFiles: [(externalID: String, facts: ItemFileFacts)] = []
+        defer { recordFileFacts(observedFiles) }
+        var pending = changedItems(
+            chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress,
+            observedFiles: &observedFiles)
         guard !pending.isEmpty else { return nil }
         if imageStep.isNeeded {
             pending = await embedImages(of: pending, with: imageStep, progress: &progress)
             guard !pending.isEmpty else { return nil }
         }
         guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return nil }
-        return store(pending, captionVectors: captionVectors, progress: &progress)
+        return store(pending, captionVectors: captionVectors, progress: &progress, observedFiles: &observedFiles)
+    }
+
+    /// Remembers the files of the chunk's stored and unchanged items for the next ingest's `UnchangedFileCheck`.
+    /// Not recording them (a full disk) only means reading those files once more next time.
+    private func recordFileFacts(_ observed: [(externalID: String, facts: ItemFileFacts)]) {
+        do {
+            try catalog.recordFileFacts(observed)
+        } catch {
+            logger.warning("cannot record the ingested files' size and mtime", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The chunk's items whose content (image bytes and captions) differs from what the catalog holds; unchanged
     /// ones are counted done here, so a resumed or repeated job costs no embedding for them.
     private func changedItems(
-        _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress
+        _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress,
+        observedFiles: inout [(externalID: String, facts: ItemFileFacts)]
     ) -> [PendingItem] {
         var pending: [PendingItem] = []
         for (offset, item) in chunk.enumerated() {
             let index = firstIndex + offset
             let externalID = IngestValidator.externalID(of: item)
             do {
+                // Taken before the file is read: if it changes while being read, the next ingest sees new facts.
+                let fileFacts = UnchangedFileCheck.currentFacts(of: item, imageRoots: configuration.imageRoots)
+                if let fileFacts, try catalog.fileFacts(externalID: externalID) == fileFacts {
+                    progress.done += 1
+                    progress.unchanged += 1
+                    metrics.countUnreadUnchanged()
+                    continue
+                }
+                metrics.countImageFileRead()
                 // Without an image space the bytes only feed the hash: stream them instead of holding the file.
                 var bytes: Data?
                 // The bytes the photo facts are read from: the whole file when it is read anyway, else the first
@@ -346,12 +372,14 @@ final class IngestWorker: Sendable {
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
                     progress.done += 1
                     progress.unchanged += 1
+                    if let fileFacts { observedFiles.append((externalID, fileFacts)) }
                     continue
                 }
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(header)))
+                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(header),
+                        fileFacts: fileFacts))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
@@ -404,7 +432,8 @@ final class IngestWorker: Sendable {
     /// that item only, and the catalog never lags behind an index. A full disk fails this item and the chunk's
     /// remaining ones, and is returned so the job stops.
     private func store(
-        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress
+        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress,
+        observedFiles: inout [(externalID: String, facts: ItemFileFacts)]
     ) -> CatalogError? {
         var offset = 0
         for (position, entry) in pending.enumerated() {
@@ -430,6 +459,7 @@ final class IngestWorker: Sendable {
             do {
                 let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
                 try index(outcome, vectors: newVectors)
+                if let fileFacts = entry.fileFacts { observedFiles.append((entry.externalID, fileFacts)) }
                 progress.done += 1
                 switch outcome {
                 case .inserted: progress.inserted += 1

@@ -1,0 +1,67 @@
+import Foundation
+import GlimpseClient
+
+/// `glimpse ingest --dir PHOTOS`: walk, send, wait with files/s and ETA, prune, summarise.
+extension IngestCommand {
+    func ingestFolder(_ folder: String) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let scan: FolderScan
+        do {
+            scan = try PhotoFolderScanner.scan(folder)
+        } catch {
+            throw CommandFailure(status: ExitStatus.refused, message: error.description)
+        }
+        for warning in scan.warnings { Output.error("warning: \(warning)") }
+        for problem in scan.problems { Output.error(problem.description) }
+
+        var summary = FolderIngestSummary()
+        summary.seen = scan.photos.count + scan.problems.count
+        summary.failed = scan.problems.count
+        summary.skipped = scan.warnings.count
+        var failedJobs: [Int64] = []
+        let entries = scan.entries
+        if !entries.isEmpty {
+            // A short poll: an unchanged folder is done in a moment, and a 200 ms wait would be most of it.
+            let ingestion = ManifestIngestion(client: connection.adminClient, pollInterval: .milliseconds(50))
+            let submitted = try await ingestion.submit(IngestBatching.split(entries, maxItems: batchSize))
+            let terminal = Output.standardErrorIsTerminal
+            var display = ProgressDisplay(toTerminal: terminal, unit: "files", showsRate: true)
+            let report = try await ingestion.waitForCompletion(of: submitted) { progress in
+                if terminal || !json { display.show(progress) }
+            }
+            display.finish()
+            summary.unchanged = report.unchanged
+            summary.ingested = report.inserted + report.updated
+            summary.failed += report.failed
+            failedJobs = report.failedJobs
+            for jobID in report.failedJobs { Output.error("job \(jobID) failed as a whole") }
+            for failure in report.errors {
+                Output.error("\(failure.id ?? "job \(failure.jobID)"): \(failure.message)")
+            }
+        }
+        if prune {
+            let gone = try await FolderPrune.goneItems(under: scan.root, client: connection.adminClient)
+            for id in gone {
+                _ = try await connection.adminClient.delete(id: id)
+            }
+            summary.pruned = gone.count
+        }
+        let elapsed = (clock.now - start).components
+        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+
+        if json {
+            try Output.json(summary)
+        } else {
+            print(
+                "ingested \(scan.root): \(summary.seen) photos in "
+                    + String(format: "%.1f s (%.1f files/s)", summary.seconds, summary.filesPerSecond))
+            print(
+                "  new or changed \(summary.ingested), unchanged \(summary.unchanged), failed \(summary.failed), "
+                    + "pruned \(summary.pruned), skipped \(summary.skipped)")
+        }
+        if summary.failed > 0 || !failedJobs.isEmpty {
+            throw CommandFailure(status: ExitStatus.itemsFailed, message: nil)
+        }
+    }
+}
