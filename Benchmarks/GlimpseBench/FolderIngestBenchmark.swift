@@ -94,7 +94,8 @@ struct FolderIngestBenchmark: ParsableCommand {
                 let rerun = try ingest(folder, glimpse: glimpse, daemon: daemon)
                 guard first.seen == count, first.failed == 0, rerun.unchanged == count else {
                     throw ValidationError(
-                        "unexpected summaries: first \(first), rerun \(rerun) for \(count) photos:\n\(daemon.log.suffix(2000))")
+                        "unexpected summaries: first \(first), rerun \(rerun) for \(count) photos:\n\(daemon.log.suffix(2000))"
+                    )
                 }
                 measurements.append(Measurement(first: first, rerun: rerun))
             }
@@ -103,14 +104,17 @@ struct FolderIngestBenchmark: ParsableCommand {
         let loadAfter = MachineLoad.loadAverage()
 
         print("glimpse ingest --dir on \(photos) (medians of \(repeats); files/s over the whole CLI run)")
-        print("| daemon | photos | first run files/s | first run s | unchanged rerun files/s | rerun s | rerun / first time |")
+        print(
+            "| daemon | photos | first run files/s | first run s | unchanged rerun files/s | rerun s | rerun / first time |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for (name, count, measurements) in rows {
             let first = median(measurements.map(\.first.seconds))
             let rerun = median(measurements.map(\.rerun.seconds))
             print(
                 "| \(name) | \(count) | \(format(Double(count) / first)) | \(format(first)) | "
-                    + "\(format(Double(count) / rerun)) | \(format(rerun)) | \(String(format: "%.3f", rerun / first)) |")
+                    + "\(format(Double(count) / rerun)) | \(format(rerun)) | \(String(format: "%.3f", rerun / first)) |"
+            )
         }
         print("machine load (/proc/loadavg 1/5/15 min): before \(loadBefore), after \(loadAfter)")
     }

@@ -121,7 +121,8 @@ public enum PhotoFolderScanner {
                     continue
                 }
                 guard isInside(target, root) else {
-                    scan.warnings.append("\(relativePath): skipped, a symlink leading outside the folder (to \(target))")
+                    scan.warnings.append(
+                        "\(relativePath): skipped, a symlink leading outside the folder (to \(target))")
                     continue
                 }
                 var targetInfo = stat()
@@ -135,7 +136,8 @@ public enum PhotoFolderScanner {
 
     private static func add(_ path: String, _ relativePath: String, root: String, into scan: inout FolderScan) {
         if let problem = IngestItem.idProblem(relativePath) {
-            scan.problems.append(FolderProblem(relativePath: relativePath, message: "cannot be an item id: it \(problem)"))
+            scan.problems.append(
+                FolderProblem(relativePath: relativePath, message: "cannot be an item id: it \(problem)"))
             return
         }
         guard path.utf8.count <= IngestLimits.maxPathBytes else {
@@ -191,7 +193,9 @@ public enum PhotoFolderScanner {
     }
 
     /// `{"captions": {"en": "…"}, "fields": {…}}`, both optional; the same rules as a manifest line's fields.
-    static func parseSidecar(_ data: Data) throws(SidecarProblem) -> (captions: [String: String], fields: [String: JSONValue]?) {
+    static func parseSidecar(_ data: Data) throws(SidecarProblem) -> (
+        captions: [String: String], fields: [String: JSONValue]?
+    ) {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: data)
@@ -226,7 +230,9 @@ public enum PhotoFolderScanner {
         switch object["fields"] {
         case nil, .null?: break
         case .object(let fieldObject)?:
-            if let problem = ItemFieldRules.problem(fieldObject, at: "fields") { throw SidecarProblem(message: problem) }
+            if let problem = ItemFieldRules.problem(fieldObject, at: "fields") {
+                throw SidecarProblem(message: problem)
+            }
             fields = fieldObject
         case let other?: throw SidecarProblem(message: "fields must be an object, got \(other.kindName)")
         }

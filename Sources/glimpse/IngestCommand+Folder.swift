@@ -40,7 +40,10 @@ extension IngestCommand {
                 Output.error("\(failure.id ?? "job \(failure.jobID)"): \(failure.message)")
             }
         }
-        if prune {
+        if prune && scan.photos.isEmpty && scan.problems.isEmpty {
+            // An unmounted photo disk leaves an empty mount point: that is no reason to delete every item.
+            Output.error("warning: \(scan.root) holds no photos at all; nothing is pruned")
+        } else if prune {
             let gone = try await FolderPrune.goneItems(under: scan.root, client: connection.adminClient)
             for id in gone {
                 _ = try await connection.adminClient.delete(id: id)

@@ -128,11 +128,14 @@ import Testing
                 #expect(top.allSatisfy { abs($0.score - 1) < 1e-3 })
 
                 // Pruning again finds nothing more; a photo that fails its sidecar makes the run exit 1.
-                try Data("{broken".utf8).write(to: URL(fileURLWithPath: folder.appendingPathComponent(photos[3]).path + ".json"))
+                try Data("{broken".utf8).write(
+                    to: URL(fileURLWithPath: folder.appendingPathComponent(photos[3]).path + ".json"))
                 let fourth = try Self.ingest(folder, daemon, ["--prune"], scratch: directory)
                 #expect(fourth.status == 1, "\(fourth.stderr)")
-                #expect(fourth.summary?.failed == 1 && fourth.summary?.pruned == 0, "\(String(describing: fourth.summary))")
-                #expect(fourth.stderr.contains(photos[3]) && fourth.stderr.contains("not valid JSON"), "\(fourth.stderr)")
+                #expect(
+                    fourth.summary?.failed == 1 && fourth.summary?.pruned == 0, "\(String(describing: fourth.summary))")
+                #expect(
+                    fourth.stderr.contains(photos[3]) && fourth.stderr.contains("not valid JSON"), "\(fourth.stderr)")
 
                 #expect(await daemon.terminate() == 0, "SIGTERM is a clean shutdown:\n\(daemon.log)")
             }
