@@ -24,7 +24,13 @@ extension IngestCommand {
         if !entries.isEmpty {
             // A short poll: an unchanged folder is done in a moment, and a 200 ms wait would be most of it.
             let ingestion = ManifestIngestion(client: connection.adminClient, pollInterval: .milliseconds(50))
-            let submitted = try await ingestion.submit(IngestBatching.split(entries, maxItems: batchSize))
+            let submitted: [SubmittedBatch]
+            do {
+                submitted = try await ingestion.submit(IngestBatching.split(entries, maxItems: batchSize))
+            } catch {
+                throw CommandFailure(
+                    status: ExitStatus.status(for: error.underlying), message: Self.refusal(error, scan: scan))
+            }
             let terminal = Output.standardErrorIsTerminal
             var display = ProgressDisplay(toTerminal: terminal, unit: "files", showsRate: true)
             let report = try await ingestion.waitForCompletion(of: submitted) { progress in
@@ -66,5 +72,19 @@ extension IngestCommand {
         if summary.failed > 0 || !failedJobs.isEmpty {
             throw CommandFailure(status: ExitStatus.itemsFailed, message: nil)
         }
+    }
+
+    /// A refused batch, with the daemon's `items[17]` named as the photo it is (entries are numbered from 1 in
+    /// the scan's photo order, so a batch's first line number places it).
+    static func refusal(_ error: BatchRefusedError, scan: FolderScan) -> String {
+        guard error.underlying.kind == .api,
+            let match = error.underlying.message.firstMatch(of: /items\[(\d+)\]/), let index = Int(match.1)
+        else { return error.description }
+        let position = error.lines.lowerBound - 1 + index
+        guard scan.photos.indices.contains(position) else { return error.description }
+        let accepted =
+            error.accepted.isEmpty
+            ? "" : "; \(error.accepted.count) earlier batch(es) were accepted and will still be ingested"
+        return "the daemon refused a batch at \(scan.photos[position].relativePath): \(error.underlying)\(accepted)"
     }
 }

@@ -141,4 +141,23 @@ import Testing
             }
         }
     }
+
+    /// A text-only daemon cannot index a photo without captions: the batch is refused naming that photo, exit 2.
+    @Test func aPhotoWithoutCaptionsIsRefusedByATextOnlyDaemonNamingThePhoto() async throws {
+        try TestEnvironment.requirePrerequisites()
+        try await withScratchDirectory("e2e-folder-text-only") { directory in
+            let folder = directory.appendingPathComponent("photos")
+            let photos = try Self.copySharedPhotos(to: folder).prefix(2)
+            let uncaptioned = try #require(photos.last)
+            try FileManager.default.removeItem(atPath: folder.appendingPathComponent(uncaptioned).path + ".json")
+            try await withDaemon(in: directory) { daemon in
+                let run = try Self.ingest(folder, daemon, scratch: directory)
+                #expect(run.status == 2, "\(run.stderr)")
+                #expect(run.stderr.contains("refused a batch at \(uncaptioned)"), "\(run.stderr)")
+                #expect(
+                    run.stderr.contains("no_image_space") || run.stderr.contains("captions is empty"), "\(run.stderr)")
+                #expect(try await daemon.client.status().catalog.items == 0)
+            }
+        }
+    }
 }
