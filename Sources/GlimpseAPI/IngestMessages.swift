@@ -1,11 +1,12 @@
 import Foundation
 
-/// One image + caption pair, in the manifest-line shape the CLI reads and `POST /v1/items` accepts.
+/// One image with its captions, in the manifest-line shape the CLI reads and `POST /v1/items` accepts. Captions may
+/// be absent or empty (an image-only item), which a daemon accepts only when a space embeds images.
 public struct IngestItem: Codable, Sendable, Equatable {
     /// External id; when absent the daemon uses the absolute image path.
     public var id: String?
     public var imagePath: String
-    /// Language code → caption, e.g. `["zh": "一只小狗", "en": "a puppy"]`.
+    /// Language code → caption, e.g. `["zh": "一只小狗", "en": "a puppy"]`; empty for an image-only item.
     public var captions: [String: String]
     /// User fields to filter on (`ItemFieldRules`): strings, numbers, booleans, RFC 3339 timestamps, arrays of
     /// strings. A re-ingest replaces them as a whole.
@@ -25,6 +26,15 @@ public struct IngestItem: Codable, Sendable, Equatable {
         case imagePath = "image_path"
         case captions
         case fields
+    }
+
+    /// `captions` may be left out (an image-only item), as `null` or `{}` may be given.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        imagePath = try container.decode(String.self, forKey: .imagePath)
+        captions = try container.decodeIfPresent([String: String].self, forKey: .captions) ?? [:]
+        fields = try container.decodeIfPresent([String: JSONValue].self, forKey: .fields)
     }
 }
 

@@ -62,6 +62,9 @@ public struct SearchResult: Codable, Sendable, Equatable {
     public var fields: [String: JSONValue]?
     /// What the item's image headers say, when they could be read.
     public var photo: PhotoFactsResponse?
+    /// Where each caption came from, by language: "auto" (zero-shot labels of an image-only item) or "given".
+    /// Absent when every caption was given (`CaptionSource`).
+    public var captionSources: [String: String]?
 
     public init(
         id: String, score: Float, imagePath: String, captions: [String: String], matched: MatchedVector,
@@ -78,6 +81,25 @@ public struct SearchResult: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, score, captions, matched, scores, fields, photo
         case imagePath = "image_path"
+        case captionSources = "caption_sources"
+    }
+}
+
+/// Where a caption came from, as `caption_sources` on items and results names it.
+public enum CaptionSource: String, Codable, Sendable, CaseIterable {
+    /// Sent with the item.
+    case given
+    /// Written by the daemon: the top zero-shot labels of an item ingested without captions.
+    case auto
+
+    /// `caption_sources` for captions in `languages` of which `automatic` are automatic; nil when none is, so
+    /// answers about captioned items keep their shape.
+    public static func wire(languages: some Collection<String>, automatic: Set<String>) -> [String: String]? {
+        guard !automatic.isEmpty else { return nil }
+        return Dictionary(
+            uniqueKeysWithValues: languages.map {
+                ($0, automatic.contains($0) ? CaptionSource.auto.rawValue : CaptionSource.given.rawValue)
+            })
     }
 }
 

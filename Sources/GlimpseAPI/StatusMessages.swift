@@ -13,6 +13,8 @@ public struct ItemResponse: Codable, Sendable, Equatable {
     public var fields: [String: JSONValue]?
     /// What the item's image headers say, when they could be read.
     public var photo: PhotoFactsResponse?
+    /// Where each caption came from, by language ("auto" or "given"); absent when every caption was given.
+    public var captionSources: [String: String]?
 
     public init(
         id: String, imagePath: String, contentHash: String, captions: [String: String], vectors: Int,
@@ -33,6 +35,7 @@ public struct ItemResponse: Codable, Sendable, Equatable {
         case id, captions, vectors, fields, photo
         case imagePath = "image_path"
         case contentHash = "content_hash"
+        case captionSources = "caption_sources"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }

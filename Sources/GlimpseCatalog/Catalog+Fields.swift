@@ -155,6 +155,7 @@ extension Catalog {
                 arguments: StatementArguments([after.databaseValue] + condition.arguments + [limit.databaseValue]))
             let ids = try rows.map { try $0.decode(Int64.self, forColumn: "id") }
             let captions = try Self.captions(db, itemIDs: ids)
+            let automatic = try Self.automaticCaptionLanguages(db, itemIDs: ids)
             let fields = try Self.fields(db, itemIDs: ids)
             return try zip(ids, rows).map { id, row in
                 (
@@ -166,7 +167,8 @@ extension Catalog {
                         liveVectorCount: try row.decode(forColumn: "live"),
                         createdAt: try row.decode(forColumn: "created_at"),
                         updatedAt: try row.decode(forColumn: "updated_at"), fields: fields[id] ?? [:],
-                        photo: try ItemPhotoFacts.read(row))
+                        photo: try ItemPhotoFacts.read(row)
+                    ).with(automaticCaptionLanguages: automatic[id] ?? [])
                 )
             }
         }

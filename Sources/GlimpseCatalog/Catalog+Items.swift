@@ -22,7 +22,8 @@ extension Catalog {
                 captions: try Self.captions(db, itemIDs: [id])[id] ?? [:],
                 liveVectorCount: try row.decode(forColumn: "live"), createdAt: try row.decode(forColumn: "created_at"),
                 updatedAt: try row.decode(forColumn: "updated_at"),
-                fields: try Self.fields(db, itemIDs: [id])[id] ?? [:], photo: try ItemPhotoFacts.read(row))
+                fields: try Self.fields(db, itemIDs: [id])[id] ?? [:], photo: try ItemPhotoFacts.read(row)
+            ).with(automaticCaptionLanguages: try Self.automaticCaptionLanguages(db, itemIDs: [id])[id] ?? [])
         }
     }
 
@@ -75,8 +76,10 @@ extension Catalog {
                 arguments: [item.photo?.takenAt, item.photo?.utcOffset, item.photo?.width, item.photo?.height, itemID])
             for (language, text) in item.captions {
                 try db.execute(
-                    sql: "INSERT INTO captions (item_id, language, text) VALUES (?, ?, ?)",
-                    arguments: [itemID, language, text])
+                    sql: "INSERT INTO captions (item_id, language, text, source) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        itemID, language, text, item.automaticCaptionLanguages.contains(language) ? "auto" : "given",
+                    ])
             }
             var ids: [Int64] = []
             ids.reserveCapacity(vectors.count)
@@ -131,6 +134,24 @@ extension Catalog {
             captions[itemID, default: [:]][try row.decode(String.self, atIndex: 1)] = try row.decode(atIndex: 2)
         }
         return captions
+    }
+
+    /// The languages of the given items' automatic captions (source 'auto'), by item id; items without any are absent.
+    static func automaticCaptionLanguages(_ db: Database, itemIDs: some Collection<Int64>) throws -> [Int64: Set<
+        String
+    >] {
+        var languages: [Int64: Set<String>] = [:]
+        guard !itemIDs.isEmpty else { return languages }
+        let rows = try Row.fetchCursor(
+            db,
+            sql:
+                "SELECT item_id, language FROM captions WHERE source = 'auto' AND item_id IN \(placeholders(itemIDs.count))",
+            arguments: StatementArguments(itemIDs))
+        while let row = try rows.next() {
+            languages[try row.decode(Int64.self, atIndex: 0), default: []].insert(
+                try row.decode(String.self, atIndex: 1))
+        }
+        return languages
     }
 
     /// "(?, ?, …)" with `count` placeholders.

@@ -54,8 +54,9 @@ extension Catalog {
                         WHERE vectors.id IN \(Self.placeholders(chunk.count))
                         """,
                     arguments: StatementArguments(chunk))
-                let captions = try Self.captions(
-                    db, itemIDs: Set(try rows.map { try $0.decode(Int64.self, atIndex: 4) }))
+                let itemIDs = Set(try rows.map { try $0.decode(Int64.self, atIndex: 4) })
+                let captions = try Self.captions(db, itemIDs: itemIDs)
+                let automatic = try Self.automaticCaptionLanguages(db, itemIDs: itemIDs)
                 for row in rows {
                     let itemID = try row.decode(Int64.self, atIndex: 4)
                     let sourceText = try row.decode(String.self, atIndex: 1)
@@ -68,6 +69,7 @@ extension Catalog {
                         externalID: try row.decode(atIndex: 5), imagePath: try row.decode(atIndex: 6),
                         captions: captions[itemID] ?? [:], source: source, captionLanguage: try row.decode(atIndex: 2),
                         tombstoned: try row.decode(atIndex: 3), vector: vector)
+                    owners[try row.decode(atIndex: 0)]?.automaticCaptionLanguages = automatic[itemID] ?? []
                 }
                 if includingVectors { countVectorsRead(rows.count) }
             }

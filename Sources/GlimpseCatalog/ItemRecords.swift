@@ -14,6 +14,8 @@ public struct ItemRecord: Sendable, Equatable {
     public var fields: [String: ItemFieldValue]
     /// What the image's headers said at the last ingest that changed the item; nil when they could not be read.
     public var photo: ItemPhotoFacts?
+    /// The languages of `captions` that are automatic (zero-shot labels, source 'auto'); the others were given.
+    public var automaticCaptionLanguages: Set<String> = []
 
     public init(
         externalID: String, imagePath: String, contentHash: String, captions: [String: String], liveVectorCount: Int,
@@ -41,11 +43,15 @@ public struct NewItem: Sendable, Equatable {
     public var fields: [String: ItemFieldValue]
     /// Replace the item's photo facts on insert and update (nil clears them).
     public var photo: ItemPhotoFacts?
+    /// The languages of `captions` stored as automatic (source 'auto'); the content hash covers only given ones.
+    public var automaticCaptionLanguages: Set<String> = []
 
     public init(
         externalID: String, imagePath: String, contentHash: String, captions: [String: String],
-        fields: [String: ItemFieldValue] = [:], photo: ItemPhotoFacts? = nil
+        fields: [String: ItemFieldValue] = [:], photo: ItemPhotoFacts? = nil,
+        automaticCaptionLanguages: Set<String> = []
     ) {
+        self.automaticCaptionLanguages = automaticCaptionLanguages
         self.fields = fields
         self.photo = photo
         self.externalID = externalID
@@ -111,4 +117,13 @@ public enum UpsertOutcome: Sendable, Equatable {
     case updated(ids: [Int64], tombstoned: [Int64])
     /// Same content hash as stored: nothing written.
     case unchanged
+}
+
+extension ItemRecord {
+    /// The record with `automaticCaptionLanguages` set (the initialiser keeps its long-standing shape).
+    func with(automaticCaptionLanguages languages: Set<String>) -> ItemRecord {
+        var record = self
+        record.automaticCaptionLanguages = languages
+        return record
+    }
 }

@@ -24,6 +24,8 @@ public struct VectorOwner: Sendable, Equatable {
     public var tombstoned: Bool
     /// The vector itself when asked for (`hits(vectorIDs:includingVectors:)`) and its blob is intact; else nil.
     public var vector: [Float]?
+    /// The languages of `captions` that are automatic (source 'auto').
+    public var automaticCaptionLanguages: Set<String> = []
 
     public init(
         externalID: String, imagePath: String, captions: [String: String], source: VectorSource,

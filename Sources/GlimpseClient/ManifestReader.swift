@@ -91,13 +91,14 @@ public enum ManifestReader {
         }
         guard !rawPath.isEmpty, !rawPath.contains("\u{0}") else { throw fail("image_path is empty") }
 
-        guard let captionsValue = fields["captions"] else {
-            throw fail("missing field captions, e.g. \"captions\": {\"en\": \"a dog\"}")
+        // Captions are optional: an image-only item is found by its picture (the daemon refuses it unless a space
+        // embeds images, with `no_image_space`).
+        let captionFields: [String: JSONValue]
+        switch fields["captions"] {
+        case nil, .null?: captionFields = [:]
+        case .object(let object)?: captionFields = object
+        case let other?: throw fail("captions must be an object of language → text, got \(other.kindName)")
         }
-        guard case .object(let captionFields) = captionsValue else {
-            throw fail("captions must be an object of language → text, got \(captionsValue.kindName)")
-        }
-        guard !captionFields.isEmpty else { throw fail("captions is empty: give at least one caption") }
         var captions: [String: String] = [:]
         for (language, caption) in captionFields {
             guard case .string(let text) = caption else {

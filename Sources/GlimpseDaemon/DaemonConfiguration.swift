@@ -50,6 +50,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var connectionLimits = ConnectionLimits()
     /// The widest `adminSocketMode` accepted: the force switch for a world-writable admin socket.
     public var adminSocketMaxMode: UInt16 = 0
+    /// `auto_caption_labels` and `auto_caption_min_probability` (`AutomaticCaptionSettings`).
+    public var autoCaptionLabels = 0
+    public var autoCaptionMinProbability: Double = 0
 
     /// Every setting at its default.
     public init() {
@@ -80,6 +83,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             maxFileBytes: imageMaxFileBytes, maxMegapixels: imageMaxMegapixels)
         configuration.dictionaryPath = enZhDictionaryPath
         configuration.cedictPath = zhEnDictionaryPath.isEmpty ? nil : zhEnDictionaryPath
+        configuration.automaticCaptions = AutomaticCaptionSettings(
+            labels: autoCaptionLabels, minProbability: Float(autoCaptionMinProbability))
         return configuration
     }
 
@@ -191,6 +196,15 @@ extension DaemonConfiguration {
         guard imageMaxFileBytes >= 1024 else { throw ConfigurationError("image_max_file_bytes must be at least 1024") }
         guard imageMaxMegapixels.isFinite, imageMaxMegapixels > 0 else {
             throw ConfigurationError("image_max_megapixels must be a number above 0")
+        }
+        guard (0...AutomaticCaptionSettings.maxLabels).contains(autoCaptionLabels) else {
+            throw ConfigurationError(
+                "auto_caption_labels must be between 0 and \(AutomaticCaptionSettings.maxLabels), got \(autoCaptionLabels)"
+            )
+        }
+        guard autoCaptionMinProbability.isFinite, (0...1).contains(autoCaptionMinProbability) else {
+            throw ConfigurationError(
+                "auto_caption_min_probability must be a number from 0 to 1, got \(autoCaptionMinProbability)")
         }
         do {
             _ = try ImageRoots(imageRoots)

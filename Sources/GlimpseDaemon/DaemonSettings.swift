@@ -3,6 +3,7 @@ import GlimpseAPI
 import GlimpseImage
 import GlimpseIndex
 import GlimpseServer
+import GlimpseService
 import Logging
 
 /// How a setting's value is written. The config file uses the JSON form; a flag or a `GLIMPSE_*` variable the
@@ -279,6 +280,18 @@ public enum DaemonSettings {
             doc:
                 "Widest admin_socket_mode accepted; 0777 permits a world-writable admin socket (logged as a SECURITY warning).",
             store: { configuration, value in configuration.adminSocketMaxMode = value.mode }),
+        DaemonSetting(
+            key: "auto_caption_labels", flag: "--auto-caption-labels", deprecatedKeys: [], type: .integer,
+            defaultValue: "\(AutomaticCaptionSettings().labels)", defaultDescription: nil,
+            doc:
+                "Zero-shot labels stored as the automatic captions (en and zh) of an item ingested without captions, "
+                + "when an image space can label pictures; 0 stores none.",
+            store: { configuration, value in configuration.autoCaptionLabels = value.integer }),
+        DaemonSetting(
+            key: "auto_caption_min_probability", flag: "--auto-caption-min-probability", deprecatedKeys: [],
+            type: .number, defaultValue: "\(AutomaticCaptionSettings().minProbability)", defaultDescription: nil,
+            doc: "Labels after the most probable one join an automatic caption only with at least this probability.",
+            store: { configuration, value in configuration.autoCaptionMinProbability = value.number }),
     ]
 
     /// The options that are not settings.

@@ -102,10 +102,13 @@ extension GlimpseService {
     }
 
     static func itemResponse(_ item: ItemRecord) -> ItemResponse {
-        ItemResponse(
+        var response = ItemResponse(
             id: item.externalID, imagePath: item.imagePath, contentHash: item.contentHash, captions: item.captions,
             vectors: item.liveVectorCount, createdAt: item.createdAt.formatted(.iso8601),
             updatedAt: item.updatedAt.formatted(.iso8601), fields: ItemFieldConversion.wire(item.fields),
             photo: ItemFieldConversion.wire(item.photo))
+        response.captionSources = CaptionSource.wire(
+            languages: item.captions.keys, automatic: item.automaticCaptionLanguages)
+        return response
     }
 }

@@ -68,13 +68,16 @@ public final class GlimpseService: Service, Sendable {
         self.blockingWork = blockingWork
         self.worker = IngestWorker(
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild,
-            blockingWork: blockingWork, metrics: metrics)
+            blockingWork: blockingWork, metrics: metrics,
+            captioner: AutomaticCaptioner(labeler: labeler, settings: configuration.automaticCaptions))
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration,
             alignment: CrossLingualAlignment.load(
                 dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
             blockingWork: blockingWork, metrics: metrics)
-        self.validator = IngestValidator(limits: configuration.limits, imageRoots: configuration.imageRoots)
+        self.validator = IngestValidator(
+            limits: configuration.limits, imageRoots: configuration.imageRoots,
+            hasImageSpace: spaces.contains { $0.imageEmbedder != nil })
         if try autoRebuild.reembedIfModelChanged() == nil {
             autoRebuild.compactIfNeeded()
         }

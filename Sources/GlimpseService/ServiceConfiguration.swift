@@ -52,6 +52,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var storageReserveBytes: Int = 4 << 20
     /// Bounds on the parts and translations cross-lingual alignment adds to one query.
     public var queryExpansion = QueryExpansionLimits()
+    /// Automatic captions of image-only items, when the service has a labeler (`AutomaticCaptioner`).
+    public var automaticCaptions = AutomaticCaptionSettings()
 
     public init(dataDirectory: URL, hnsw: HNSWParameters = HNSWParameters()) {
         self.dataDirectory = dataDirectory

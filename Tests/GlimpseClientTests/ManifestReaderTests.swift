@@ -82,6 +82,17 @@ import Testing
         #expect(parseError(#"{"image_path": "dog.jpg", "captions": {"en": "a dog"}, "fields": [1]}"#) != nil)
     }
 
+    @Test func captionsAreOptionalForImageOnlyItems() throws {
+        let entries = try parse(
+            """
+            {"image_path": "a.jpg"}
+            {"image_path": "b.jpg", "captions": {}}
+            {"image_path": "c.jpg", "captions": null}
+            """)
+        #expect(entries.map(\.item.captions) == [[:], [:], [:]])
+        #expect(entries.map(\.item.imagePath) == ["/data/photos/a.jpg", "/data/photos/b.jpg", "/data/photos/c.jpg"])
+    }
+
     @Test func anItemWithoutIdIsKnownByItsAbsoluteImagePath() throws {
         let entries = try parse(#"{"image_path": "dog.jpg", "captions": {"en": "a dog"}}"#)
         #expect(entries.first?.item.id == nil)
@@ -101,8 +112,6 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"image_path": "a.jpg"}"#, "missing field captions"),
-        (#"{"image_path": "a.jpg", "captions": {}}"#, "captions is empty"),
         (#"{"image_path": "a.jpg", "captions": "a dog"}"#, "captions must be an object"),
         (#"{"image_path": "a.jpg", "captions": {"en": 3}}"#, "captions.en must be a string"),
         (#"{"image_path": "a.jpg", "captions": {"en": "  "}}"#, "captions.en is empty"),

@@ -31,8 +31,9 @@ import Testing
                             "invalid_item", "absolute"
                         ),
                         (
+                            // No captions in a daemon without an image space: nothing could ever find the item.
                             "POST", "/v1/items", #"{"items": [{"image_path": "/a.jpg", "captions": {}}]}"#, 400,
-                            "invalid_item", "items[0].captions"
+                            "no_image_space", "items[0] has no captions"
                         ),
                         ("GET", "/v1/search", nil, 400, "invalid_query", "q"),
                         ("GET", "/v1/search?q=dog&k=abc", nil, 400, "invalid_k", "integer"),

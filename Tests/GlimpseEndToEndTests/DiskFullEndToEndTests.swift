@@ -10,11 +10,11 @@ import Testing
 @Suite(.serialized) struct DiskFullEndToEndTests {
     static let noDictionaries = ["--en-zh-dictionary", "/nonexistent/glimpse-no-dictionary", "--zh-en-dictionary", ""]
 
-    /// Small distinct files for images: without an image space the worker reads and hashes them, never decodes.
+    /// Small distinct JPEGs for images: without an image space the worker reads, hashes and checks them.
     static func items(_ range: Range<Int>, prefix: String, images: URL) throws -> [IngestItem] {
         try range.map { number in
             let image = images.appendingPathComponent("\(prefix)-\(number).img")
-            try Data("image \(prefix) \(number)".utf8).write(to: image)
+            try TestImages.jpeg(comment: "image \(prefix) \(number)").write(to: image)
             return IngestItem(
                 id: "\(prefix)-\(number)", imagePath: image.path,
                 captions: ["en": "photo \(number) of a red bicycle leaning on a garden wall in the \(prefix) set"])

@@ -83,7 +83,7 @@ final class MetricsServerFixture: Sendable {
 
     func image(_ name: String) throws -> String {
         let url = directory.appendingPathComponent(name)
-        try Data("image bytes of \(name)".utf8).write(to: url)
+        try TestImages.jpeg(comment: "image bytes of \(name)").write(to: url)
         return url.path
     }
 

@@ -22,7 +22,6 @@ import Testing
 
     @Test func refusesRelativePathsEmptyCaptionsAndBadLanguages() {
         #expect(message([IngestItem(imagePath: "a.jpg", captions: ["en": "x"])])?.contains("absolute") == true)
-        #expect(message([IngestItem(imagePath: "/a.jpg", captions: [:])])?.contains("captions is empty") == true)
         #expect(
             message([IngestItem(imagePath: "/a.jpg", captions: ["en": "  "])])?.contains("captions.en is empty") == true
         )
@@ -31,6 +30,33 @@ import Testing
         #expect(
             message([IngestItem(id: "", imagePath: "/a.jpg", captions: ["en": "x"])])?.contains("id is empty") == true)
         #expect(message([])?.contains("no items") == true)
+    }
+
+    @Test func anImageOnlyItemNeedsAnImageSpace() throws {
+        let imageOnly = [
+            IngestItem(imagePath: "/a.jpg", captions: ["en": "x"]), IngestItem(imagePath: "/b.jpg", captions: [:]),
+        ]
+        do {
+            try validator.validate(imageOnly)
+            Issue.record("an image-only item was accepted by a daemon without an image space")
+        } catch {
+            #expect(error.code == "no_image_space")
+            #expect(error.message.contains("items[1]"), "\(error.message)")
+            #expect(error.message.contains("`spaces`"), "\(error.message)")
+        }
+        let withImageSpace = IngestValidator(limits: RequestLimits(), imageRoots: .anywhere, hasImageSpace: true)
+        try withImageSpace.validate(imageOnly)
+    }
+
+    @Test func anImageOnlyItemDecodesWithCaptionsAbsentNullOrEmpty() throws {
+        for body in [
+            #"{"image_path": "/a.jpg"}"#, #"{"image_path": "/a.jpg", "captions": null}"#,
+            #"{"image_path": "/a.jpg", "captions": {}}"#,
+        ] {
+            let item = try JSONDecoder().decode(IngestItem.self, from: Data(body.utf8))
+            #expect(item.captions.isEmpty)
+            #expect(item.imagePath == "/a.jpg")
+        }
     }
 
     @Test func namesTheOffendingItem() {

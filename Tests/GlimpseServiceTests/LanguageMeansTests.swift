@@ -27,7 +27,7 @@ import Testing
             captions["zh"] = "\(pick(Self.hanzi, 0)) \(pick(Self.hanzi, index % 4 + 2)) \(index)\(salt)"
         }
         return IngestItem(
-            id: "item-\(index)", imagePath: try fixture.image("\(index).jpg", bytes: "bytes \(index)\(salt)"),
+            id: "item-\(index)", imagePath: try fixture.image("\(index).jpg", comment: "bytes \(index)\(salt)"),
             captions: captions)
     }
 

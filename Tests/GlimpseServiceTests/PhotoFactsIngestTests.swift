@@ -1,13 +1,14 @@
 import Foundation
 import GlimpseAPI
+import GlimpseCatalog
 import GlimpseTestSupport
 import Testing
 
 @testable import GlimpseService
 
-/// Photo facts at ingest in a text-only service (read from the first streamed chunk): stored, returned, replaced
-/// when the file changes, absent without failing the item when the header cannot be read, and filterable by the
-/// `photo.*` built-ins (whose names user fields cannot take).
+/// Photo facts at ingest in a text-only service: stored, returned, replaced when the file changes, absent for items
+/// stored before them, and filterable by the `photo.*` built-ins (whose names user fields cannot take). A file
+/// that is no image fails its item (the image check of a text-only daemon, issue 13.1).
 @Suite struct PhotoFactsIngestTests {
     static let factsFolder = TestFixtures.root.appendingPathComponent("PhotoFacts")
     static let clipImages = CLIPFixtures.images
@@ -33,7 +34,13 @@ import Testing
                 IngestItem(id: $0.0, imagePath: $0.1, captions: ["en": "photo \($0.0)"])
             }
             let job = try await waitForJob(try service.ingest(items).jobID, in: service)
-            #expect(job.inserted == 4 && job.failed == 0, "an unreadable header is not an item failure")
+            #expect(job.inserted == 3 && job.failed == 1, "\(job.errors)")
+            #expect(job.errors.first?.message.hasPrefix("image_unsupported_format:") == true, "\(job.errors)")
+            // An item without facts, as one stored before migration 0007 is.
+            _ = try service.catalog.upsertItem(
+                NewItem(
+                    externalID: "d", imagePath: text, contentHash: "stored before 0007", captions: ["en": "photo d"]),
+                vectors: [])
             #expect(
                 try service.item(id: "a").photo
                     == PhotoFactsResponse(takenAt: "2024-05-17T06:03:59Z", utcOffset: "+08:00", width: 48, height: 64))

@@ -19,10 +19,12 @@ struct ServiceFixture {
 
     var dataDirectory: URL { directory.appendingPathComponent("data") }
 
-    /// Writes a small file standing in for an image; the skeleton only hashes image bytes.
-    func image(_ name: String, bytes: String? = nil) throws -> String {
+    /// Writes a small image file: a real JPEG told apart by `comment` (default: its name), since the daemon checks
+    /// every image at ingest; `bytes` writes exactly those bytes instead (an empty or non-image file).
+    func image(_ name: String, bytes: String? = nil, comment: String? = nil) throws -> String {
         let url = directory.appendingPathComponent("images/\(name)")
-        try Data((bytes ?? "image bytes of \(name)").utf8).write(to: url)
+        try (bytes.map { Data($0.utf8) } ?? TestImages.jpeg(comment: comment ?? "image bytes of \(name)")).write(
+            to: url)
         return url.path
     }
 

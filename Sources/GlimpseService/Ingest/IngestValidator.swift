@@ -6,6 +6,8 @@ import GlimpseAPI
 struct IngestValidator: Sendable {
     let limits: RequestLimits
     let imageRoots: ImageRoots
+    /// Whether a configured space embeds images: only then can an item without captions be found (by its picture).
+    var hasImageSpace = false
 
     func validate(_ items: [IngestItem]) throws(ServiceError) {
         guard !items.isEmpty else {
@@ -49,9 +51,13 @@ struct IngestValidator: Sendable {
         guard item.imagePath.utf8.count <= limits.maxPathBytes, !item.imagePath.contains("\u{0}") else {
             throw .invalid(.invalidItem, "\(place).image_path is not a usable path")
         }
-        guard !item.captions.isEmpty else {
+        // An item needs an image, a caption or both; an image-only one only makes sense when a space embeds images.
+        guard !item.captions.isEmpty || hasImageSpace else {
             throw .invalid(
-                .invalidItem, "\(place).captions is empty: give at least one caption, e.g. {\"en\": \"a dog\"}")
+                .noImageSpace,
+                "\(place) has no captions, and no space of this daemon embeds images; give at least one caption, "
+                    + "e.g. {\"en\": \"a dog\"}, or configure an image space (a \"kind\": \"clip\" entry in the "
+                    + "`spaces` setting) to ingest photos without captions")
         }
         guard item.captions.count <= limits.maxCaptionsPerItem else {
             throw .invalid(.invalidItem, "\(place).captions has more than \(limits.maxCaptionsPerItem) languages")

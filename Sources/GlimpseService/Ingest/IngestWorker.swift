@@ -24,14 +24,18 @@ final class IngestWorker: Sendable {
     private let blockingWork: BlockingWork
     private let metrics: ServiceMetrics
     private let reserve: StorageReserve
+    /// Labels image-only items (automatic captions), when the service has a labeler.
+    private let captioner: AutomaticCaptioner?
     /// Jobs finished (failed) that the catalog could not record because the disk was full, by job id: reported by
     /// `GlimpseService.job(id:)` from here and written at each wake-up until the catalog takes them.
     private let unrecordedFinishes = Mutex<[Int64: JobProgress]>([:])
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration, logger: Logger,
-        autoRebuild: AutoRebuild? = nil, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics()
+        autoRebuild: AutoRebuild? = nil, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics(),
+        captioner: AutomaticCaptioner? = nil
     ) {
+        self.captioner = captioner
         self.metrics = metrics
         self.autoRebuild = autoRebuild
         self.blockingWork = blockingWork
@@ -234,8 +238,9 @@ final class IngestWorker: Sendable {
     }
 
     private func rebuild(_ job: JobRecord) async {
-        let rebuilder = IndexRebuilder(
+        var rebuilder = IndexRebuilder(
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, blockingWork: blockingWork)
+        rebuilder.captioner = captioner
         logger.info("index rebuild started", metadata: ["job": "\(job.id)"])
         do {
             if try await rebuilder.run(job, isStopping: { self.isStopping }) {
@@ -282,7 +287,10 @@ final class IngestWorker: Sendable {
         let item: IngestItem
         let externalID: String
         let contentHash: String
-        let languages: [String]
+        /// The given captions, or the automatic ones of an image-only item once it is labelled.
+        var captions: [String: String]
+        var automaticCaptionLanguages: Set<String> = []
+        var languages: [String]
         /// Read (after the image-root check) only when a space embeds images; hashed either way.
         let imageBytes: Data?
         /// Read from the header bytes already in hand; nil when they could not be read (not an item failure).
@@ -302,13 +310,16 @@ final class IngestWorker: Sendable {
             spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
         var observedFiles: [(externalID: String, facts: ItemFileFacts)] = []
         defer { recordFileFacts(observedFiles) }
-        var pending = changedItems(
+        var pending = await changedItems(
             chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress,
             observedFiles: &observedFiles)
         guard !pending.isEmpty else { return nil }
         if imageStep.isNeeded {
             pending = await embedImages(of: pending, with: imageStep, progress: &progress)
             guard !pending.isEmpty else { return nil }
+        }
+        if let captioner, pending.contains(where: { $0.captions.isEmpty }) {
+            pending = await addAutomaticCaptions(to: pending, with: captioner)
         }
         guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return nil }
         return store(pending, captionVectors: captionVectors, progress: &progress, observedFiles: &observedFiles)
@@ -325,11 +336,13 @@ final class IngestWorker: Sendable {
     }
 
     /// The chunk's items whose content (image bytes and captions) differs from what the catalog holds; unchanged
-    /// ones are counted done here, so a resumed or repeated job costs no embedding for them.
+    /// ones are counted done here, so a resumed or repeated job costs no embedding for them. Without an image space
+    /// (`readImages` false) each changed item's image is still checked (`ImageFileCheck`), so a broken picture
+    /// fails its own item with the decoding code a CLIP daemon gives instead of being stored unseen.
     private func changedItems(
         _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress,
         observedFiles: inout [(externalID: String, facts: ItemFileFacts)]
-    ) -> [PendingItem] {
+    ) async -> [PendingItem] {
         var pending: [PendingItem] = []
         for (offset, item) in chunk.enumerated() {
             let index = firstIndex + offset
@@ -344,41 +357,26 @@ final class IngestWorker: Sendable {
                     continue
                 }
                 metrics.countImageFileRead()
-                // Without an image space the bytes only feed the hash: stream them instead of holding the file.
-                var bytes: Data?
-                // The bytes the photo facts are read from: the whole file when it is read anyway, else the first
-                // streamed chunk (the headers and EXIF of JPEG, PNG and WebP come first), so no file is read twice.
-                var header = Data()
-                let hash: String
-                if readImages {
-                    let read = try readImage(at: item.imagePath)
-                    bytes = read
-                    header = read
-                    hash = ContentHasher.hash(
-                        imagePath: item.imagePath, imageBytes: read, captions: item.captions, fields: item.fields)
-                } else {
-                    var hasher = ContentHasher(imagePath: item.imagePath)
-                    try ImageFileReader.stream(
-                        item.imagePath, imageRoots: configuration.imageRoots,
-                        maxBytes: configuration.imageDecodingLimits.maxFileBytes
-                    ) { chunk in
-                        if header.count < Self.photoFactsHeaderBytes {
-                            header.append(chunk.prefix(Self.photoFactsHeaderBytes - header.count))
-                        }
-                        hasher.update(imageBytes: chunk)
-                    }
-                    hash = hasher.finish(captions: item.captions, fields: item.fields)
-                }
+                // The whole file, once: it is hashed, its headers give the photo facts, and it is decoded, by the
+                // image spaces or (without one) by the image check. Only the image spaces keep it past this item.
+                let read = try readImage(at: item.imagePath)
+                let bytes: Data? = readImages ? read : nil
+                let hash = ContentHasher.hash(
+                    imagePath: item.imagePath, imageBytes: read, captions: item.captions, fields: item.fields)
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
                     progress.done += 1
                     progress.unchanged += 1
                     if let fileFacts { observedFiles.append((externalID, fileFacts)) }
                     continue
                 }
+                if !readImages {
+                    try await ImageFileCheck(limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
+                        .check(read, path: item.imagePath)
+                }
                 pending.append(
                     PendingItem(
-                        index: index, item: item, externalID: externalID, contentHash: hash,
-                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(header),
+                        index: index, item: item, externalID: externalID, contentHash: hash, captions: item.captions,
+                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(read),
                         fileFacts: fileFacts))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
@@ -407,12 +405,36 @@ final class IngestWorker: Sendable {
         return embedded
     }
 
+    /// Image-only items get their image's top labels as automatic captions (`AutomaticCaptioner`). A labeler that
+    /// fails leaves the item image-only rather than failing it: it is still found by its picture.
+    private func addAutomaticCaptions(to pending: [PendingItem], with captioner: AutomaticCaptioner) async
+        -> [PendingItem]
+    {
+        var labelled = pending
+        for position in labelled.indices where labelled[position].captions.isEmpty {
+            guard let vector = labelled[position].imageVectors[captioner.spaceName] else { continue }
+            do {
+                let captions = try await captioner.captions(forImageVector: vector)
+                labelled[position].captions = captions
+                labelled[position].automaticCaptionLanguages = Set(captions.keys)
+                labelled[position].languages = captions.keys.sorted()
+            } catch {
+                logger.warning(
+                    "automatic captions failed; the item is stored without captions",
+                    metadata: ["id": "\(labelled[position].externalID)", "error": "\(error)"])
+            }
+        }
+        return labelled
+    }
+
     /// One embedder call per space for the whole chunk: batching is where the throughput comes from. Per space,
     /// the vectors of every pending item's captions in item order, each item's in `languages` order; nil when an
     /// embedder failed, which fails the whole chunk (no item is stored half-embedded).
     private func embedCaptions(of pending: [PendingItem], progress: inout JobProgress) async -> [[[Float]]]? {
-        let texts = pending.flatMap { entry in entry.languages.map { entry.item.captions[$0]! } }
+        let texts = pending.flatMap { entry in entry.languages.map { entry.captions[$0]! } }
         var vectorsBySpace: [[[Float]]] = []
+        // A chunk of image-only items has no text to embed.
+        guard !texts.isEmpty else { return spaces.map { _ in [] } }
         do {
             for space in spaces {
                 let embedder = space.embedder
@@ -452,10 +474,19 @@ final class IngestWorker: Sendable {
                 }
             }
             offset += captionCount
+            // Accepted by a daemon with an image space, but this one (restarted with other spaces) has none: an
+            // item without a single vector could never be found.
+            guard !newVectors.isEmpty else {
+                progress.recordFailure(
+                    index: entry.index, externalID: entry.externalID,
+                    message: "\(APIErrorCode.noImageSpace.rawValue): the item has no captions and no space of this "
+                        + "daemon embeds images (see the `spaces` setting)")
+                continue
+            }
             let newItem = NewItem(
                 externalID: entry.externalID, imagePath: entry.item.imagePath, contentHash: entry.contentHash,
-                captions: entry.item.captions, fields: ItemFieldConversion.stored(entry.item.fields),
-                photo: entry.photo)
+                captions: entry.captions, fields: ItemFieldConversion.stored(entry.item.fields),
+                photo: entry.photo, automaticCaptionLanguages: entry.automaticCaptionLanguages)
             do {
                 let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
                 try index(outcome, vectors: newVectors)
@@ -498,11 +529,8 @@ final class IngestWorker: Sendable {
         }
     }
 
-    /// At most this many leading bytes of a streamed file are kept for its photo facts (one read chunk).
-    static let photoFactsHeaderBytes = ImageFileReader.chunkBytes
-
-    /// The facts the header bytes give; nil when they cannot be read (an unknown or truncated header, a HEIF whose
-    /// metadata lies past `photoFactsHeaderBytes`): absent facts never fail an item.
+    /// The facts the file's headers give; nil when they cannot be read (an unknown or truncated header): absent
+    /// facts never fail an item.
     private func photoFacts(_ header: Data) -> ItemPhotoFacts? {
         guard !header.isEmpty,
             let facts = try? ImageDecoder(limits: configuration.imageDecodingLimits).photoFacts(header)

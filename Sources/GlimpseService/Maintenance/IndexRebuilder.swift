@@ -39,6 +39,8 @@ struct IndexRebuilder {
     let logger: Logger
     let blockingWork: BlockingWork
     var pageSize = 2_000
+    /// Rewrites automatic captions after a re-embed, when the service labels pictures.
+    var captioner: AutomaticCaptioner?
 
     static let jobKind = JobKind.rebuild.rawValue
 
@@ -81,6 +83,13 @@ struct IndexRebuilder {
                     try await reembedder.run(
                         through: through, jobID: job.id, progress: &progress, isStopping: isStopping)
                 else { return false }
+            }
+            // The image vectors are new: the labels read from them may be too.
+            if let captioner {
+                let refresh = AutomaticCaptionRefresh(
+                    catalog: catalog, spaces: spaces, captioner: captioner, chunkSize: configuration.ingestChunkSize,
+                    logger: logger, blockingWork: blockingWork)
+                guard try await refresh.run(isStopping: isStopping) else { return false }
             }
         }
         for space in spaces {

@@ -98,5 +98,7 @@ extension SearchResult {
             matched: MatchedVector(
                 space: item.matchedSpace, source: item.matched.source.rawValue, language: item.matched.captionLanguage),
             scores: item.scores)
+        captionSources = CaptionSource.wire(
+            languages: item.matched.captions.keys, automatic: item.matched.automaticCaptionLanguages)
     }
 }
