@@ -60,6 +60,9 @@ done
 # rating below is of the unit alone, as shipped.
 mkdir -p "$units/glimpsed.service.d"
 cp systemd/glimpsed-image-roots.conf.example "$units/glimpsed.service.d/image-roots.conf"
+# The folder-ingest drop-in replaces ExecStart=, so its binary path is rewritten like the units'.
+mkdir -p "$units/glimpse-ingest.service.d"
+sed -f "$work/paths.sed" systemd/glimpse-ingest-folder.conf.example > "$units/glimpse-ingest.service.d/folder.conf"
 
 echo "== systemd-analyze verify"
 status=0
@@ -67,11 +70,11 @@ output=$(cd "$units" && systemd-analyze verify ./glimpsed.service ./glimpse-inge
   || status=$?
 [ -n "$output" ] && echo "$output"
 # Warnings about our own files fail the check too; host units pulled in as dependencies may warn on their own.
-if [ "$status" -ne 0 ] || grep -qE 'glimpse(d\.service|-ingest\.(service|timer))|image-roots\.conf' <<<"$output"; then
+if [ "$status" -ne 0 ] || grep -qE 'glimpse(d\.service|-ingest\.(service|timer))|image-roots\.conf|folder\.conf' <<<"$output"; then
   echo "FAIL: systemd-analyze verify reported problems in systemd/" >&2
   exit 1
 fi
-echo "verify: OK (glimpsed.service + example drop-in, glimpse-ingest.service, glimpse-ingest.timer)"
+echo "verify: OK (glimpsed.service + example drop-in, glimpse-ingest.service + folder drop-in, glimpse-ingest.timer)"
 
 echo "== systemd-analyze security --offline=true"
 exposure_of() {

@@ -9,6 +9,6 @@ struct GlimpseBench: AsyncParsableCommand {
         abstract: "Glimpse benchmarks, each printed beside a reference run on this machine.",
         subcommands: [
             EmbedderBenchmark.self, IndexBenchmark.self, ImageBenchmark.self, CLIPBenchmark.self, EvalCommand.self,
-            LoadBenchmark.self, IngestRecallBenchmark.self, RecognizeLabelsBenchmark.self,
+            LoadBenchmark.self, IngestRecallBenchmark.self, RecognizeLabelsBenchmark.self, FolderIngestBenchmark.self,
         ])
 }

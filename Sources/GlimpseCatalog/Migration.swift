@@ -27,6 +27,7 @@ struct Migration: Sendable, Equatable {
         Migration(name: "0006_catalog_identity", bytes: PackageResources._006_catalog_identity_sql),
         Migration(name: "0007_photo_facts", bytes: PackageResources._007_photo_facts_sql),
         Migration(name: "0008_caption_source", bytes: PackageResources._008_caption_source_sql),
+        Migration(name: "0009_file_facts", bytes: PackageResources._009_file_facts_sql),
     ]
 
     /// A migrator that applies `migrations` in order, each in its own transaction, recording each by name.

@@ -14,6 +14,10 @@ public struct ServiceMetrics: Sendable {
     /// Items an ingest job finished, by outcome (`done` or `failed`); its rate is the ingest throughput.
     private let ingestedItems: Counter
     private let failedItems: Counter
+    /// Image files ingest opened and read (to hash, and to decode when a space embeds images), and the items it
+    /// skipped without opening their file because its size and mtime were unchanged (`UnchangedFileCheck`).
+    private let imageFileReads: Counter
+    private let unreadUnchangedItems: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         stageTimers = Dictionary(
@@ -29,6 +33,8 @@ public struct ServiceMetrics: Sendable {
             label: "glimpse_ingest_items_total", dimensions: [("outcome", "done")], factory: factory)
         failedItems = Counter(
             label: "glimpse_ingest_items_total", dimensions: [("outcome", "failed")], factory: factory)
+        imageFileReads = Counter(label: "glimpse_image_file_reads_total", factory: factory)
+        unreadUnchangedItems = Counter(label: "glimpse_ingest_unread_unchanged_total", factory: factory)
     }
 
     func record(_ stage: SearchStage, since start: ContinuousClock.Instant) {
@@ -45,5 +51,13 @@ public struct ServiceMetrics: Sendable {
     func countIngested(done: Int, failed: Int) {
         if done > 0 { ingestedItems.increment(by: done) }
         if failed > 0 { failedItems.increment(by: failed) }
+    }
+
+    func countImageFileRead() {
+        imageFileReads.increment()
+    }
+
+    func countUnreadUnchanged() {
+        unreadUnchangedItems.increment()
     }
 }

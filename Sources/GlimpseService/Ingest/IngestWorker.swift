@@ -299,6 +299,8 @@ final class IngestWorker: Sendable {
         let imageBytes: Data?
         /// Read from the header bytes already in hand; nil when they could not be read (not an item failure).
         let photo: ItemPhotoFacts?
+        /// The file's size and mtime taken before it was read; recorded once the item is stored.
+        let fileFacts: ItemFileFacts?
         var imageVectors: [String: [Float]] = [:]
     }
 
@@ -310,8 +312,11 @@ final class IngestWorker: Sendable {
     {
         let imageStep = ItemImageEmbedding(
             spaces: spaces, limits: configuration.imageDecodingLimits, blockingWork: blockingWork)
+        var observedFiles: [(externalID: String, facts: ItemFileFacts)] = []
+        defer { recordFileFacts(observedFiles) }
         var pending = await changedItems(
-            chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress)
+            chunk, firstIndex: firstIndex, readImages: imageStep.isNeeded, progress: &progress,
+            observedFiles: &observedFiles)
         guard !pending.isEmpty else { return nil }
         if imageStep.isNeeded {
             pending = await embedImages(of: pending, with: imageStep, progress: &progress)
@@ -321,7 +326,17 @@ final class IngestWorker: Sendable {
             pending = await addAutomaticCaptions(to: pending, with: captioner)
         }
         guard let captionVectors = await embedCaptions(of: pending, progress: &progress) else { return nil }
-        return store(pending, captionVectors: captionVectors, progress: &progress)
+        return store(pending, captionVectors: captionVectors, progress: &progress, observedFiles: &observedFiles)
+    }
+
+    /// Remembers the files of the chunk's stored and unchanged items for the next ingest's `UnchangedFileCheck`.
+    /// Not recording them (a full disk) only means reading those files once more next time.
+    private func recordFileFacts(_ observed: [(externalID: String, facts: ItemFileFacts)]) {
+        do {
+            try catalog.recordFileFacts(observed)
+        } catch {
+            logger.warning("cannot record the ingested files' size and mtime", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The chunk's items whose content (image bytes and captions) differs from what the catalog holds; unchanged
@@ -329,13 +344,23 @@ final class IngestWorker: Sendable {
     /// (`readImages` false) each changed item's image is still checked (`ImageFileCheck`), so a broken picture
     /// fails its own item with the decoding code a CLIP daemon gives instead of being stored unseen.
     private func changedItems(
-        _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress
+        _ chunk: [IngestItem], firstIndex: Int, readImages: Bool, progress: inout JobProgress,
+        observedFiles: inout [(externalID: String, facts: ItemFileFacts)]
     ) async -> [PendingItem] {
         var pending: [PendingItem] = []
         for (offset, item) in chunk.enumerated() {
             let index = firstIndex + offset
             let externalID = IngestValidator.externalID(of: item)
             do {
+                // Taken before the file is read: if it changes while being read, the next ingest sees new facts.
+                let fileFacts = UnchangedFileCheck.currentFacts(of: item, imageRoots: configuration.imageRoots)
+                if let fileFacts, try catalog.fileFacts(externalID: externalID) == fileFacts {
+                    progress.done += 1
+                    progress.unchanged += 1
+                    metrics.countUnreadUnchanged()
+                    continue
+                }
+                metrics.countImageFileRead()
                 // The whole file, once: it is hashed, its headers give the photo facts, and it is decoded, by the
                 // image spaces or (without one) by the image check. Only the image spaces keep it past this item.
                 let read = try readImage(at: item.imagePath)
@@ -345,6 +370,7 @@ final class IngestWorker: Sendable {
                 if let existing = try catalog.item(externalID: externalID), existing.contentHash == hash {
                     progress.done += 1
                     progress.unchanged += 1
+                    if let fileFacts { observedFiles.append((externalID, fileFacts)) }
                     continue
                 }
                 if !readImages {
@@ -354,7 +380,8 @@ final class IngestWorker: Sendable {
                 pending.append(
                     PendingItem(
                         index: index, item: item, externalID: externalID, contentHash: hash, captions: item.captions,
-                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(read)))
+                        languages: item.captions.keys.sorted(), imageBytes: bytes, photo: photoFacts(read),
+                        fileFacts: fileFacts))
             } catch {
                 progress.recordFailure(index: index, externalID: externalID, message: "\(error)")
             }
@@ -431,7 +458,8 @@ final class IngestWorker: Sendable {
     /// that item only, and the catalog never lags behind an index. A full disk fails this item and the chunk's
     /// remaining ones, and is returned so the job stops.
     private func store(
-        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress
+        _ pending: [PendingItem], captionVectors vectorsBySpace: [[[Float]]], progress: inout JobProgress,
+        observedFiles: inout [(externalID: String, facts: ItemFileFacts)]
     ) -> CatalogError? {
         var offset = 0
         for (position, entry) in pending.enumerated() {
@@ -466,6 +494,7 @@ final class IngestWorker: Sendable {
             do {
                 let outcome = try catalog.upsertItem(newItem, vectors: newVectors)
                 try index(outcome, vectors: newVectors)
+                if let fileFacts = entry.fileFacts { observedFiles.append((entry.externalID, fileFacts)) }
                 progress.done += 1
                 switch outcome {
                 case .inserted: progress.inserted += 1
