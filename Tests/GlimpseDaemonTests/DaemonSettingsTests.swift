@@ -51,6 +51,8 @@ import Testing
         "image_max_megapixels": [["10"], ["20.5"], ["200"]],
         "en_zh_dictionary_path": [["/d/a.csv"], ["/d/b.csv"], ["/d/c.csv"]],
         "zh_en_dictionary_path": [[""], ["/d/b.u8"], ["/d/c.u8"]],
+        "word_table_path": [["/m/a.words"], ["/m/b.words"], ["/m/c.words"]],
+        "word_table_max_words": [["0"], ["500"], ["20000"]],
     ]
 
     // MARK: - ways of writing one value
