@@ -23,6 +23,7 @@ echo "== building (release)"
 # One build of every product: separate --product builds would each compile the shared dependencies again.
 swift build -c release
 bin="$(swift build -c release --show-bin-path)"
+bash scripts/build-word-table.sh "$bin/glimpsed" "$model_dir/e5-small-q4.bin"
 
 if [ -f "$repo/../shared/data/photos/labels.tsv" ]; then
   photos="$(cd "$repo/../shared/data/photos" && pwd)"

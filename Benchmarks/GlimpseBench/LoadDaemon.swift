@@ -13,10 +13,11 @@ final class LoadDaemon {
     let logURL: URL
     private let launched: DispatchTime
 
-    /// `environment`: extra variables for the daemon (e.g. GLIMPSE_INDEX_VECTOR_ENCODING), on top of this process's.
+    /// `environment`: extra variables for the daemon (e.g. GLIMPSE_INDEX_VECTOR_ENCODING), on top of this process's;
+    /// `arguments`: extra flags (the word-vector table's path).
     init(
         binary: URL, runDirectory: URL, dataDirectory: URL, modelPath: String, logName: String,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], arguments: [String] = []
     ) throws {
         socketPath = runDirectory.appendingPathComponent("query.sock").path
         adminSocketPath = runDirectory.appendingPathComponent("admin.sock").path
@@ -24,10 +25,11 @@ final class LoadDaemon {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = binary
-        process.arguments = [
-            "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", dataDirectory.path,
-            "--model", modelPath, "--log-level", "notice",
-        ]
+        process.arguments =
+            [
+                "--socket", socketPath, "--admin-socket", adminSocketPath, "--data-dir", dataDirectory.path,
+                "--model", modelPath, "--log-level", "notice",
+            ] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log

@@ -46,6 +46,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var enZhDictionaryPath = ""
     /// Chinese→English CC-CEDICT read beside the word list; "" → the word list alone.
     public var zhEnDictionaryPath = ""
+    /// The install-time word-vector table; "" → the model path with `.words` appended.
+    public var wordTablePath = ""
+    /// English words (most common first) whose alignment `glimpsed --build-word-table` precomputes.
+    public var wordTableMaxWords = 0
     /// Request pace, connection cap and shutdown grace of both sockets.
     public var connectionLimits = ConnectionLimits()
     /// The widest `adminSocketMode` accepted: the force switch for a world-writable admin socket.
@@ -85,6 +89,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.cedictPath = zhEnDictionaryPath.isEmpty ? nil : zhEnDictionaryPath
         configuration.automaticCaptions = AutomaticCaptionSettings(
             labels: autoCaptionLabels, minProbability: Float(autoCaptionMinProbability))
+        configuration.wordTablePath = effectiveWordTablePath
         return configuration
     }
 
@@ -96,6 +101,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
 }
 
 extension DaemonConfiguration {
+    /// `word_table_path`, or beside the model file when unset (the table belongs to the model it was built with).
+    public var effectiveWordTablePath: String { wordTablePath.isEmpty ? modelPath + ".words" : wordTablePath }
+
     /// Octal permission bits as written in the config file or on the command line ("0660").
     public static func mode(_ text: String, setting: String) throws -> UInt16 {
         guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
@@ -140,6 +148,9 @@ extension DaemonConfiguration {
         }
         if let socketGroup {
             _ = try SocketPermissions.groupID(socketGroup)
+        }
+        guard (0...200_000).contains(wordTableMaxWords) else {
+            throw ConfigurationError("word_table_max_words must be between 0 and 200000, got \(wordTableMaxWords)")
         }
         guard autoRebuildTombstoneFraction >= 0, autoRebuildTombstoneFraction < 1 else {
             throw ConfigurationError(

@@ -292,6 +292,18 @@ public enum DaemonSettings {
             type: .number, defaultValue: "\(AutomaticCaptionSettings().minProbability)", defaultDescription: nil,
             doc: "Labels after the most probable one join an automatic caption only with at least this probability.",
             store: { configuration, value in configuration.autoCaptionMinProbability = value.number }),
+        DaemonSetting(
+            key: "word_table_path", flag: "--word-table", deprecatedKeys: [], type: .path, defaultValue: nil,
+            defaultDescription: "<model_path>.words",
+            doc:
+                "Install-time table of dictionary words' query vectors (glimpsed --build-word-table writes it); missing or stale: ignored, logged.",
+            store: { configuration, value in configuration.wordTablePath = value.text }),
+        DaemonSetting(
+            key: "word_table_max_words", flag: "--word-table-max-words", deprecatedKeys: [], type: .integer,
+            defaultValue: "6000", defaultDescription: nil,
+            doc:
+                "Common English words (and the Chinese words they reach) whose alignment --build-word-table precomputes.",
+            store: { configuration, value in configuration.wordTableMaxWords = value.integer }),
     ]
 
     /// The options that are not settings.
@@ -299,6 +311,8 @@ public enum DaemonSettings {
     static let configEnvironmentVariable = "GLIMPSE_CONFIG"
     static let helpFlags = ["--help", "-h"]
     static let printDocsFlag = "--print-configuration-docs"
+    /// Builds the word-vector table at `word_table_path` from the configured model and dictionaries, then exits.
+    static let buildWordTableFlag = "--build-word-table"
 
     static func setting(forKey key: String) -> DaemonSetting? { table.first { $0.key == key } }
     static func setting(forDeprecatedKey key: String) -> DaemonSetting? {

@@ -18,6 +18,8 @@ extension DaemonSettings {
             "      JSON config file of settings by key (also \(configEnvironmentVariable)); unknown keys are an error.",
             "  \(printDocsFlag)",
             "      Print docs/configuration.md (generated from this table) and exit.",
+            "  \(buildWordTableFlag)",
+            "      Write the word-vector table (word_table_path) for the model and dictionaries, then exit.",
             "  -h, --help",
             "      Show this help and exit.",
             "",

@@ -267,6 +267,7 @@ extension DaemonSettings {
         var help = false
         var printDocs = false
         var version = false
+        var buildWordTable = false
         var assignments = SettingAssignments()
     }
 
@@ -294,13 +295,16 @@ extension DaemonSettings {
                 parsed.printDocs = true
             } else if argument == "--version" {
                 parsed.version = true
+            } else if argument == buildWordTableFlag {
+                parsed.buildWordTable = true
             } else if flag == configFlag {
                 guard parsed.configPath == nil else { throw ConfigurationError("\(configFlag) is given twice") }
                 parsed.configPath = try value(for: flag, inline: inline)
             } else if argument.hasPrefix("--"), let setting = setting(forFlag: flag) {
                 occurrences[setting.key, default: []].append(try value(for: flag, inline: inline))
             } else if argument.hasPrefix("-") {
-                let known = table.map(\.flag) + [configFlag, printDocsFlag, "--help", "--version"]
+                let known =
+                    table.map(\.flag) + [configFlag, printDocsFlag, "--help", "--version", buildWordTableFlag]
                 throw ConfigurationError(
                     "unknown option \(flag)\(suggestion(for: flag, among: known)) (see glimpsed --help)")
             } else {
@@ -346,6 +350,8 @@ public enum DaemonCommandLine {
         case printConfigurationDocs(String)
         /// `--version`: the text to print (`glimpsed 0.1.0`).
         case version(String)
+        /// `--build-word-table`: write the word-vector table for these settings, then exit.
+        case buildWordTable(DaemonConfiguration)
     }
 
     /// `arguments` without the program name. Errors are `ConfigurationError`s naming the flag, variable or key.
@@ -360,6 +366,8 @@ public enum DaemonCommandLine {
         }
         sources.append(try DaemonSettings.readEnvironment(environment))
         sources.append(parsed.assignments)
-        return .run(try DaemonSettings.resolve(sources), warnings: sources.flatMap(\.warnings))
+        let configuration = try DaemonSettings.resolve(sources)
+        if parsed.buildWordTable { return .buildWordTable(configuration) }
+        return .run(configuration, warnings: sources.flatMap(\.warnings))
     }
 }

@@ -23,6 +23,8 @@ public struct BilingualDictionary: Sendable {
     private let longestTraditionalKey: Int
 
     public var englishHeadwordCount: Int { englishToChinese.count }
+    /// The word list's English headwords, lowercased, in no particular order (the word-vector table's vocabulary).
+    public var englishHeadwords: [String] { Array(englishToChinese.keys) }
     public var chineseHeadwordCount: Int { chineseToEnglish.count }
 
     /// `entries`: English headword → the dictionary's translation text for it (EnWords.csv); `cedict`: Chinese

@@ -35,22 +35,41 @@ public struct QueryTranslator: Sendable {
     private func englishToChinese(_ text: String) -> [String] {
         let direct = chineseGlosses(text)
         if !direct.isEmpty { return direct }
-        let words = text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).map(String.init)
-        guard words.count > 1 else { return [] }
+        let words = compositionGlosses(text)
+        guard !words.isEmpty else { return [] }
         // A phrase the dictionary lacks ("polar bear"): compose word by word from each word's first glosses, in the
         // dictionary's order (两极熊, 极地熊, …, 北极熊); `isComposed` tells the caller to let the embedder choose.
         var compositions = [""]
-        for word in words {
-            let glosses = chineseGlosses(word).prefix(glossesPerComposedWord).map { gloss in
-                // An adjective's gloss ends in 的 (红的); inside a compound Chinese drops it.
-                gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
-            }
-            guard !glosses.isEmpty else { continue }
+        for (_, glosses) in words {
             // Only the first `maxCompositions` are kept, so a long sentence does not multiply out exponentially (the
             // prefix of a product of prefixes is the product's prefix: nothing changes for short phrases).
             compositions = Array(compositions.flatMap { prefix in glosses.map { prefix + $0 } }.prefix(maxCompositions))
         }
         return compositions == [""] ? [] : Array(compositions.filter { !$0.isEmpty }.prefix(maxCompositions))
+    }
+
+    /// The words of a phrase the dictionary lacks, each with the glosses a composition may use for it (at most
+    /// `glossesPerComposedWord`, dictionary order), words without glosses left out; empty for a single word.
+    public func compositionGlosses(for part: QueryPart) -> [(word: String, glosses: [String])] {
+        guard part.language == .english else { return [] }
+        return compositionGlosses(part.text.lowercased())
+    }
+
+    private func compositionGlosses(_ text: String) -> [(word: String, glosses: [String])] {
+        let words = text.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != "-" }).map(String.init)
+        guard words.count > 1 else { return [] }
+        return words.compactMap { word in
+            let glosses = compositionGlosses(ofWord: word)
+            return glosses.isEmpty ? nil : (word, glosses)
+        }
+    }
+
+    /// The glosses a composed phrase may use for one (lowercase) English word of it.
+    public func compositionGlosses(ofWord word: String) -> [String] {
+        chineseGlosses(word).prefix(glossesPerComposedWord).map { gloss in
+            // An adjective's gloss ends in 的 (红的); inside a compound Chinese drops it.
+            gloss.count > 1 && gloss.hasSuffix("的") ? String(gloss.dropLast()) : gloss
+        }
     }
 
     /// Whether `candidates(for:)` composed the part word by word rather than finding it in the dictionary.

@@ -70,11 +70,14 @@ public final class GlimpseService: Service, Sendable {
             catalog: catalog, spaces: spaces, configuration: configuration, logger: logger, autoRebuild: autoRebuild,
             blockingWork: blockingWork, metrics: metrics,
             captioner: AutomaticCaptioner(labeler: labeler, settings: configuration.automaticCaptions))
+        let alignment = CrossLingualAlignment.load(
+            dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger)
         self.searchEngine = SearchEngine(
-            catalog: catalog, spaces: spaces, configuration: configuration,
-            alignment: CrossLingualAlignment.load(
-                dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger),
-            blockingWork: blockingWork, metrics: metrics)
+            catalog: catalog, spaces: spaces, configuration: configuration, alignment: alignment,
+            blockingWork: blockingWork, metrics: metrics,
+            wordTables: WordVectorTableAttachment.load(
+                configuration: configuration, spaces: models.map(\.text), alignmentOn: alignment.aligner != nil,
+                logger: logger))
         self.validator = IngestValidator(
             limits: configuration.limits, imageRoots: configuration.imageRoots,
             hasImageSpace: spaces.contains { $0.imageEmbedder != nil })

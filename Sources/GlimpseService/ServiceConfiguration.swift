@@ -35,6 +35,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// CC-CEDICT (`cedict_ts.u8`) read beside `dictionaryPath`; nil → the word list alone. Missing or corrupt →
     /// plain vector search, as for the word list.
     public var cedictPath: String?
+    /// The install-time table of dictionary words' query vectors (`WordVectorTable`); nil, missing, or built for
+    /// another model or other dictionaries → ignored with a logged notice, and those words are embedded as before.
+    public var wordTablePath: String?
     /// Query vectors cached per embedding space (whole queries and the dictionary words alignment embeds), at most
     /// this many entries and bytes; 0 entries turns the cache off. 20,000 e5 vectors (384 floats, about 1.6 KB each
     /// with key and bookkeeping) take about 33 MB, so both bounds meet there: enough for the dictionary words of a

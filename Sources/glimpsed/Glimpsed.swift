@@ -19,6 +19,8 @@ enum Glimpsed {
             FileHandle.standardOutput.write(Data(text.utf8))
         case .run(let configuration, let warnings):
             exit(await GlimpseDaemon.run(configuration: configuration, warnings: warnings))
+        case .buildWordTable(let configuration):
+            exit(WordTableCommand.run(configuration: configuration))
         }
     }
 }

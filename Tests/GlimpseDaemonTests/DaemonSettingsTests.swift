@@ -53,6 +53,8 @@ import Testing
         "zh_en_dictionary_path": [[""], ["/d/b.u8"], ["/d/c.u8"]],
         "auto_caption_labels": [["0"], ["5"], ["20"]],
         "auto_caption_min_probability": [["0"], ["0.25"], ["1"]],
+        "word_table_path": [["/m/a.words"], ["/m/b.words"], ["/m/c.words"]],
+        "word_table_max_words": [["0"], ["500"], ["20000"]],
     ]
 
     // MARK: - ways of writing one value

@@ -67,10 +67,14 @@ struct QueryAligner: Sendable {
     /// second pass finds nothing missing, unless an English word is known only through CC-CEDICT synonyms: then
     /// its back-translations depend on the synonym the embedder ranks first, and a second call embeds those.
     /// `embed` gives the query-role vectors of its texts, in order (the search engine's cache and batcher).
-    func align(_ query: String, embed: ([String]) async throws -> [[Float]]) async throws -> AlignedQuery {
+    /// `stored`: vectors known without embedding (the install-time `WordVectorTable`), asked before `embed`.
+    func align(
+        _ query: String, stored: (@Sendable (String) -> [Float]?)? = nil,
+        embed: ([String]) async throws -> [[Float]]
+    ) async throws -> AlignedQuery {
         var vectors: [String: [Float]] = [:]
         while true {
-            var resolution = Resolution(aligner: self, vectors: vectors)
+            var resolution = Resolution(aligner: self, vectors: vectors, stored: stored)
             let aligned = resolution.align(query)
             let missing = resolution.missing
             if missing.isEmpty { return aligned }
@@ -111,19 +115,25 @@ extension QueryAligner {
     /// needs too; the caller discards a pass that missed anything.
     struct Resolution {
         let aligner: QueryAligner
-        let vectors: [String: [Float]]
+        private(set) var vectors: [String: [Float]]
+        let stored: (@Sendable (String) -> [Float]?)?
         /// Texts without a vector, in first-use order, each once.
         private(set) var missing: [String] = []
 
-        init(aligner: QueryAligner, vectors: [String: [Float]]) {
+        init(aligner: QueryAligner, vectors: [String: [Float]], stored: (@Sendable (String) -> [Float]?)? = nil) {
             self.aligner = aligner
             self.vectors = vectors
+            self.stored = stored
         }
 
         private var translator: QueryTranslator { aligner.translator }
 
         private mutating func vector(_ text: String) -> [Float]? {
             if let vector = vectors[text] { return vector }
+            if let vector = stored?(text) {
+                vectors[text] = vector
+                return vector
+            }
             if !missing.contains(text) { missing.append(text) }
             return nil
         }
@@ -184,15 +194,23 @@ extension QueryAligner {
         }
 
         /// The texts to search for one part, per sense, each with its language. A phrase composed word by word
-        /// (polar bear → 两极熊, 极地熊, 北极熊…) becomes the composition the embedder finds closest to the phrase.
+        /// (red car → 红车) takes for each word the gloss the embedder finds closest to that word, so the choice needs
+        /// only word vectors, which the word-vector table holds: the query and its composition are then embedded
+        /// together in one call. (Ranking whole compositions by the phrase's vector cost up to eight embeddings more
+        /// per English phrase, and its eight candidates only ever varied the last word or two of a longer phrase.)
         private mutating func expansions(of part: QueryPart) -> [[(text: String, language: QueryLanguage)]] {
             if translator.isComposed(part) {
-                let compositions = translator.candidates(for: part)
-                guard !compositions.isEmpty, let vectors = vectors([part.text] + compositions) else { return [] }
-                let best = compositions.indices.max {
-                    VectorMath.dot(vectors[0], vectors[$0 + 1]) < VectorMath.dot(vectors[0], vectors[$1 + 1])
-                }!
-                return [[(compositions[best], .chinese)]]
+                var composition = ""
+                var complete = true
+                for (word, glosses) in translator.compositionGlosses(for: part) {
+                    guard let gloss = closest(to: word, among: glosses, count: 1).first else {
+                        complete = false
+                        continue
+                    }
+                    composition += gloss
+                }
+                guard complete, !composition.isEmpty, composition != part.text else { return [] }
+                return [[(composition, .chinese)]]
             }
             switch part.language {
             case .english:

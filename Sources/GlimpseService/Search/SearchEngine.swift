@@ -26,12 +26,17 @@ struct SearchEngine: Sendable {
     let queryEmbedding: [String: TextEmbeddingBatcher]
     /// Per-stage timers (embed, index, alignment, fusion).
     let metrics: ServiceMetrics
+    /// Per space name: the install-time table of dictionary words' query vectors, when one fits the space's model
+    /// and the loaded dictionaries (`WordVectorTableAttachment`).
+    let wordTables: [String: WordVectorTable]
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration,
-        alignment: CrossLingualAlignment, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics()
+        alignment: CrossLingualAlignment, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics(),
+        wordTables: [String: WordVectorTable] = [:]
     ) {
         self.metrics = metrics
+        self.wordTables = wordTables
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -181,10 +186,18 @@ struct SearchEngine: Sendable {
     private func embedQuery(_ plan: SearchPlan, in space: EmbeddingSpace) async throws -> AlignedQuery {
         let batcher = queryEmbedding[space.name]!
         let query = plan.query
+        let table = wordTables[space.name]
         if let aligner = plan.aligner {
-            return try await aligner.align(query) { try await batcher.embed($0) }
+            var stored: (@Sendable (String) -> [Float]?)?
+            if let table { stored = { table.vector(for: $0) } }
+            return try await aligner.align(query, stored: stored) { try await batcher.embed($0) }
         }
-        let vector = try await batcher.embed([query])[0]
+        let vector: [Float]
+        if let stored = table?.vector(for: query) {
+            vector = stored
+        } else {
+            vector = try await batcher.embed([query])[0]
+        }
         let language: QueryLanguage? =
             if case .single(let detected) = LanguageDetector.detect(query) { detected } else { nil }
         return AlignedQuery(streams: [[QueryVariant(text: query, kind: .original, language: language, vector: vector)]])
