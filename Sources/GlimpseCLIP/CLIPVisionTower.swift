@@ -3,6 +3,9 @@ import GlimpseEmbedding
 import GlimpseTokenizers
 import GlimpseTransformer
 
+/// The vision tower's linear-layer precision (`fp32` or `int8`), under a name for users of this module.
+public typealias CLIPVisionPrecision = LinearPrecision
+
 /// transformers' `CLIPVisionModel` + `visual_projection` (the same layout in `ChineseCLIPModel`): patch embedding
 /// (a stride-`patch` convolution without bias, done as im2col + sgemm), class token, position embeddings,
 /// `pre_layrnorm`, pre-LN encoder layers, `post_layernorm` on the class token, projection without bias. All images
@@ -66,6 +69,10 @@ public struct CLIPVisionTower: Sendable {
         pool = WorkerPool(threadCount: threadCount ?? configured ?? ProcessInfo.processInfo.activeProcessorCount)
         BLAS.useCallerThreadsOnly()
     }
+
+    /// `OpenBLASCoreType.reexecuteIfGeneric()`, for programs that import only this module: OpenBLAS picks its
+    /// kernels when it loads, and on a CPU model it does not know it runs generic SSE3 ones.
+    public static func reexecuteIfOpenBLASKernelsAreGeneric() { OpenBLASCoreType.reexecuteIfGeneric() }
 
     /// Projected (not normalised) image features, as `get_image_features`: `count` preprocessed images of
     /// `configuration.pixelCount` floats each (CHW, already normalised with the processor's mean and std),

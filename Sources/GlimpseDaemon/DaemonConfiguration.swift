@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseCLIP
 import GlimpseImage
 import GlimpseIndex
 import GlimpseServer
@@ -50,6 +51,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var connectionLimits = ConnectionLimits()
     /// The widest `adminSocketMode` accepted: the force switch for a world-writable admin socket.
     public var adminSocketMaxMode: UInt16 = 0
+    /// `clip_vision_precision` as written (`fp32` or `int8`), checked by `validate()`.
+    public var clipVisionPrecision = "fp32"
 
     /// Every setting at its default.
     public init() {
@@ -122,6 +125,9 @@ extension DaemonConfiguration {
         }
         guard HNSWParameters.VectorEncoding(rawValue: indexVectorEncoding) != nil else {
             throw ConfigurationError("index_vector_encoding must be float32 or sq8, got \"\(indexVectorEncoding)\"")
+        }
+        guard CLIPVisionPrecision(rawValue: clipVisionPrecision) != nil else {
+            throw ConfigurationError("clip_vision_precision must be fp32 or int8, got \"\(clipVisionPrecision)\"")
         }
         for path in [socketPath, adminSocketPath] {
             guard path.utf8.count < 108 else {

@@ -279,6 +279,13 @@ public enum DaemonSettings {
             doc:
                 "Widest admin_socket_mode accepted; 0777 permits a world-writable admin socket (logged as a SECURITY warning).",
             store: { configuration, value in configuration.adminSocketMaxMode = value.mode }),
+        DaemonSetting(
+            key: "clip_vision_precision", flag: "--clip-vision-precision", deprecatedKeys: [], type: .text,
+            defaultValue: "fp32", defaultDescription: nil,
+            doc:
+                "Linear layers of CLIP vision towers: `fp32`, or `int8` (per-row int8 weights × per-token int8 "
+                + "activations, about 2× faster, cosine ≥ 0.995 to fp32; docs/models.md); switching re-embeds images.",
+            store: { configuration, value in configuration.clipVisionPrecision = value.text }),
     ]
 
     /// The options that are not settings.
