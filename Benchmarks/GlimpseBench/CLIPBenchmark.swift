@@ -148,7 +148,7 @@ struct CLIPBenchmark: ParsableCommand {
         print(
             "threads: \(threads) (our worker pool, OpenBLAS \(OpenBLASCoreType.current) kernels one thread per call; "
                 + "torch.set_num_threads), \(ProcessInfo.processInfo.activeProcessorCount) cores; int8 kernel "
-                + "\(E5TextEmbedder.kernelLevel); \(rounds) round(s), medians")
+                + "\(Int8Matrix.kernelName); \(rounds) round(s), medians")
         print("load average (1, 5, 15 min): before \(loadBefore), after \(loadAfter)")
         printTable(
             header: [

@@ -10,6 +10,16 @@ package struct Int8Matrix: Sendable {
     /// Σ of each row's int8 values (the kernel's correction for activations stored as q + 128).
     package let sums: [Int32]
 
+    /// The int8 product path this CPU runs.
+    package static var kernelName: String {
+        switch cq_supported_level() {
+        case Int32(CQ_LEVEL_AVX512VNNI): "AVX512-VNNI (512-bit)"
+        case Int32(CQ_LEVEL_AVXVNNI): "AVX-VNNI"
+        case Int32(CQ_LEVEL_AVX2): "AVX2"
+        default: "portable"
+        }
+    }
+
     package var panels: Int { Int(cq_i8_panels(Int32(rows))) }
     package var byteCount: Int { packed.count + 4 * (scales.count + sums.count) }
 

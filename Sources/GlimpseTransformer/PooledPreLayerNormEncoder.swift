@@ -10,7 +10,8 @@ package struct PooledPreLayerNormLayer: Sendable {
     package let fc1: TowerLinear
     package let fc2: TowerLinear
 
-    package init(_ w: PreLayerNormLayerWeights, hiddenSize h: Int, intermediateSize ff: Int, precision: LinearPrecision) {
+    package init(_ w: PreLayerNormLayerWeights, hiddenSize h: Int, intermediateSize ff: Int, precision: LinearPrecision)
+    {
         norm1Weight = w.norm1Weight
         norm1Bias = w.norm1Bias
         qkv = TowerLinear(weight: w.qkvWeight, bias: w.qkvBias, outputs: 3 * h, inputs: h, precision: precision)

@@ -41,7 +41,9 @@ import Testing
             let fixture = try fixtureBatch(for: folder, images: images)
             let photos = try sharedPhotoBatch(for: folder, count: 12)
             try #require(photos.count == 12, "the shared photos are missing (\(TestFixtures.sharedPhotos.path))")
-            for (pixels, count, label) in [(fixture, images.count, "fixture images"), (photos.pixels, photos.count, "shared photos")] {
+            for (pixels, count, label) in [
+                (fixture, images.count, "fixture images"), (photos.pixels, photos.count, "shared photos"),
+            ] {
                 let exact = try fp32.imageFeatures(pixelValues: pixels, count: count)
                 let quantised = try int8.imageFeatures(pixelValues: pixels, count: count)
                 let similarity = cosines(exact, quantised)

@@ -51,6 +51,7 @@ import Testing
         "image_max_megapixels": [["10"], ["20.5"], ["200"]],
         "en_zh_dictionary_path": [["/d/a.csv"], ["/d/b.csv"], ["/d/c.csv"]],
         "zh_en_dictionary_path": [[""], ["/d/b.u8"], ["/d/c.u8"]],
+        "clip_vision_precision": [["int8"], ["fp32"], ["int8"]],
     ]
 
     // MARK: - ways of writing one value

@@ -73,7 +73,8 @@ import Testing
         }
     }
 
-    static let levels: [Int32] = [CQ_LEVEL_PORTABLE, CQ_LEVEL_AVX2, CQ_LEVEL_AVXVNNI, CQ_LEVEL_AVX512VNNI].map(Int32.init)
+    static let levels: [Int32] = [CQ_LEVEL_PORTABLE, CQ_LEVEL_AVX2, CQ_LEVEL_AVXVNNI, CQ_LEVEL_AVX512VNNI].map(
+        Int32.init)
 
     @Test(arguments: [(16, 32, 6), (37, 101, 13), (64, 768, 7), (3, 5, 1), (130, 260, 25)])
     func everyKernelPathEqualsTheScalarReferenceExactly(shape: (Int, Int, Int)) {
