@@ -27,7 +27,7 @@ int cq_i8_padded_columns(int columns) { return (columns + 3) & ~3; }
 int cq_i8_panels(int rows) { return (rows + CQ_I8_PANEL - 1) / CQ_I8_PANEL; }
 
 void cq_i8_pack_weights(const float *w, int rows, int columns, int8_t *packed, float *scales, int32_t *sums) {
-    int padded = cq_i8_padded_columns(columns), quads = padded / 4, panels = cq_i8_panels(rows);
+    int padded = cq_i8_padded_columns(columns), panels = cq_i8_panels(rows);
     memset(packed, 0, (size_t)panels * CQ_I8_PANEL * padded);
     for (int r = 0; r < panels * CQ_I8_PANEL; r++) {
         if (r >= rows) {
@@ -48,7 +48,6 @@ void cq_i8_pack_weights(const float *w, int rows, int columns, int8_t *packed, f
             panel[(size_t)(c / 4) * (4 * CQ_I8_PANEL) + 4 * lane + c % 4] = (int8_t)q;
             sum += (int32_t)q;
         }
-        (void)quads;
         scales[r] = scale;
         sums[r] = sum;
     }
