@@ -3,19 +3,26 @@ import Foundation
 import GlimpseCLIP
 import GlimpseE5
 import GlimpseEmbedding
+import GlimpseImage
+import GlimpseTransformer
 
-/// Images/s of our CLIP vision tower beside PyTorch `transformers` on the same random ViT-B/32 and ViT-B/16
-/// checkpoints, the same inputs and the same thread count, in one run.
+/// Images/s of our CLIP vision tower (fp32 and int8 linear layers) beside PyTorch `transformers` on the same random
+/// ViT-B/32 and ViT-B/16 checkpoints, the same inputs and the same thread count, in one run; and how far int8 moves
+/// the features of real photos from fp32.
 struct CLIPBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clip",
-        abstract: "CLIP vision towers (ViT-B/32, ViT-B/16, random weights): images/s, ours vs PyTorch transformers.",
+        abstract:
+            "CLIP vision towers (ViT-B/32, ViT-B/16, random weights): images/s, ours fp32 and int8 vs PyTorch transformers.",
         discussion: """
             Benchmarks/clip_vision_reference.py writes each random checkpoint once as a Hugging Face folder in the \
-            cache directory (plus 8 random preprocessed images); both engines load that folder. Threads: \
-            OPENBLAS_NUM_THREADS for ours, and the same count is passed to torch.set_num_threads. The tower \
-            rates are for ready model tensors; decode + preprocess of real photos is timed separately in the same \
-            run (as `glimpse-bench images`), ours beside PIL + CLIPImageProcessorPil.
+            cache directory (plus 8 random preprocessed images); both engines load that folder. Threads: --threads \
+            for our towers' worker pool (OpenBLAS one thread per call), and the same count for torch.set_num_threads. \
+            Rounds alternate ours and torch; the table shows each engine's median. The int8 rows quantise the \
+            encoder's linear layers (per-row int8 weights, per-token int8 activations); their agreement with fp32 is \
+            measured on real photos (decoded and preprocessed as CLIP does). The tower rates are for ready model \
+            tensors; decode + preprocess of real photos is timed separately in the same run (as `glimpse-bench \
+            images`), ours beside PIL + CLIPImageProcessorPil.
             """)
 
     @Option(help: "Python with torch and transformers ($GLIMPSE_BENCH_PYTHON or python3 on PATH).")
@@ -28,21 +35,36 @@ struct CLIPBenchmark: ParsableCommand {
     @Option(help: "Comma-separated batch sizes.")
     var batchSizes = "1,8"
 
+    @Option(help: "Threads for both engines.")
+    var threads = 2
+
     @Option(help: "Minimum seconds per measurement (at least 3 batches are always timed).")
     var minSeconds = 5.0
 
-    @Option(help: "Photos for the decode + preprocess part (default: ../shared/data/photos).")
+    @Option(help: "Rounds (ours fp32, ours int8, torch each round); medians are shown.")
+    var rounds = 1
+
+    @Option(help: "Photos for the int8 agreement and the decode + preprocess part (default: ../shared/data/photos).")
     var imageDirectory: String?
+
+    @Option(help: "Real photos whose int8 and fp32 features are compared.")
+    var agreementPhotos = 48
 
     @Option(help: "Comma-separated variants: b32, b16.")
     var variants = "b32,b16"
 
+    @Flag(help: "Skip the decode + preprocess table.")
+    var noPreprocess = false
+
     func run() throws {
+        OpenBLASCoreType.reexecuteIfGeneric()  // generic OpenBLAS kernels on an unknown CPU model: see the type
         let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("clip_vision_reference.py").path
         let sizes = batchSizes.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
         guard !sizes.isEmpty else { throw ValidationError("--batch-sizes needs positive integers") }
-        let threads = E5TextEmbedder.blasThreadCount
+        guard threads > 0, rounds > 0 else { throw ValidationError("--threads and --rounds must be positive") }
+        let loadBefore = Self.loadAverage()
+        let photos = try realPhotoInputs()
 
         var rows: [[String]] = []
         var agreements: [String] = []
@@ -55,60 +77,125 @@ struct CLIPBenchmark: ParsableCommand {
             try runPython(script, ["prepare", "--variant", variant, "--dir", folder.path])
 
             let start = Date()
-            let checkpoint = try CLIPCheckpoint(folder: folder)
+            let fp32 = try CLIPCheckpoint(folder: folder, visionThreads: threads).vision
             let load = Date().timeIntervalSince(start)
+            let int8 = try CLIPCheckpoint(folder: folder, visionPrecision: .int8, visionThreads: threads).vision
             let inputs = try readInputs(folder.appendingPathComponent("inputs.f32"))
-            let perImage = checkpoint.vision.configuration.pixelCount
+            let perImage = fp32.configuration.pixelCount
             let inputCount = inputs.count / perImage
-            var ours: [Int: Double] = [:]
-            for size in sizes {
-                let batch = (0..<size).flatMap {
-                    inputs[(($0 % inputCount) * perImage)..<((($0 % inputCount) + 1) * perImage)]
+            var ours: [LinearPrecision: [Int: [Double]]] = [:]
+            var theirs: [Int: [Double]] = [:]
+            var reference: ReferenceRun?
+            for _ in 0..<rounds {
+                for (precision, tower) in [(LinearPrecision.fp32, fp32), (.int8, int8)] {
+                    for size in sizes {
+                        let batch = (0..<size).flatMap {
+                            inputs[(($0 % inputCount) * perImage)..<((($0 % inputCount) + 1) * perImage)]
+                        }
+                        ours[precision, default: [:]][size, default: []].append(
+                            try imagesPerSecond(batchSize: size) {
+                                _ = try tower.imageFeatures(pixelValues: batch, count: size)
+                            })
+                    }
                 }
-                ours[size] = try imagesPerSecond(batchSize: size) {
-                    _ = try checkpoint.vision.imageFeatures(pixelValues: batch, count: size)
-                }
+                let output = try runPython(
+                    script,
+                    [
+                        "run", "--dir", folder.path, "--batch-sizes", batchSizes,
+                        "--threads", String(threads), "--min-seconds", String(minSeconds),
+                    ])
+                let run = try JSONDecoder().decode(ReferenceRun.self, from: output)
+                for size in sizes { theirs[size, default: []].append(run.imagesPerSecond[String(size)] ?? .nan) }
+                reference = run
             }
-            let oursFeatures = try checkpoint.vision.imageFeatures(pixelValues: inputs, count: inputCount)
-
-            let output = try runPython(
-                script,
-                [
-                    "run", "--dir", folder.path, "--batch-sizes", batchSizes,
-                    "--threads", String(threads), "--min-seconds", String(minSeconds),
-                ])
-            let reference = try JSONDecoder().decode(ReferenceRun.self, from: output)
+            guard let reference else { continue }
+            let oursFeatures = try fp32.imageFeatures(pixelValues: inputs, count: inputCount)
+            let int8Features = try int8.imageFeatures(pixelValues: inputs, count: inputCount)
             let cosines = zip(oursFeatures, reference.features).map { cosine($0, $1) }
             let differences = zip(oursFeatures, reference.features).map { zip($0, $1).map { abs($0 - $1) }.max() ?? 0 }
             agreements.append(
-                "ViT-B/\(patch): minimum cosine \(String(format: "%.6f", cosines.min() ?? 0)), max abs "
-                    + "diff \(String(format: "%.2e", differences.max() ?? 0)) over \(inputCount) images; "
+                "ViT-B/\(patch) fp32 vs torch: minimum cosine \(String(format: "%.6f", cosines.min() ?? 0)), max abs "
+                    + "diff \(String(format: "%.2e", differences.max() ?? 0)) over \(inputCount) random inputs; "
                     + "ours loaded in \(String(format: "%.2f", load)) s")
+            let randomInt8 = zip(oursFeatures, int8Features).map { cosine($0, $1) }.sorted()
+            agreements.append(
+                "ViT-B/\(patch) int8 vs fp32 on the \(inputCount) random inputs: min cosine "
+                    + String(format: "%.4f", randomInt8.first ?? 0))
+            if !photos.isEmpty {
+                let exact = try fp32.imageFeatures(pixelValues: photos.flatMap { $0 }, count: photos.count)
+                let quantised = try int8.imageFeatures(pixelValues: photos.flatMap { $0 }, count: photos.count)
+                let photoCosines = zip(exact, quantised).map { cosine($0, $1) }.sorted()
+                agreements.append(
+                    "ViT-B/\(patch) int8 vs fp32 on \(photos.count) real photos: min cosine "
+                        + String(format: "%.4f", photoCosines.first ?? 0) + ", median "
+                        + String(format: "%.4f", photoCosines[photoCosines.count / 2]))
+            }
             for size in sizes {
-                let theirs = reference.imagesPerSecond[String(size)] ?? .nan
+                let torch = median(theirs[size] ?? [])
+                let exact = median(ours[.fp32]?[size] ?? [])
+                let quantised = median(ours[.int8]?[size] ?? [])
                 rows.append([
-                    "ViT-B/\(patch)", "\(size)", rate(ours[size]!), rate(theirs),
-                    String(format: "%.2f×", ours[size]! / theirs),
+                    "ViT-B/\(patch)", "\(size)", rate(exact), rate(quantised), rate(torch),
+                    String(format: "%.2f×", exact / torch), String(format: "%.2f×", quantised / exact),
                 ])
             }
             referenceVersions =
                 "torch \(reference.torch), transformers \(reference.transformers), attention "
                 + "\(reference.attention), torch threads \(reference.threads)"
         }
+        let loadAfter = Self.loadAverage()
         print("reference: \(referenceVersions)")
         print(
-            "threads: OpenBLAS \(threads) (ours) = torch.set_num_threads, \(ProcessInfo.processInfo.activeProcessorCount) cores"
-        )
+            "threads: \(threads) (our worker pool, OpenBLAS \(OpenBLASCoreType.current) kernels one thread per call; "
+                + "torch.set_num_threads), \(ProcessInfo.processInfo.activeProcessorCount) cores; int8 kernel "
+                + "\(Int8Matrix.kernelName); \(rounds) round(s), medians")
+        print("load average (1, 5, 15 min): before \(loadBefore), after \(loadAfter)")
         printTable(
-            header: ["model", "batch", "glimpse (Swift + OpenBLAS)", "PyTorch transformers", "ours / torch"],
+            header: [
+                "model", "batch", "glimpse fp32", "glimpse int8", "PyTorch transformers fp32", "fp32 / torch",
+                "int8 / fp32",
+            ],
             rows: rows)
         for agreement in agreements { print(agreement) }
+        guard !noPreprocess else { return }
         // The rates above are for ready model inputs; decoding and preprocessing the same kind of input (224² CLIP
         // preprocessing of real photos) is timed separately, in the same run, ours beside PIL + transformers.
         print("\ndecode + preprocess, timed separately:")
         let images = try ImageBenchmark.parse(
             ["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
         try images.run()
+    }
+
+    /// Up to `agreementPhotos` real photos, decoded and preprocessed with CLIP's default processor (224², OpenAI
+    /// mean and std), as model inputs.
+    private func realPhotoInputs() throws -> [[Float]] {
+        let folder =
+            imageDirectory
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../../shared/data/photos"
+            ).standardizedFileURL.path
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        let names = walker.compactMap { $0 as? String }.filter {
+            ["jpg", "jpeg", "png", "webp"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased())
+        }.sorted().prefix(agreementPhotos)
+        let decoder = ImageDecoder()
+        let preprocessor = CLIPImagePreprocessor()
+        return try names.map {
+            preprocessor.pixelValues(
+                try decoder.decode(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent($0)))
+        }
+    }
+
+    private static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "n/a").split(separator: " ").prefix(3)
+            .joined(separator: " ")
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     private struct ReferenceRun: Decodable {
@@ -158,7 +245,7 @@ struct CLIPBenchmark: ParsableCommand {
         process.standardOutput = stdout
         var environment = ProcessInfo.processInfo.environment
         environment["TOKENIZERS_PARALLELISM"] = "false"
-        environment["OMP_NUM_THREADS"] = String(E5TextEmbedder.blasThreadCount)  // torch's OpenMP pool = our threads
+        environment["OMP_NUM_THREADS"] = String(threads)  // torch's OpenMP pool = our threads
         process.environment = environment
         try process.run()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()

@@ -17,7 +17,9 @@ public struct CLIPCheckpoint: Sendable {
 
     public var family: CLIPFamily { configuration.family }
 
-    public init(folder: URL) throws {
+    /// `visionPrecision` picks fp32 or int8 for the vision tower's encoder linear layers; `visionThreads` is the
+    /// tower's thread count (nil: GLIMPSE_ENCODER_THREADS, else the active cores; see `CLIPVisionTower`).
+    public init(folder: URL, visionPrecision: LinearPrecision = .fp32, visionThreads: Int? = nil) throws {
         self.folder = folder
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
@@ -31,7 +33,9 @@ public struct CLIPCheckpoint: Sendable {
         let c = configuration
         logitScale =
             file.contains("logit_scale") ? try file.floats("logit_scale", shape: [])[0] : Float(log(1 / 0.07))
-        vision = try CLIPVisionTower(file: file, configuration: c.vision, projectionDimension: c.projectionDimension)
+        vision = try CLIPVisionTower(
+            file: file, configuration: c.vision, projectionDimension: c.projectionDimension, precision: visionPrecision,
+            threadCount: visionThreads)
         switch c.family {
         case .clip:
             text = try OpenAICLIPTextTower(

@@ -12,7 +12,11 @@ extension CLIPEmbedder {
     /// Loads a Hugging Face folder end to end: the checkpoint, its own tokenizer (`HuggingFaceTokenizer.load`) and
     /// its own image preprocessing (`CLIPImagePreprocessor` from `preprocessor_config.json`). Each missing or
     /// malformed file is an error naming the folder and the file.
-    public static func load(folder: URL, spaceName: String? = nil) throws -> CLIPEmbedder {
+    /// `visionPrecision` and `visionThreads` are passed to the vision tower (`CLIPCheckpoint.init`).
+    public static func load(
+        folder: URL, spaceName: String? = nil, visionPrecision: CLIPVisionPrecision = .fp32,
+        visionThreads: Int? = nil
+    ) throws -> CLIPEmbedder {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
         else { throw CLIPModelError.folderNotFound(path: folder.path) }
@@ -26,7 +30,8 @@ extension CLIPEmbedder {
         } catch {
             throw CLIPModelError.invalidConfiguration(path: preprocessorURL.path, reason: "\(error)")
         }
-        let checkpoint = try CLIPCheckpoint(folder: folder)
+        let checkpoint = try CLIPCheckpoint(
+            folder: folder, visionPrecision: visionPrecision, visionThreads: visionThreads)
         var tokenizer = try HuggingFaceTokenizer.load(folder: folder)
         // A tokenizer allowing more tokens than the text tower has positions would make long queries fail:
         // cut where the tower ends, as transformers users pass max_length for such checkpoints.

@@ -1,4 +1,5 @@
 import Foundation
+import GlimpseCLIP
 import GlimpseImage
 import GlimpseIndex
 import GlimpseServer
@@ -57,6 +58,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `auto_caption_labels` and `auto_caption_min_probability` (`AutomaticCaptionSettings`).
     public var autoCaptionLabels = 0
     public var autoCaptionMinProbability: Double = 0
+    /// `clip_vision_precision` as written (`fp32` or `int8`), checked by `validate()`.
+    public var clipVisionPrecision = "fp32"
 
     /// Every setting at its default.
     public init() {
@@ -135,6 +138,9 @@ extension DaemonConfiguration {
         }
         guard HNSWParameters.VectorEncoding(rawValue: indexVectorEncoding) != nil else {
             throw ConfigurationError("index_vector_encoding must be float32 or sq8, got \"\(indexVectorEncoding)\"")
+        }
+        guard CLIPVisionPrecision(rawValue: clipVisionPrecision) != nil else {
+            throw ConfigurationError("clip_vision_precision must be fp32 or int8, got \"\(clipVisionPrecision)\"")
         }
         for path in [socketPath, adminSocketPath] {
             guard path.utf8.count < 108 else {

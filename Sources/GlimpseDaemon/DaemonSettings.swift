@@ -304,6 +304,13 @@ public enum DaemonSettings {
             doc:
                 "Common English words (and the Chinese words they reach) whose alignment --build-word-table precomputes.",
             store: { configuration, value in configuration.wordTableMaxWords = value.integer }),
+        DaemonSetting(
+            key: "clip_vision_precision", flag: "--clip-vision-precision", deprecatedKeys: [], type: .text,
+            defaultValue: "fp32", defaultDescription: nil,
+            doc:
+                "Linear layers of CLIP vision towers: `fp32`, or `int8` (per-row int8 weights × per-token int8 "
+                + "activations, about 2× faster, cosine ≥ 0.995 to fp32; docs/models.md); switching re-embeds images.",
+            store: { configuration, value in configuration.clipVisionPrecision = value.text }),
     ]
 
     /// The options that are not settings.

@@ -121,11 +121,17 @@ extension DaemonConfiguration {
             case .clip:
                 let folder = URL(fileURLWithPath: setting.folder!, isDirectory: true)
                 do {
-                    let embedder = try CLIPEmbedder.load(folder: folder, spaceName: setting.name)
+                    let precision = CLIPVisionPrecision(rawValue: clipVisionPrecision) ?? .fp32
+                    let embedder = try CLIPEmbedder.load(
+                        folder: folder, spaceName: setting.name, visionPrecision: precision,
+                        visionThreads: encoderThreads > 0 ? encoderThreads : nil)
                     model = SpaceModel(textAndImage: embedder, weights: setting.weights)
-                    // Every weight file counts (a sharded checkpoint's index and each shard), in the loader's order.
-                    fingerprints[embedder.spaceName] = try CLIPCheckpoint.weightFileURLs(in: folder)
+                    // Every weight file counts (a sharded checkpoint's index and each shard), in the loader's order;
+                    // int8 image vectors differ a little from fp32 ones, so switching precision re-embeds images.
+                    fingerprints[embedder.spaceName] =
+                        try CLIPCheckpoint.weightFileURLs(in: folder)
                         .map { try ModelFingerprint.ofFile(at: $0.path) }.joined(separator: "+")
+                        + (precision == .int8 ? "+int8" : "")
                 } catch {
                     throw ConfigurationError("cannot load the CLIP model folder \(folder.path): \(error)")
                 }

@@ -17,4 +17,11 @@ package enum BLAS {
 
     /// Threads OpenBLAS uses for one product.
     package static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Makes every OpenBLAS call run on its caller's thread only. The towers split their products across their
+    /// own `WorkerPool` (threads that sleep between jobs), and OpenBLAS's own threads would otherwise busy-wait
+    /// beside them and contend for the same cores. Process-wide; the E5 encoder does not call BLAS.
+    package static func useCallerThreadsOnly() {
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    }
 }

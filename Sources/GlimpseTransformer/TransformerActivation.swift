@@ -6,7 +6,7 @@ package enum TransformerActivation: String, Sendable, CaseIterable {
     /// Exact (erf) GELU, as BERT was trained with (`nn.functional.gelu`); erf from a vectorised approximation
     /// within 1.5e-7 of erff (`cq_gelu`).
     case gelu
-    /// x · σ(1.702 x), OpenAI CLIP's activation.
+    /// x · σ(1.702 x), OpenAI CLIP's activation (e^ from the vectorised `cq_exp`).
     case quickGELU = "quick_gelu"
     /// The tanh approximation of GELU (`gelu_new`; `gelu_pytorch_tanh` computes the same function).
     case geluNew = "gelu_new"
@@ -28,15 +28,13 @@ package enum TransformerActivation: String, Sendable, CaseIterable {
         }
     }
 
-    private func applySerially(_ p: UnsafeMutablePointer<Float>, count: Int) {
+    /// Applies the activation in place on the calling thread.
+    package func applySerially(_ p: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .gelu:
             cq_gelu(p, count)  // vectorised; erf within 1.5e-7 of erff
         case .quickGELU:
-            for i in 0..<count {
-                let v = p[i]
-                p[i] = v / (1 + exp(-1.702 * v))
-            }
+            cq_quick_gelu(p, count)  // x / (1 + e^{-1.702 x}), e^ vectorised (relative error ≲ 2e-7)
         case .geluNew, .geluPyTorchTanh:
             let c: Float = 0.797_884_560_802_865_355_88  // √(2/π)
             for i in 0..<count {

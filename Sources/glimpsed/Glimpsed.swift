@@ -6,6 +6,7 @@ import GlimpseDaemon
 @main
 enum Glimpsed {
     static func main() async {
+        GlimpseDaemon.reexecuteIfOpenBLASKernelsAreGeneric()  // before any thread, file or socket exists
         let action: DaemonCommandLine.Action
         do {
             action = try DaemonCommandLine.parse(

@@ -82,6 +82,19 @@ import Testing
         #expect(DaemonConfiguration().hnsw.vectorEncoding == .float32)
     }
 
+    @Test func clipVisionPrecisionIsFP32ByDefaultAcceptsInt8AndRefusesAnythingElse() throws {
+        #expect(DaemonConfiguration().clipVisionPrecision == "fp32")
+        #expect(
+            try DaemonConfiguration.load(from: try write(#"{"clip_vision_precision": "int8"}"#)).clipVisionPrecision
+                == "int8")
+        do {
+            _ = try DaemonConfiguration.load(from: try write(#"{"clip_vision_precision": "int4"}"#))
+            Issue.record("int4 was accepted")
+        } catch {
+            #expect("\(error)".contains("clip_vision_precision must be fp32 or int8, got \"int4\""))
+        }
+    }
+
     @Test func refusesASocketPathTooLongForSockaddrUn() {
         var configuration = DaemonConfiguration()
         configuration.socketPath = "/" + String(repeating: "s", count: 120)

@@ -55,6 +55,7 @@ import Testing
         "auto_caption_min_probability": [["0"], ["0.25"], ["1"]],
         "word_table_path": [["/m/a.words"], ["/m/b.words"], ["/m/c.words"]],
         "word_table_max_words": [["0"], ["500"], ["20000"]],
+        "clip_vision_precision": [["int8"], ["fp32"], ["int8"]],
     ]
 
     // MARK: - ways of writing one value

@@ -62,6 +62,40 @@ void cq_exp(float *x, size_t count);
 void cq_attention(const float *qkv, int ldqkv, int hidden, int head_count, int length, int head_begin,
                   int head_end, float *context, int ldcontext, float *scores);
 
+// MARK: - Int8 × int8 linear layers (int8_kernels.c)
+
+/// Output rows per packed weight panel.
+#define CQ_I8_PANEL 16
+
+/// Columns rounded up to a multiple of 4 (one "quad" of bytes per int32 lane); padding is zero weight and zero
+/// activation, so it adds nothing.
+int cq_i8_padded_columns(int columns);
+/// Panels of CQ_I8_PANEL rows for `rows` output rows (the last one padded with zero rows).
+int cq_i8_panels(int rows);
+
+/// Quantises fp32 weights [rows, columns] per row (symmetric, scale max|w|/127, round to nearest even, ±127) into
+/// `cq_i8_panels(rows) * CQ_I8_PANEL * cq_i8_padded_columns(columns)` packed bytes, with per-row scales and sums of
+/// the int8 values (`cq_i8_panels(rows) * CQ_I8_PANEL` entries each; padding rows get 0).
+void cq_i8_pack_weights(const float *w, int rows, int columns, int8_t *packed, float *scales, int32_t *sums);
+
+/// Quantises each of `rows` fp32 rows (stride `ldx`) symmetrically (scale max|x|/127, round to nearest even) into
+/// `cq_i8_padded_columns(columns)` bytes per row holding q + 128, and its scale.
+void cq_i8_quantise_rows(const float *x, int rows, int columns, int ldx, uint8_t *q, float *scales);
+void cq_i8_quantise_rows_at_level(int level, const float *x, int rows, int columns, int ldx, uint8_t *q,
+                                  float *scales);
+
+/// y[t * ldy + r] = (Σ_c qa[t, c] · qw[r, c]) · scale_a[t] · scale_w[r] + bias[r] (one fma) for tokens t in
+/// [0, tokens) and the output rows of panels [panel_begin, panel_end) below `rows`; `w`, `ws`, `wsum` from
+/// `cq_i8_pack_weights`, `a`, `as` from `cq_i8_quantise_rows` (both of `columns` columns). `bias` may be NULL.
+void cq_i8_matmul(const int8_t *w, const float *ws, const int32_t *wsum, const uint8_t *a, const float *as, int tokens,
+                  int columns, const float *bias, float *y, int ldy, int rows, int panel_begin, int panel_end);
+void cq_i8_matmul_at_level(int level, const int8_t *w, const float *ws, const int32_t *wsum, const uint8_t *a,
+                           const float *as, int tokens, int columns, const float *bias, float *y, int ldy, int rows,
+                           int panel_begin, int panel_end);
+
+/// OpenAI CLIP's x · σ(1.702 x) in place (e^ from `cq_exp`).
+void cq_quick_gelu(float *x, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,25 +20,18 @@ struct ItemImageEmbedding: Sendable {
 
     var isNeeded: Bool { !spaces.isEmpty }
 
-    /// For each image (file bytes), its vector per space name, or why the item cannot be stored.
+    /// For each image (file bytes), its vector per space name, or why the item cannot be stored. The next batch is
+    /// decoded (on another blocking thread) while the current one goes through the vision towers, so decoding
+    /// overlaps the towers instead of adding to them.
     func embed(_ images: [(path: String, bytes: Data)]) async -> [Result<[String: [Float]], ItemImageFailure>] {
+        let batches = stride(from: 0, to: images.count, by: imagesPerBatch).map {
+            Array(images[$0..<min($0 + imagesPerBatch, images.count)])
+        }
         var results: [Result<[String: [Float]], ItemImageFailure>] = []
-        var first = 0
-        while first < images.count {
-            let batch = Array(images[first..<min(first + imagesPerBatch, images.count)])
-            first += batch.count
-            let decoder = self.decoder
-            let decoded: [Result<RGBImage, ItemImageFailure>] =
-                (try? await blockingWork.run {
-                    batch.map { image -> Result<RGBImage, ItemImageFailure> in
-                        do throws(ImageDecodingError) {
-                            return .success(try decoder.decode(image.bytes))
-                        } catch {
-                            return .failure(
-                                ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
-                        }
-                    }
-                }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
+        var pending = batches.first.map { batch in Task { await decode(batch) } }
+        for index in batches.indices {
+            let decoded = await pending!.value
+            pending = index + 1 < batches.count ? Task { [batches] in await decode(batches[index + 1]) } : nil
             let good = decoded.compactMap { try? $0.get() }
             var vectorsBySpace: [String: [[Float]]] = [:]
             var embeddingFailure: ItemImageFailure?
@@ -67,6 +60,21 @@ struct ItemImageEmbedding: Sendable {
             }
         }
         return results
+    }
+
+    /// Decodes one batch; an image that cannot be decoded fails only its own entry.
+    private func decode(_ batch: [(path: String, bytes: Data)]) async -> [Result<RGBImage, ItemImageFailure>] {
+        let decoder = self.decoder
+        return
+            (try? await blockingWork.run {
+                batch.map { image -> Result<RGBImage, ItemImageFailure> in
+                    do throws(ImageDecodingError) {
+                        return .success(try decoder.decode(image.bytes))
+                    } catch {
+                        return .failure(ItemImageFailure(message: "\(error.code): \(error.message) (\(image.path))"))
+                    }
+                }
+            }) ?? batch.map { _ in .failure(ItemImageFailure(message: "image_unreadable: decoding did not run")) }
     }
 }
 
