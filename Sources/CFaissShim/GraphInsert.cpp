@@ -62,10 +62,17 @@ struct Inserter {
         out.query.prepare(rows, out.decoded.data());
     }
 
+    /// hnsw.neighbor_range, inlined (it is an out-of-line call in libfaiss, made for every node the search expands).
+    void range(int32_t node, int level, size_t &begin, size_t &end) const {
+        const size_t offset = hnsw.offsets[size_t(node)];
+        begin = offset + size_t(hnsw.cum_nneighbor_per_level[size_t(level)]);
+        end = offset + size_t(hnsw.cum_nneighbor_per_level[size_t(level) + 1]);
+    }
+
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
     void links(int32_t node, int level, std::vector<int32_t> &out) {
         size_t begin, end;
-        hnsw.neighbor_range(node, level, &begin, &end);
+        range(node, level, begin, end);
         out.clear();
         std::lock_guard<std::mutex> guard(locks.of(node));
         for (size_t i = begin; i < end; i++) {
@@ -165,7 +172,7 @@ struct Inserter {
     void link(int32_t src, int32_t dest, int level) {
         dirty[size_t(src)] = 1;
         size_t begin, end;
-        hnsw.neighbor_range(src, level, &begin, &end);
+        range(src, level, begin, end);
         if (hnsw.neighbors[end - 1] == -1) {
             size_t i = end;
             while (i > begin && hnsw.neighbors[i - 1] == -1) i--;
@@ -218,7 +225,7 @@ struct Inserter {
             select(chosen, size_t(hnsw.nb_neighbors(level)));
             {
                 size_t begin, end;
-                hnsw.neighbor_range(node, level, &begin, &end);
+                range(node, level, begin, end);
                 std::lock_guard<std::mutex> guard(locks.of(node));
                 size_t i = begin;
                 for (const Node &target : chosen) {
