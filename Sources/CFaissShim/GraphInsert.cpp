@@ -47,13 +47,13 @@ struct Inserter {
         const char *row = reinterpret_cast<const char *>(rows.row(node));
         for (size_t offset = 0; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
     }
-    /// A stored row as a query: its floats (sq8: decoded into `decoded`) prepared for the rows.
+    /// A stored row as a query: its floats (sq8 and half precision: decoded into `decoded`) prepared for the rows.
     struct RowQuery {
         std::vector<float> decoded;
         PreparedQuery query;
     };
     void prepareRow(int32_t node, RowQuery &out) const {
-        if (!rows.quantized()) {
+        if (rows.plainFloats()) {
             out.query.prepare(rows, reinterpret_cast<const float *>(rows.row(node)));
             return;
         }
@@ -62,10 +62,17 @@ struct Inserter {
         out.query.prepare(rows, out.decoded.data());
     }
 
+    /// hnsw.neighbor_range, inlined (it is an out-of-line call in libfaiss, made for every node the search expands).
+    void range(int32_t node, int level, size_t &begin, size_t &end) const {
+        const size_t offset = hnsw.offsets[size_t(node)];
+        begin = offset + size_t(hnsw.cum_nneighbor_per_level[size_t(level)]);
+        end = offset + size_t(hnsw.cum_nneighbor_per_level[size_t(level) + 1]);
+    }
+
     /// Copies a node's links on one level under its lock (another thread may be rewriting them).
     void links(int32_t node, int level, std::vector<int32_t> &out) {
         size_t begin, end;
-        hnsw.neighbor_range(node, level, &begin, &end);
+        range(node, level, begin, end);
         out.clear();
         std::lock_guard<std::mutex> guard(locks.of(node));
         for (size_t i = begin; i < end; i++) {
@@ -165,7 +172,7 @@ struct Inserter {
     void link(int32_t src, int32_t dest, int level) {
         dirty[size_t(src)] = 1;
         size_t begin, end;
-        hnsw.neighbor_range(src, level, &begin, &end);
+        range(src, level, begin, end);
         if (hnsw.neighbors[end - 1] == -1) {
             size_t i = end;
             while (i > begin && hnsw.neighbors[i - 1] == -1) i--;
@@ -218,7 +225,7 @@ struct Inserter {
             select(chosen, size_t(hnsw.nb_neighbors(level)));
             {
                 size_t begin, end;
-                hnsw.neighbor_range(node, level, &begin, &end);
+                range(node, level, begin, end);
                 std::lock_guard<std::mutex> guard(locks.of(node));
                 size_t i = begin;
                 for (const Node &target : chosen) {
@@ -239,12 +246,44 @@ struct Inserter {
     }
 };
 
+/// The largest transient half-precision copy a bulk add makes (1 GB of float32 rows, e.g. 666,000 × 384).
+constexpr size_t halfCopyBudget = size_t(512) << 20;
+
+/// For an add that at least doubles the index, a half-precision copy of every row to build the graph from, or
+/// an empty vector. Construction is bound by loading rows from memory (perf at 30,000 × 384: most cycles stall on
+/// row loads); half the bytes per row is the cheapest way to halve that, and half precision (11 significant bits)
+/// changes inner products of unit vectors by ~1e-4, far below the gaps the neighbour selection compares. The
+/// graph is the only output: stored vectors, snapshots and searches keep float32. Small adds keep float32 rows
+/// (copying the whole index for a few vectors would cost more than it saves).
+std::vector<uint16_t> halfPrecisionCopy(const VectorRows &rows, int64_t n0, int64_t n) {
+    std::vector<uint16_t> copy;
+    const HalfEncoder encode = halfEncoder();
+    const size_t total = size_t(n0 + n);
+    if (!rows.plainFloats() || encode == nullptr || halfInnerProductKernel() == nullptr || n < 1000 || n < n0 ||
+        total * rows.d * sizeof(uint16_t) > halfCopyBudget) {
+        return copy;
+    }
+    copy.resize(total * rows.d);
+    for (size_t i = 0; i < total; i++) {
+        encode(reinterpret_cast<const float *>(rows.row(int64_t(i))), copy.data() + i * rows.d, rows.d);
+    }
+    return copy;
+}
+
 } // namespace
 
 void insertNodes(
-    faiss::HNSW &hnsw, const VectorRows &rows, int64_t n0, int64_t n, int threads, bool background,
+    faiss::HNSW &hnsw, const VectorRows &storedRows, int64_t n0, int64_t n, int threads, bool background,
     std::vector<uint8_t> &dirty) {
     if (n <= 0) return;
+    const std::vector<uint16_t> halfRows = halfPrecisionCopy(storedRows, n0, n);
+    VectorRows rows = storedRows;
+    if (!halfRows.empty()) {
+        rows.codes = reinterpret_cast<const uint8_t *>(halfRows.data());
+        rows.rowBytes = rows.d * sizeof(uint16_t);
+        rows.halfKernel = halfInnerProductKernel();
+        rows.halfDecoder = halfDecoder();
+    }
     hnsw.prepare_level_tab(size_t(n), false);
 
     // Highest level first, random order within a level (FAISS's order: upper layers are built before the

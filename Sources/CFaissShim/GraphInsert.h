@@ -6,7 +6,9 @@
 // insertion follows the same algorithm (levels from hnsw.rng, nodes inserted highest level first in random
 // order, efConstruction-wide candidate search, FAISS's neighbour-selection heuristic, reverse links pruned the
 // same way) on the same arrays, so snapshots are unchanged; it calls our kernel directly, reuses per-thread
-// visited tables, stripes its locks, and splits large adds over `threads` threads.
+// visited tables, stripes its locks, and splits large adds over `threads` threads. An add that at least doubles
+// the index (a bulk build or rebuild) computes its distances on a transient half-precision copy of the rows, half
+// the bytes loaded per distance (construction is bound by row loads); stored vectors stay float32.
 #pragma once
 
 #include <cstdint>

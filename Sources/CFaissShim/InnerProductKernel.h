@@ -10,12 +10,25 @@ using InnerProductKernel = float (*)(const float *a, const float *b, size_t d);
 /// Σ a_i · codes_i over `d` floats and bytes (sq8 rows against a prepared query).
 using QuantizedInnerProductKernel = float (*)(const float *a, const uint8_t *codes, size_t d);
 
+/// Σ a_i · half_i over `d` floats and IEEE half-precision values (a bulk build's transient half-precision rows).
+using HalfInnerProductKernel = float (*)(const float *a, const uint16_t *half, size_t d);
+/// Writes `d` floats as IEEE half-precision values (round to nearest).
+using HalfEncoder = void (*)(const float *in, uint16_t *out, size_t d);
+/// Reads `d` half-precision values back as floats.
+using HalfDecoder = void (*)(const uint16_t *in, float *out, size_t d);
+
 /// The fastest kernel this CPU supports: AVX2+FMA when available, otherwise a portable loop.
 InnerProductKernel bestInnerProductKernel();
 const char *bestInnerProductKernelName();
 
 /// The float × uint8 kernel: AVX2+FMA when available, otherwise a portable loop.
 QuantizedInnerProductKernel bestQuantizedInnerProductKernel();
+
+/// The half-precision kernel and converters: AVX2+FMA+F16C only; null when the CPU lacks them (callers then keep
+/// float32 rows).
+HalfInnerProductKernel halfInnerProductKernel();
+HalfEncoder halfEncoder();
+HalfDecoder halfDecoder();
 
 /// FAISS's own fvec_inner_product, for the benchmark's stock-distance comparison.
 float stockInnerProduct(const float *a, const float *b, size_t d);

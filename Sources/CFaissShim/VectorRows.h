@@ -1,4 +1,5 @@
-// The stored vectors as the graph code reads them: float32 rows, or 8-bit scalar-quantised rows (sq8).
+// The stored vectors as the graph code reads them: float32 rows, 8-bit scalar-quantised rows (sq8), or a bulk
+// build's transient half-precision copy of float32 rows (see GraphInsert.cpp).
 //
 // sq8 keeps FAISS's QT_8bit layout (one byte per dimension, per-dimension vmin/vdiff in the ScalarQuantizer's
 // `trained` array), so snapshots stay ordinary FAISS IndexHNSWSQ files, but distances are ours: a stored value is
@@ -25,12 +26,22 @@ struct VectorRows {
     const float *offset = nullptr;
     const float *scale = nullptr;
     QuantizedInnerProductKernel quantizedKernel = nullptr;
+    /// Half-precision rows (null otherwise): 2 bytes per dimension.
+    HalfInnerProductKernel halfKernel = nullptr;
+    HalfDecoder halfDecoder = nullptr;
 
     bool quantized() const { return scale != nullptr; }
+    bool halfPrecision() const { return halfKernel != nullptr; }
+    /// Rows are float32 and can serve as queries as they are.
+    bool plainFloats() const { return !quantized() && !halfPrecision(); }
     const uint8_t *row(int64_t label) const { return codes + size_t(label) * rowBytes; }
 
     /// Writes row `label` as floats into `out` (d floats).
     void decode(int64_t label, float *out) const {
+        if (halfPrecision()) {
+            halfDecoder(reinterpret_cast<const uint16_t *>(row(label)), out, d);
+            return;
+        }
         if (!quantized()) {
             const float *source = reinterpret_cast<const float *>(row(label));
             for (size_t i = 0; i < d; i++) out[i] = source[i];
@@ -41,7 +52,8 @@ struct VectorRows {
     }
 };
 
-/// A query in the form its rows need: the query itself for float32, q∘scale plus Σ q·offset for sq8.
+/// A query in the form its rows need: the query itself for float32 and half-precision rows, q∘scale plus
+/// Σ q·offset for sq8.
 /// Owns its buffer, so one per thread can be reused.
 struct PreparedQuery {
     const float *vector = nullptr;
@@ -66,6 +78,9 @@ struct PreparedQuery {
 
     /// Inner product of the prepared query with row `label`.
     float similarity(const VectorRows &rows, int64_t label) const {
+        if (rows.halfPrecision()) {
+            return rows.halfKernel(vector, reinterpret_cast<const uint16_t *>(rows.row(label)), rows.d);
+        }
         if (!rows.quantized()) return rows.kernel(vector, reinterpret_cast<const float *>(rows.row(label)), rows.d);
         return constant + rows.quantizedKernel(vector, rows.row(label), rows.d);
     }
