@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlimpseTransformer
 
 /// `glimpse-bench folder`: `glimpse ingest --dir` on a copy of the shared photos through the real daemon, the
 /// first run (every photo read, hashed, embedded) beside the unchanged rerun (every photo skipped by its size and
@@ -71,6 +72,8 @@ struct FolderIngestBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        // The in-process tower must run OpenBLAS's kernels for this CPU, as glimpsed does (see the type).
+        OpenBLASCoreType.reexecuteIfGeneric()
         let binaryDirectory =
             binaries.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -82,6 +85,7 @@ struct FolderIngestBenchmark: ParsableCommand {
         var configurations: [(name: String, spaces: String)] = [("E5 only", #"[{"kind": "e5"}]"#)]
         let loadBefore = MachineLoad.loadAverage()
         var towerRates: [Double] = []
+        var decodingSeconds: [Double] = []
         var completedNote: String?
         if let clipFolder {
             let name = URL(fileURLWithPath: clipFolder).lastPathComponent
@@ -95,8 +99,9 @@ struct FolderIngestBenchmark: ParsableCommand {
                 ("E5 + CLIP (\(name))", #"[{"kind": "e5"}, {"kind": "clip", "folder": "\#(folder.path)"}]"#))
             let files = photoFiles().map { URL(fileURLWithPath: photos).appendingPathComponent($0) }
             for _ in 0..<repeats {
-                towerRates.append(
-                    try FolderIngestTowerRate.imagesPerSecond(folder: folder, files: files, threads: threads))
+                let measured = try FolderIngestTowerRate.imagesPerSecond(folder: folder, files: files, threads: threads)
+                towerRates.append(measured.rate)
+                decodingSeconds.append(measured.decoding)
             }
         }
         var rows: [(String, Int, [Measurement])] = []
@@ -151,8 +156,11 @@ struct FolderIngestBenchmark: ParsableCommand {
         if !towerRates.isEmpty {
             print(
                 "tower-only: the same photos through CLIPEmbedder in this process (read, full-size decode, preprocess, "
-                    + "vision tower, 8 per batch, no overlap), \(threads) threads; runs: "
-                    + towerRates.map(format).joined(separator: ", "))
+                    + "vision tower, 8 per batch, no overlap), \(threads) threads, "
+                    + "OpenBLAS \(OpenBLASCoreType.current) kernels; runs: "
+                    + towerRates.map(format).joined(separator: ", ")
+                    + "; of which read + decode "
+                    + decodingSeconds.map { String(format: "%.2f s", $0) }.joined(separator: ", "))
         }
         if let completedNote { print(completedNote) }
         print("machine load (/proc/loadavg 1/5/15 min): before \(loadBefore), after \(loadAfter)")
