@@ -77,22 +77,7 @@ extension Catalog {
                     sql: "INSERT INTO captions (item_id, language, text, source) VALUES (?, ?, ?, 'auto')",
                     arguments: [itemID, language, text])
             }
-            var ids: [Int64] = []
-            for (vector, blob) in zip(vectors, blobs) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO vectors (item_id, space, source, caption_language, dimension, vector, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        itemID, vector.space, vector.source.rawValue, vector.captionLanguage, vector.vector.count,
-                        blob, now,
-                    ])
-                ids.append(db.lastInsertedRowID)
-                if vector.source == .caption, let language = vector.captionLanguage {
-                    sums.add(space: vector.space, language: language, vector: vector.vector)
-                }
-            }
+            let ids = try Self.insertVectors(db, itemID: itemID, vectors: vectors, blobs: blobs, at: now, sums: &sums)
             try db.execute(sql: "UPDATE items SET updated_at = ? WHERE id = ?", arguments: [now, itemID])
             try sums.write(db)
             return (ids, old)

@@ -81,23 +81,7 @@ extension Catalog {
                         itemID, language, text, item.automaticCaptionLanguages.contains(language) ? "auto" : "given",
                     ])
             }
-            var ids: [Int64] = []
-            ids.reserveCapacity(vectors.count)
-            for (vector, blob) in zip(vectors, blobs) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO vectors (item_id, space, source, caption_language, dimension, vector, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        itemID, vector.space, vector.source.rawValue, vector.captionLanguage, vector.vector.count,
-                        blob, now,
-                    ])
-                ids.append(db.lastInsertedRowID)
-                if vector.source == .caption, let language = vector.captionLanguage {
-                    sums.add(space: vector.space, language: language, vector: vector.vector)
-                }
-            }
+            let ids = try Self.insertVectors(db, itemID: itemID, vectors: vectors, blobs: blobs, at: now, sums: &sums)
             try sums.write(db)
             return existing == nil ? .inserted(ids: ids) : .updated(ids: ids, tombstoned: tombstoned)
         }
@@ -155,6 +139,31 @@ extension Catalog {
     }
 
     /// "(?, ?, …)" with `count` placeholders.
+    /// Inserts an item's vector rows (blobs already validated) and adds its caption vectors to the language sums;
+    /// returns the new rows' ids in order.
+    static func insertVectors(
+        _ db: Database, itemID: Int64, vectors: [NewVector], blobs: [Data], at now: Date, sums: inout LanguageSumChanges
+    ) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(vectors.count)
+        for (vector, blob) in zip(vectors, blobs) {
+            try db.execute(
+                sql: """
+                    INSERT INTO vectors (item_id, space, source, caption_language, dimension, vector, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    itemID, vector.space, vector.source.rawValue, vector.captionLanguage, vector.vector.count, blob,
+                    now,
+                ])
+            ids.append(db.lastInsertedRowID)
+            if vector.source == .caption, let language = vector.captionLanguage {
+                sums.add(space: vector.space, language: language, vector: vector.vector)
+            }
+        }
+        return ids
+    }
+
     static func placeholders(_ count: Int) -> String {
         "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
     }
