@@ -111,20 +111,20 @@ struct CLIPBenchmark: ParsableCommand {
             guard let reference else { continue }
             let oursFeatures = try fp32.imageFeatures(pixelValues: inputs, count: inputCount)
             let int8Features = try int8.imageFeatures(pixelValues: inputs, count: inputCount)
-            let cosines = zip(oursFeatures, reference.features).map { cosine($0, $1) }
+            let cosines = zip(oursFeatures, reference.features).map { ReferencePython.cosine($0, $1) }
             let differences = zip(oursFeatures, reference.features).map { zip($0, $1).map { abs($0 - $1) }.max() ?? 0 }
             agreements.append(
                 "ViT-B/\(patch) fp32 vs torch: minimum cosine \(String(format: "%.6f", cosines.min() ?? 0)), max abs "
                     + "diff \(String(format: "%.2e", differences.max() ?? 0)) over \(inputCount) random inputs; "
                     + "ours loaded in \(String(format: "%.2f", load)) s")
-            let randomInt8 = zip(oursFeatures, int8Features).map { cosine($0, $1) }.sorted()
+            let randomInt8 = zip(oursFeatures, int8Features).map { ReferencePython.cosine($0, $1) }.sorted()
             agreements.append(
                 "ViT-B/\(patch) int8 vs fp32 on the \(inputCount) random inputs: min cosine "
                     + String(format: "%.4f", randomInt8.first ?? 0))
             if !photos.isEmpty {
                 let exact = try fp32.imageFeatures(pixelValues: photos.flatMap { $0 }, count: photos.count)
                 let quantised = try int8.imageFeatures(pixelValues: photos.flatMap { $0 }, count: photos.count)
-                let photoCosines = zip(exact, quantised).map { cosine($0, $1) }.sorted()
+                let photoCosines = zip(exact, quantised).map { ReferencePython.cosine($0, $1) }.sorted()
                 agreements.append(
                     "ViT-B/\(patch) int8 vs fp32 on \(photos.count) real photos: min cosine "
                         + String(format: "%.4f", photoCosines.first ?? 0) + ", median "
@@ -237,36 +237,9 @@ struct CLIPBenchmark: ParsableCommand {
 
     /// Runs the reference script (its stderr goes to ours); returns its stdout.
     @discardableResult
+    /// torch's OpenMP pool the size of ours.
     private func runPython(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        var environment = ProcessInfo.processInfo.environment
-        environment["TOKENIZERS_PARALLELISM"] = "false"
-        environment["OMP_NUM_THREADS"] = String(threads)  // torch's OpenMP pool = our threads
-        process.environment = environment
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError(
-                "\(python) \(script) \(arguments.first ?? "") exited with \(process.terminationStatus)")
-        }
-        return output
-    }
-
-    private func cosine(_ a: [Float], _ b: [Float]) -> Float {
-        var dot: Double = 0
-        var na: Double = 0
-        var nb: Double = 0
-        for (x, y) in zip(a, b) {
-            dot += Double(x) * Double(y)
-            na += Double(x) * Double(x)
-            nb += Double(y) * Double(y)
-        }
-        return Float(dot / (na.squareRoot() * nb.squareRoot()))
+        try ReferencePython.run(python, script: script, arguments: arguments, threads: threads)
     }
 
     private func rate(_ value: Double) -> String { String(format: "%.2f images/s", value) }

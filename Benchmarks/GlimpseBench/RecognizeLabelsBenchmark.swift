@@ -74,7 +74,7 @@ struct RecognizeLabelsBenchmark: ParsableCommand {
             let output = try runPython(
                 script, ["run", "--dir", folder.path, "--token-ids", idsFile.path, "--threads", String(threads)])
             let reference = try JSONDecoder().decode(ReferenceRun.self, from: output)
-            let cosines = zip(ours, reference.vectors).map { cosine($0, $1) }
+            let cosines = zip(ours, reference.vectors).map { ReferencePython.cosine($0, $1) }
             let oursRate = Double(prompts) / oursSeconds
             rows.append([
                 family == "clip" ? "OpenAI CLIP (512×12)" : "Chinese-CLIP (768×12)", "\(vocabulary.labels.count)",
@@ -116,36 +116,9 @@ struct RecognizeLabelsBenchmark: ParsableCommand {
 
     /// Runs the reference script (its stderr goes to ours); returns its stdout.
     @discardableResult
+    /// torch's OpenMP pool the size of ours.
     private func runPython(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        var environment = ProcessInfo.processInfo.environment
-        environment["TOKENIZERS_PARALLELISM"] = "false"
-        environment["OMP_NUM_THREADS"] = String(E5TextEmbedder.blasThreadCount)
-        process.environment = environment
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError(
-                "\(python) \(script) \(arguments.first ?? "") exited with \(process.terminationStatus)")
-        }
-        return output
-    }
-
-    private func cosine(_ a: [Float], _ b: [Float]) -> Float {
-        var dot: Double = 0
-        var na: Double = 0
-        var nb: Double = 0
-        for (x, y) in zip(a, b) {
-            dot += Double(x) * Double(y)
-            na += Double(x) * Double(x)
-            nb += Double(y) * Double(y)
-        }
-        return Float(dot / (na.squareRoot() * nb.squareRoot()))
+        try ReferencePython.run(python, script: script, arguments: arguments, threads: E5TextEmbedder.blasThreadCount)
     }
 
     private func printTable(header: [String], rows: [[String]]) {
