@@ -523,6 +523,21 @@ const char *glimpse_distance_kernel_name(void) {
     return glimpse::bestInnerProductKernelName();
 }
 
+int32_t glimpse_inner_product_with_kernel(
+    const char *kernel, const float *a, const float *const *rows, int32_t row_count, uint64_t d, float *out) {
+    if (kernel == nullptr || a == nullptr || rows == nullptr || out == nullptr) return 0;
+    if (row_count == 4) {
+        const glimpse::InnerProduct4Kernel four = glimpse::innerProduct4KernelNamed(kernel);
+        if (four == nullptr) return 0;
+        four(a, rows[0], rows[1], rows[2], rows[3], size_t(d), out);
+        return 1;
+    }
+    const glimpse::InnerProductKernel single = glimpse::innerProductKernelNamed(kernel);
+    if (single == nullptr || row_count != 1) return 0;
+    out[0] = single(a, rows[0], size_t(d));
+    return 1;
+}
+
 int32_t glimpse_hnsw_ranges_trained_from_data(GlimpseHNSW *index) {
     if (index == nullptr) return 0;
     std::shared_lock<std::shared_mutex> guard(index->lock);

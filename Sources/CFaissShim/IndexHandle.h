@@ -71,6 +71,8 @@ inline VectorRows rowsOf(const GlimpseHNSW &handle) {
     rows.d = size_t(handle.index->d);
     rows.rowBytes = handle.storage->code_size;
     rows.kernel = handle.searchKernel;
+    // The four-row kernel only beside our own single-row one (the stock-distance comparison keeps FAISS's).
+    if (handle.searchKernel == bestInnerProductKernel()) rows.kernel4 = bestInnerProduct4Kernel();
     if (handle.quantizer != nullptr) {
         rows.offset = handle.offset.data();
         rows.scale = handle.scale.data();

@@ -7,6 +7,9 @@
 namespace glimpse {
 
 using InnerProductKernel = float (*)(const float *a, const float *b, size_t d);
+/// Four inner products of `q` with rows r0…r3, written to out[0…3], in one pass over the query.
+using InnerProduct4Kernel = void (*)(
+    const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t d, float *out);
 /// Σ a_i · codes_i over `d` floats and bytes (sq8 rows against a prepared query).
 using QuantizedInnerProductKernel = float (*)(const float *a, const uint8_t *codes, size_t d);
 
@@ -17,9 +20,15 @@ using HalfEncoder = void (*)(const float *in, uint16_t *out, size_t d);
 /// Reads `d` half-precision values back as floats.
 using HalfDecoder = void (*)(const uint16_t *in, float *out, size_t d);
 
-/// The fastest kernel this CPU supports: AVX2+FMA when available, otherwise a portable loop.
+/// The fastest kernel this CPU supports: AVX-512, else AVX2+FMA, else a portable loop.
 InnerProductKernel bestInnerProductKernel();
 const char *bestInnerProductKernelName();
+/// The four-row kernel matching `bestInnerProductKernel` (AVX-512 or AVX2+FMA); null on CPUs with neither.
+InnerProduct4Kernel bestInnerProduct4Kernel();
+/// A kernel by name ("avx512", "avx2-fma", "portable"), null when unknown or this CPU lacks it: tests compare
+/// every level this CPU runs against each other.
+InnerProductKernel innerProductKernelNamed(const char *name);
+InnerProduct4Kernel innerProduct4KernelNamed(const char *name);
 
 /// The float × uint8 kernel: AVX2+FMA when available, otherwise a portable loop.
 QuantizedInnerProductKernel bestQuantizedInnerProductKernel();

@@ -20,8 +20,9 @@ struct VectorRows {
     const uint8_t *codes = nullptr;
     size_t d = 0;
     size_t rowBytes = 0;
-    /// float32 rows: the float × float kernel.
+    /// float32 rows: the float × float kernel, and its four-row form (null: four single calls).
     InnerProductKernel kernel = nullptr;
+    InnerProduct4Kernel kernel4 = nullptr;
     /// sq8 rows (null for float32): value_i = offset[i] + scale[i] · code_i.
     const float *offset = nullptr;
     const float *scale = nullptr;
@@ -83,6 +84,18 @@ struct PreparedQuery {
         }
         if (!rows.quantized()) return rows.kernel(vector, reinterpret_cast<const float *>(rows.row(label)), rows.d);
         return constant + rows.quantizedKernel(vector, rows.row(label), rows.d);
+    }
+
+    /// The inner products with four rows at once; one pass over the query when the rows are float32.
+    void similarity4(const VectorRows &rows, const int32_t *labels, float *out) const {
+        if (rows.kernel4 != nullptr && rows.plainFloats()) {
+            rows.kernel4(vector, reinterpret_cast<const float *>(rows.row(labels[0])),
+                         reinterpret_cast<const float *>(rows.row(labels[1])),
+                         reinterpret_cast<const float *>(rows.row(labels[2])),
+                         reinterpret_cast<const float *>(rows.row(labels[3])), rows.d, out);
+            return;
+        }
+        for (int i = 0; i < 4; i++) out[i] = similarity(rows, labels[i]);
     }
 };
 

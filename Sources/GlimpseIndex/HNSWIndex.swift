@@ -93,7 +93,7 @@ public final class HNSWIndex: Sendable {
     /// Highest level of the HNSW hierarchy (-1 when empty).
     var maxLevel: Int { Int(glimpse_hnsw_max_level(handle.pointer)) }
 
-    /// Name of the inner-product kernel this CPU uses ("avx2-fma" or "portable").
+    /// Name of the inner-product kernel this CPU uses ("avx512", "avx2-fma" or "portable").
     public static var distanceKernelName: String { String(cString: glimpse_distance_kernel_name()) }
 
     /// Adds vectors (`vectors` is row-major, `ids.count × dimension` floats). Ids must be new to the index.

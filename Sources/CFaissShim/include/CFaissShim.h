@@ -125,8 +125,14 @@ GlimpseShimStatus glimpse_hnsw_load(
 /// zlib's CRC-32 (initial value 0), continued from `crc`.
 uint32_t glimpse_crc32(uint32_t crc, const uint8_t *bytes, uint64_t length);
 
-/// Name of the inner-product kernel picked for this CPU ("avx2-fma" or "portable").
+/// Name of the inner-product kernel picked for this CPU ("avx512", "avx2-fma" or "portable").
 const char *glimpse_distance_kernel_name(void);
+
+/// The inner product of `a` and `b` (`d` floats) by the kernel named `kernel` ("avx512", "avx2-fma", "portable"),
+/// and the four-row form into out[0…3] when `rows` holds 4 row pointers. Returns 0 when this CPU lacks the kernel.
+/// For tests that hold every level this CPU runs to one reference.
+int32_t glimpse_inner_product_with_kernel(
+    const char *kernel, const float *a, const float *const *rows, int32_t row_count, uint64_t d, float *out);
 
 /// 1 when the index stores sq8 vectors whose per-dimension ranges were trained from data, i.e. differ from the
 /// [-1, 1] an add of fewer than 1,000 vectors leaves; 0 for float32, an empty sq8 index or [-1, 1] ranges. Read
