@@ -27,6 +27,27 @@ extension IngestCommand {
             let submitted: [SubmittedBatch]
             do {
                 submitted = try await ingestion.submit(IngestBatching.split(entries, maxItems: batchSize))
+            } catch  where error.underlying.code == "no_image_space" {
+                // A daemon without an image space cannot store a photo that has no captions, and refuses any
+                // batch holding one. Those photos fail by name; the captioned ones still go in.
+                let pending = entries.filter { $0.lineNumber >= error.lines.lowerBound }
+                let uncaptioned = pending.filter { $0.item.captions.isEmpty }
+                for entry in uncaptioned {
+                    Output.error(
+                        "\(scan.photos[entry.lineNumber - 1].relativePath): no captions, and the daemon embeds no "
+                            + "images (no_image_space): add a sidecar \(scan.photos[entry.lineNumber - 1].relativePath)"
+                            + "\(PhotoFolderScanner.sidecarSuffix) with captions, or configure an image space")
+                }
+                summary.failed += uncaptioned.count
+                do {
+                    let captioned = pending.filter { !$0.item.captions.isEmpty }
+                    submitted =
+                        try await error.accepted
+                        + ingestion.submit(IngestBatching.split(captioned, maxItems: batchSize))
+                } catch {
+                    throw CommandFailure(
+                        status: ExitStatus.status(for: error.underlying), message: Self.refusal(error, scan: scan))
+                }
             } catch {
                 throw CommandFailure(
                     status: ExitStatus.status(for: error.underlying), message: Self.refusal(error, scan: scan))

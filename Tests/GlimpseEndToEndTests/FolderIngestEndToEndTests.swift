@@ -141,20 +141,32 @@ import Testing
         }
     }
 
-    /// A text-only daemon cannot index a photo without captions: the batch is refused naming that photo, exit 2.
-    @Test func aPhotoWithoutCaptionsIsRefusedByATextOnlyDaemonNamingThePhoto() async throws {
+    /// A text-only daemon cannot index a photo without captions: that photo fails by name (exit 1), and the
+    /// captioned photos of the same folder, even those in the same batch, are still stored.
+    @Test func aPhotoWithoutCaptionsFailsByNameInATextOnlyDaemonAndTheOthersAreStored() async throws {
         try TestEnvironment.requirePrerequisites()
         try await withScratchDirectory("e2e-folder-text-only") { directory in
             let folder = directory.appendingPathComponent("photos")
-            let photos = try Self.copySharedPhotos(to: folder, sidecars: true).prefix(2)
-            let uncaptioned = try #require(photos.last)
+            let photos = try Self.copySharedPhotos(to: folder, sidecars: true)
+            let uncaptioned = photos[1]
             try FileManager.default.removeItem(atPath: folder.appendingPathComponent(uncaptioned).path + ".json")
             try await withDaemon(in: directory) { daemon in
                 let run = try Self.ingest(folder, daemon, scratch: directory)
-                #expect(run.status == 2, "\(run.stderr)")
-                #expect(run.stderr.contains("refused a batch at \(uncaptioned)"), "\(run.stderr)")
-                #expect(run.stderr.contains("no_image_space") && run.stderr.contains("spaces"), "\(run.stderr)")
-                #expect(try await daemon.client.status().catalog.items == 0)
+                #expect(run.status == 1, "\(run.stderr)")
+                #expect(run.stderr.contains("\(uncaptioned): no captions"), "\(run.stderr)")
+                #expect(run.stderr.contains("no_image_space") && run.stderr.contains("image space"), "\(run.stderr)")
+                #expect(run.summary?.failed == 1)
+                #expect(run.summary?.ingested == photos.count - 1)
+                #expect(try await daemon.client.status().catalog.items == photos.count - 1)
+                // Its batch neighbours went in.
+                #expect(try await daemon.client.item(id: photos[0]).captions["en"]?.hasPrefix("a photo of") == true)
+                #expect(try await daemon.client.item(id: photos[2]).captions["en"]?.hasPrefix("a photo of") == true)
+                do {
+                    _ = try await daemon.client.item(id: uncaptioned)
+                    Issue.record("the uncaptioned photo was stored")
+                } catch let error as GlimpseClientError {
+                    #expect(error.status == 404)
+                }
             }
         }
     }
