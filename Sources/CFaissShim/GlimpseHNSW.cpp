@@ -551,4 +551,25 @@ int32_t glimpse_hnsw_ranges_trained_from_data(GlimpseHNSW *index) {
     return 0;
 }
 
+GlimpseShimStatus glimpse_hnsw_vectors(
+    GlimpseHNSW *index, const int64_t *ids, int64_t count, float *out_vectors, uint8_t *out_found, char *message) {
+    return guarded(message, [&] {
+        require(index != nullptr, "missing index");
+        require(count >= 0, "count must not be negative");
+        if (count == 0) return;
+        require(ids != nullptr && out_vectors != nullptr && out_found != nullptr, "missing ids or output buffers");
+        std::shared_lock<std::shared_mutex> guard(index->lock);
+        if (index->damaged) fail(GLIMPSE_SHIM_FAILURE, "index is damaged by an earlier failed add");
+        const glimpse::VectorRows rows = glimpse::rowsOf(*index);
+        const size_t d = size_t(index->index->d);
+        const int64_t ntotal = index->index->ntotal;
+        for (int64_t i = 0; i < count; i++) {
+            auto found = index->labels.find(ids[i]);
+            bool present = found != index->labels.end() && found->second >= 0 && found->second < ntotal;
+            out_found[i] = present ? 1 : 0;
+            if (present) rows.decode(found->second, out_vectors + size_t(i) * d);
+        }
+    });
+}
+
 } // extern "C"

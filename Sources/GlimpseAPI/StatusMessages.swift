@@ -133,6 +133,13 @@ public struct IndexStatus: Codable, Sendable, Equatable {
     public var reembedPending: Bool = false
     /// How searches' texts were embedded in this space: the query-vector cache and the batched forward passes.
     public var queryEmbedding: QueryEmbeddingStatus?
+    /// How the index stores its vectors: "float32" or "sq8" (nil from a daemon that does not say).
+    public var vectorEncoding: String?
+    /// sq8 only (nil for float32): whether the per-dimension ranges were trained from the index's vectors, or are
+    /// still the [-1, 1] an index that started with fewer than 1,000 vectors has (a rebuild retrains them).
+    public var rangesTrainedFromData: Bool?
+    /// Whether dictionary words' query vectors come from the install-time word-vector table in this space.
+    public var wordTable: WordTableStatus?
 
     public init(
         space: String, dimension: Int, vectors: Int, m: Int, efConstruction: Int, efSearchDefault: Int,
@@ -161,6 +168,27 @@ public struct IndexStatus: Codable, Sendable, Equatable {
         case vectorsModelFingerprint = "vectors_model_fingerprint"
         case reembedPending = "reembed_pending"
         case queryEmbedding = "query_embedding"
+        case vectorEncoding = "vector_encoding"
+        case rangesTrainedFromData = "ranges_trained_from_data"
+        case wordTable = "word_table"
+    }
+}
+
+/// The word-vector table of one space: mapped (its path and how many texts it holds) or not, and why not.
+public struct WordTableStatus: Codable, Sendable, Equatable {
+    public var loaded: Bool
+    /// The configured table file (nil when none is configured).
+    public var path: String?
+    /// Texts the table holds (loaded tables only).
+    public var texts: Int?
+    /// Why the table is not used (not loaded only): no file, corrupt, another model, other dictionaries…
+    public var reason: String?
+
+    public init(loaded: Bool, path: String?, texts: Int? = nil, reason: String? = nil) {
+        self.loaded = loaded
+        self.path = path
+        self.texts = texts
+        self.reason = reason
     }
 }
 

@@ -72,12 +72,13 @@ public final class GlimpseService: Service, Sendable {
             captioner: AutomaticCaptioner(labeler: labeler, settings: configuration.automaticCaptions))
         let alignment = CrossLingualAlignment.load(
             dictionaryPath: configuration.dictionaryPath, cedictPath: configuration.cedictPath, logger: logger)
+        let wordTables = WordVectorTableAttachment.attach(
+            configuration: configuration, spaces: models.map(\.text), alignmentOn: alignment.aligner != nil,
+            logger: logger)
         self.searchEngine = SearchEngine(
             catalog: catalog, spaces: spaces, configuration: configuration, alignment: alignment,
-            blockingWork: blockingWork, metrics: metrics,
-            wordTables: WordVectorTableAttachment.load(
-                configuration: configuration, spaces: models.map(\.text), alignmentOn: alignment.aligner != nil,
-                logger: logger))
+            blockingWork: blockingWork, metrics: metrics, wordTables: wordTables.tables,
+            wordTableStatuses: wordTables.statuses)
         self.validator = IngestValidator(
             limits: configuration.limits, imageRoots: configuration.imageRoots,
             hasImageSpace: spaces.contains { $0.imageEmbedder != nil })
@@ -218,6 +219,10 @@ public final class GlimpseService: Service, Sendable {
                 status.vectorsModelFingerprint = space.modelOfStoredVectors.fingerprint
                 status.reembedPending = space.reembedPending
                 status.queryEmbedding = searchEngine.queryEmbeddingStatus(space: space.name)
+                let encoding = space.index.parameters.vectorEncoding
+                status.vectorEncoding = encoding.rawValue
+                status.rangesTrainedFromData = encoding == .sq8 ? space.index.rangesTrainedFromData : nil
+                status.wordTable = searchEngine.wordTableStatuses[space.name]
                 return status
             },
             model: ModelStatus(name: embedder.spaceName, path: modelPath, dimension: embedder.dimension),

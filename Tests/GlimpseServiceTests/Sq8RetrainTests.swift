@@ -79,6 +79,8 @@ import Testing
             }
             #expect(service.spaces[0].index.count == below)
             #expect(!service.spaces[0].index.rangesTrainedFromData, "50-vector adds leave [-1, 1]")
+            let sq8Status = try service.status().indexes[0]
+            #expect(sq8Status.vectorEncoding == "sq8" && sq8Status.rangesTrainedFromData == false, "status says so")
             #expect(try rebuildJobs(service.catalog).isEmpty, "no retrain below the threshold")
 
             for start in stride(from: below, to: total, by: 50) {
@@ -95,6 +97,7 @@ import Testing
             #expect(jobs.count == 1 && jobs.first?.state == .done, "\(jobs.map { ($0.id, $0.state) })")
             let index = service.spaces[0].index
             #expect(index.rangesTrainedFromData, "the rebuild trained the ranges")
+            #expect(try service.status().indexes[0].rangesTrainedFromData == true)
             #expect(index.count == total && index.parameters.vectorEncoding == .sq8)
 
             // Recall@10 against brute force over the catalog's vectors: the retrained index against a batch

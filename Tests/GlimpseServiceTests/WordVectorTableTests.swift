@@ -170,6 +170,10 @@ struct WordVectorTableTests {
             }
             let service = try setup.fixture.makeService(embedder: setup.embedder, configuration: setup.configuration)
             #expect(service.searchEngine.wordTables.isEmpty, "\(stale)")
+            // Status says the table is not used, and why.
+            let tableStatus = try service.status().indexes.first?.wordTable
+            #expect(tableStatus?.loaded == false && tableStatus?.path == setup.tableURL.path, "\(stale)")
+            #expect(tableStatus?.reason?.contains(stale == "model" ? "another model" : "other dictionaries") == true)
             try await withRunningService(service) { service in
                 setup.embedder.reset()
                 let response = try await service.search("bat", k: 4, ef: nil, align: true)
@@ -215,6 +219,25 @@ struct WordVectorTableTests {
         try FileManager.default.removeItem(at: setup.tableURL)
         let service = try setup.fixture.makeService(embedder: setup.embedder, configuration: setup.configuration)
         #expect(service.searchEngine.wordTables.isEmpty)
+        let missing = try service.status().indexes.first?.wordTable
+        #expect(missing?.loaded == false && missing?.reason?.contains("no file") == true)
+    }
+
+    @Test func statusShowsAMappedTableWithItsPathAndTexts() throws {
+        let setup = try setup()
+        defer { setup.fixture.remove() }
+        try build(setup)
+        let texts = try WordVectorTable(contentsOf: setup.tableURL).header.count
+        let service = try setup.fixture.makeService(embedder: setup.embedder, configuration: setup.configuration)
+        let index = try #require(try service.status().indexes.first)
+        #expect(index.wordTable == WordTableStatus(loaded: true, path: setup.tableURL.path, texts: texts))
+        #expect(texts > 0)
+        #expect(index.vectorEncoding == "float32" && index.rangesTrainedFromData == nil, "float32 has no ranges")
+        var unconfigured = setup.configuration
+        unconfigured.wordTablePath = nil
+        let plain = try setup.fixture.makeService(embedder: setup.embedder, configuration: unconfigured)
+        let none = try plain.status().indexes.first?.wordTable
+        #expect(none == WordTableStatus(loaded: false, path: nil, reason: "no word-vector table configured"))
     }
 
     /// A corrupt vector (NaN bits) is a miss, so the embedder is asked rather than a NaN scored.

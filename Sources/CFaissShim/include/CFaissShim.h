@@ -139,6 +139,13 @@ int32_t glimpse_inner_product_with_kernel(
 /// from the ranges themselves, which FAISS serialises with the index, so it survives snapshots.
 int32_t glimpse_hnsw_ranges_trained_from_data(GlimpseHNSW *index);
 
+/// Copies the stored vectors of the catalog ids `ids` into `out_vectors` (count × dimension floats, row-major) as
+/// the index holds them: float32 rows exactly, sq8 rows decoded (offset + scale · code). `out_found[i]` is 1 when
+/// ids[i] is in the index (its row is written; ids marked deleted included) and 0 when not (its row is left as
+/// it was). Lets a search re-score its hits without reading their vectors back from the catalog.
+GlimpseShimStatus glimpse_hnsw_vectors(
+    GlimpseHNSW *index, const int64_t *ids, int64_t count, float *out_vectors, uint8_t *out_found, char *message);
+
 #ifdef __cplusplus
 }
 #endif

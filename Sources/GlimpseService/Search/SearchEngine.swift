@@ -29,14 +29,17 @@ struct SearchEngine: Sendable {
     /// Per space name: the install-time table of dictionary words' query vectors, when one fits the space's model
     /// and the loaded dictionaries (`WordVectorTableAttachment`).
     let wordTables: [String: WordVectorTable]
+    /// Per space name: whether its word-vector table is used, and why not (for `status()`).
+    let wordTableStatuses: [String: WordTableStatus]
 
     init(
         catalog: Catalog, spaces: [EmbeddingSpace], configuration: ServiceConfiguration,
         alignment: CrossLingualAlignment, blockingWork: BlockingWork, metrics: ServiceMetrics = ServiceMetrics(),
-        wordTables: [String: WordVectorTable] = [:]
+        wordTables: [String: WordVectorTable] = [:], wordTableStatuses: [String: WordTableStatus] = [:]
     ) {
         self.metrics = metrics
         self.wordTables = wordTables
+        self.wordTableStatuses = wordTableStatuses
         self.catalog = catalog
         self.spaces = spaces
         self.configuration = configuration
@@ -261,9 +264,14 @@ struct SearchEngine: Sendable {
         return Self.interleave(rankings)
     }
 
-    /// The live vectors nearest to each distinct text of a query in one space: every index search in one trip to
-    /// the blocking pool (one index and one exclusion set for all), and every hit's owner in one catalog read.
-    /// `withVectors`: also read each hit's vector (centring computes its projections on the means).
+    /// The live vectors nearest to each distinct text of a query in one space, and every hit's owner in one catalog
+    /// read. `withVectors`: also each hit's vector (centring computes its projections on the means).
+    ///
+    /// Why it is shaped so (profile of aligned queries at 100k, `docs/benchmarks.md` "Load"): the texts' index
+    /// searches run as separate tasks on the blocking pool, so a query with several texts uses both cores while no
+    /// other query needs them; the hits' vectors come from the index, which holds them in memory (float32 indexes,
+    /// exactly the floats added), instead of being read back from the catalog and decoded from float16. An sq8 index
+    /// holds only approximations, so its hits' vectors are still read from the catalog.
     private func nearest(
         _ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool,
         allowed: Set<Int64>?
@@ -275,16 +283,40 @@ struct SearchEngine: Sendable {
         let queries = distinct
         let excluded = space.unmarkedTombstones
         let index = space.index
+        let blockingWork = self.blockingWork
         // A filter no live vector of this space passes needs no index search.
-        let found: [[SearchHit]] =
-            allowed?.isEmpty == true
-            ? queries.map { _ in [] }
-            : try await blockingWork.run {
-                try queries.map {
-                    try index.search($0.vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
+        let found: [[SearchHit]]
+        if allowed?.isEmpty == true {
+            found = queries.map { _ in [] }
+        } else if queries.count == 1 {
+            let vector = queries[0].vector
+            found = [
+                try await blockingWork.run {
+                    try index.search(vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
                 }
+            ]
+        } else {
+            found = try await withThrowingTaskGroup(of: (Int, [SearchHit]).self) { group in
+                for (position, query) in queries.enumerated() {
+                    let vector = query.vector
+                    group.addTask {
+                        let hits = try await blockingWork.run {
+                            try index.search(vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
+                        }
+                        return (position, hits)
+                    }
+                }
+                var ordered = [[SearchHit]](repeating: [], count: queries.count)
+                for try await (position, hits) in group { ordered[position] = hits }
+                return ordered
             }
-        let owners = try catalog.hits(vectorIDs: found.flatMap { $0.map(\.id) }, includingVectors: withVectors)
+        }
+        let ids = Array(Set(found.flatMap { $0.map(\.id) }))
+        let vectorsFromIndex = withVectors && index.storesExactVectors
+        var owners = try catalog.hits(vectorIDs: ids, includingVectors: withVectors && !vectorsFromIndex)
+        if vectorsFromIndex {
+            for (id, vector) in zip(ids, try index.storedVectors(ids: ids)) { owners[id]?.vector = vector }
+        }
         var hits: [String: [Hit]] = [:]
         for (query, textHits) in zip(queries, found) {
             hits[query.text] = textHits.compactMap { hit in
