@@ -77,12 +77,18 @@ struct EvalCommand: AsyncParsableCommand {
                 id: photo.path, imagePath: photosRoot.appendingPathComponent(photo.path).path,
                 captions: [photo.captionLanguage: photo.caption])
         }
-        // Caption-only items of the ambiguity section stand on a placeholder file: this is text retrieval.
+        // Caption-only items of the ambiguity section stand on a placeholder photo (this is text retrieval, but
+        // ingest checks that every image decodes): a copy of the first eval photo with the item's name after the
+        // JPEG's end marker, which decoders ignore, so each placeholder has its own content hash.
         var seenSenseItems: Set<String> = []
+        let placeholderPhoto = try evalSet.first.map {
+            try Data(contentsOf: photosRoot.appendingPathComponent($0.path))
+        }
         for item in senses where item.caption != nil && seenSenseItems.insert(item.item).inserted {
+            guard let placeholderPhoto else { throw ValidationError("the eval set has no photo to stand in") }
             let placeholder = workDirectory.appendingPathComponent(
-                item.item.replacingOccurrences(of: "/", with: "_") + ".txt")
-            try Data(item.item.utf8).write(to: placeholder)
+                item.item.replacingOccurrences(of: "/", with: "_") + ".jpg")
+            try (placeholderPhoto + Data(item.item.utf8)).write(to: placeholder)
             items.append(
                 IngestItem(
                     id: item.item, imagePath: placeholder.path, captions: [item.caption!.language: item.caption!.text]))
