@@ -106,7 +106,7 @@ package enum PooledPreLayerNormEncoder {
         lanes = Lanes()
         for i in stride(from: 0, to: whole, by: 16) {
             let d = source.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) - mean
-            lanes.addProduct(d, d)
+            lanes += d * d  // not addProduct, which became scalar fmaf calls here
         }
         var squares = lanes.sum()
         for i in whole..<h { squares += (r[i] - mean) * (r[i] - mean) }
