@@ -74,10 +74,54 @@ package enum PooledPreLayerNormEncoder {
         pool.run(tasks: tasks) { task in
             let range = WorkerPool.range(task, of: tasks, count: rows)
             guard !range.isEmpty else { return }
-            TransformerKernels.layerNorm(
-                x + range.lowerBound * h, into: output + range.lowerBound * h, weight: weight, bias: bias,
-                rows: range.count, width: h, epsilon: epsilon)
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    for row in range {
+                        normalise(
+                            x + row * h, into: output + row * h, width: h, epsilon: epsilon, weight: w.baseAddress!,
+                            bias: b.baseAddress!)
+                    }
+                }
+            }
         }
+    }
+
+    /// LayerNorm of one row (mean, then the mean squared deviation: two passes, as PyTorch), summed in 16 lanes:
+    /// Swift keeps a scalar `+=` loop in order, one dependent add per value, which made LayerNorm the largest
+    /// step after the products.
+    package static func normalise(
+        _ r: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, width h: Int, epsilon: Float,
+        weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>
+    ) {
+        typealias Lanes = SIMD16<Float>
+        let whole = h / 16 * 16
+        let source = UnsafeRawPointer(r)
+        var lanes = Lanes()
+        for i in stride(from: 0, to: whole, by: 16) {
+            lanes += source.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+        }
+        var total = lanes.sum()
+        for i in whole..<h { total += r[i] }
+        let mean = total / Float(h)
+        lanes = Lanes()
+        for i in stride(from: 0, to: whole, by: 16) {
+            let d = source.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) - mean
+            lanes += d * d  // not addProduct, which became scalar fmaf calls here
+        }
+        var squares = lanes.sum()
+        for i in whole..<h { squares += (r[i] - mean) * (r[i] - mean) }
+        let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
+        let target = UnsafeMutableRawPointer(o)
+        let weights = UnsafeRawPointer(w)
+        let biases = UnsafeRawPointer(b)
+        for i in stride(from: 0, to: whole, by: 16) {
+            let v = source.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            let y =
+                (v - mean) * inverse * weights.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+                + biases.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            target.storeBytes(of: y, toByteOffset: i * 4, as: Lanes.self)
+        }
+        for i in whole..<h { o[i] = (r[i] - mean) * inverse * w[i] + b[i] }
     }
 
     /// Scaled dot-product attention without a mask, one task per (segment, head): scores = QKᵀ/√d by sgemm, a

@@ -8,8 +8,9 @@ public enum LinearPrecision: String, Sendable, CaseIterable {
 }
 
 /// One linear layer y = x·Wᵀ + b (W stored [outputs, inputs] as in PyTorch) in the precision it was built with,
-/// split across a `WorkerPool` by output columns: every output value is computed by one task with the same
-/// operations whatever the split, so results do not depend on the thread count.
+/// split across a `WorkerPool` (fp32: by output columns or by rows, see `FP32Split`; int8: by output columns): every
+/// output value is computed by one task, so results depend on the thread count only through OpenBLAS's choice of
+/// kernel for the task's shape (within 1e-5 in the tests).
 package struct TowerLinear: Sendable {
     package let inputs: Int
     package let outputs: Int
@@ -67,23 +68,44 @@ package struct TowerLinear: Sendable {
     /// loaded machine holds up only a small share.
     private static let tasksPerThread = 2
 
+    /// How an fp32 product is cut into tasks. OpenBLAS packs both operands again on every call, so each task repeats
+    /// the packing of the side it does not split: cut by output columns, every task packs all `rows` input rows;
+    /// cut by rows, every task packs the whole weight. The cut goes across the side whose repeated packing is
+    /// smaller (columns while rows ≤ outputs, as in ViT-B/32 batches; rows for ViT-B/16's 1,576-row batches
+    /// against the 768-output projections), and into one task per thread, since each extra task packs it again.
+    package struct FP32Split: Equatable, Sendable {
+        package let byRows: Bool
+        package let tasks: Int
+
+        package init(rows: Int, outputs: Int, threads: Int, parallel: Bool) {
+            byRows = rows > outputs
+            let chunks = (outputs + 15) / 16
+            tasks = parallel ? max(1, min(byRows ? rows : chunks, threads)) : 1
+        }
+
+        /// Task `task`'s rows and output columns (columns in multiples of 16, so each sgemm keeps whole vectors).
+        package func part(_ task: Int, rows: Int, outputs: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+            if byRows { return (WorkerPool.range(task, of: tasks, count: rows), 0..<outputs) }
+            let chunks = WorkerPool.range(task, of: tasks, count: (outputs + 15) / 16)
+            return (0..<rows, min(chunks.lowerBound * 16, outputs)..<min(chunks.upperBound * 16, outputs))
+        }
+    }
+
     private func applyFP32(
         _ weight: [Float], _ input: UnsafePointer<Float>, rows: Int, activation: TransformerActivation?,
         accumulate: Bool, into output: UnsafeMutablePointer<Float>, pool: WorkerPool, parallel: Bool
     ) {
-        // Column ranges in multiples of 16 so each task's sgemm keeps whole vector widths.
-        let chunks = (outputs + 15) / 16
-        let tasks = parallel ? max(1, min(chunks, pool.threadCount * Self.tasksPerThread)) : 1
+        let split = FP32Split(rows: rows, outputs: outputs, threads: pool.threadCount, parallel: parallel)
         let outputs = outputs
         let inputs = inputs
         weight.withUnsafeBufferPointer { w in
             withBias { b in
-                pool.run(tasks: tasks) { task in
-                    let part = WorkerPool.range(task, of: tasks, count: chunks)
-                    let first = part.lowerBound * 16
-                    let count = min(part.upperBound * 16, outputs) - first
-                    guard count > 0 else { return }
-                    for r in 0..<rows {
+                pool.run(tasks: split.tasks) { task in
+                    let (taskRows, columns) = split.part(task, rows: rows, outputs: outputs)
+                    let first = columns.lowerBound
+                    let count = columns.count
+                    guard count > 0, !taskRows.isEmpty else { return }
+                    for r in taskRows {
                         let row = output + r * outputs + first
                         if let b {
                             if accumulate {
@@ -96,10 +118,11 @@ package struct TowerLinear: Sendable {
                         }
                     }
                     BLAS.gemm(
-                        m: rows, n: count, k: inputs, a: input, lda: inputs, b: w.baseAddress! + first * inputs,
-                        ldb: inputs, transposeB: true, beta: 1, c: output + first, ldc: outputs)
+                        m: taskRows.count, n: count, k: inputs, a: input + taskRows.lowerBound * inputs, lda: inputs,
+                        b: w.baseAddress! + first * inputs, ldb: inputs, transposeB: true, beta: 1,
+                        c: output + taskRows.lowerBound * outputs + first, ldc: outputs)
                     if let activation {
-                        for r in 0..<rows { activation.applySerially(output + r * outputs + first, count: count) }
+                        for r in taskRows { activation.applySerially(output + r * outputs + first, count: count) }
                     }
                 }
             }
