@@ -112,8 +112,8 @@ struct Inserter {
             if (current.first > results.top().first) break;
             candidates.pop();
             links(current.second, level, buffer);
-            // Only unvisited neighbours are scored: the first line of each is requested at once, then each
-            // whole row one neighbour ahead of its use (10% faster on 20,000 × 384 than first lines only).
+            // Only unvisited neighbours are scored: the first line of each is requested at once, then whole rows
+            // ahead of their use (10% faster on 20,000 × 384 than first lines only).
             size_t count = 0;
             for (int32_t neighbour : buffer) {
                 if (visited.table.get(neighbour)) continue;
@@ -122,10 +122,24 @@ struct Inserter {
             }
             buffer.resize(count);
             for (int32_t neighbour : buffer) __builtin_prefetch(rows.row(neighbour));
+            // Four rows per kernel call where the rows allow it (one pass over the query, loads overlapping),
+            // the next four rows prefetched whole meanwhile; the last 0–3 one by one.
+            for (size_t j = 0; j < std::min<size_t>(4, count); j++) prefetchRow(buffer[j]);
+            float four[4] = {0, 0, 0, 0};
+            const size_t grouped = count & ~size_t(3);
             for (size_t i = 0; i < count; i++) {
                 const int32_t neighbour = buffer[i];
-                if (i + 1 < count) prefetchRow(buffer[i + 1]);
-                float dist = distance(query, neighbour);
+                float dist;
+                if (i < grouped) {
+                    if ((i & 3) == 0) {
+                        for (size_t j = i + 4; j < std::min(i + 8, count); j++) prefetchRow(buffer[j]);
+                        query.similarity4(rows, &buffer[i], four);
+                    }
+                    dist = -four[i & 3];
+                } else {
+                    if (i + 1 < count) prefetchRow(buffer[i + 1]);
+                    dist = distance(query, neighbour);
+                }
                 if (results.size() < width || dist < results.top().first) {
                     candidates.emplace(dist, neighbour);
                     results.emplace(dist, neighbour);
@@ -282,6 +296,7 @@ void insertNodes(
         rows.codes = reinterpret_cast<const uint8_t *>(halfRows.data());
         rows.rowBytes = rows.d * sizeof(uint16_t);
         rows.halfKernel = halfInnerProductKernel();
+        rows.halfKernel4 = halfInnerProduct4Kernel();
         rows.halfDecoder = halfDecoder();
     }
     hnsw.prepare_level_tab(size_t(n), false);

@@ -16,6 +16,17 @@ struct Distance {
     float operator()(int32_t label) const { return -query.similarity(rows, label); }
     /// Similarities (not yet negated) of four labels.
     void four(const int32_t *labels, float *out) const { query.similarity4(rows, labels, out); }
+    /// A whole row, ahead of its distance.
+    void prefetchRow(int32_t label) const {
+        const char *row = reinterpret_cast<const char *>(rows.row(label));
+        for (size_t offset = 128; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
+    }
+    /// A node's bottom-layer link list (64 int32 with M 32: four cache lines).
+    void prefetchLinks(const faiss::HNSW &hnsw, int32_t label) const {
+        const char *links = reinterpret_cast<const char *>(hnsw.neighbors.data() + hnsw.offsets[size_t(label)]);
+        const size_t bytes = size_t(hnsw.cum_nneighbor_per_level[1]) * sizeof(int32_t);
+        for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(links + offset);
+    }
     /// Starts loading a vector's first cache lines while earlier distances are computed.
     void prefetch(int32_t label) const {
         const char *row = reinterpret_cast<const char *>(rows.row(label));
@@ -94,6 +105,8 @@ std::vector<std::pair<float, int64_t>> searchGraph(
         if (current.first > bound && results.size() >= width) break;
         std::pop_heap(candidates.begin(), candidates.end(), nearerFirst);
         candidates.pop_back();
+        // The next node to expand is usually the new top: its link list loads while this node's distances run.
+        if (!candidates.empty()) distance.prefetchLinks(hnsw, candidates.front().second);
         // Unvisited neighbours first, their vectors prefetched, then the distances.
         const size_t offset = hnsw.offsets[size_t(current.second)];
         int count = 0;
@@ -110,6 +123,9 @@ std::vector<std::pair<float, int64_t>> searchGraph(
         for (int i = 0; i < count; i++) {
             const int32_t neighbour = fresh[size_t(i)];
             if ((i & 3) == 0 && i + 4 <= count) {
+                // The next four rows whole, while these four are computed (the first lines of every fresh row
+                // were asked for above; the rest of a row would otherwise wait for its own miss).
+                for (int j = i + 4; j < std::min(i + 8, count); j++) distance.prefetchRow(fresh[size_t(j)]);
                 distance.four(&fresh[size_t(i)], four);
                 for (int j = 0; j < 4; j++) four[j] = -four[j];
             }

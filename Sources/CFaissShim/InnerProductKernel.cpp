@@ -197,6 +197,31 @@ __attribute__((target("avx2,fma,f16c"))) float halfInnerProductAVX2(const float 
     return result;
 }
 
+// Four half-precision rows against one float query in one pass (the four-row kernel for a bulk build's rows).
+__attribute__((target("avx512f"))) void halfInnerProduct4AVX512(
+    const float *q, const uint16_t *r0, const uint16_t *r1, const uint16_t *r2, const uint16_t *r3, size_t d,
+    float *out) {
+#define GLIMPSE_LOAD_HALF16(row, i) _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>((row) + (i))))
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        const __m512 x = _mm512_loadu_ps(q + i);
+        a0 = _mm512_fmadd_ps(x, GLIMPSE_LOAD_HALF16(r0, i), a0);
+        a1 = _mm512_fmadd_ps(x, GLIMPSE_LOAD_HALF16(r1, i), a1);
+        a2 = _mm512_fmadd_ps(x, GLIMPSE_LOAD_HALF16(r2, i), a2);
+        a3 = _mm512_fmadd_ps(x, GLIMPSE_LOAD_HALF16(r3, i), a3);
+    }
+#undef GLIMPSE_LOAD_HALF16
+    out[0] = _mm512_reduce_add_ps(a0);
+    out[1] = _mm512_reduce_add_ps(a1);
+    out[2] = _mm512_reduce_add_ps(a2);
+    out[3] = _mm512_reduce_add_ps(a3);
+    const uint16_t *rows[4] = {r0, r1, r2, r3};
+    for (int r = 0; r < 4; r++) {
+        for (size_t j = i; j < d; j++) out[r] += q[j] * _cvtsh_ss(rows[r][j]);
+    }
+}
+
 __attribute__((target("avx2,f16c"))) void encodeHalfF16C(const float *in, uint16_t *out, size_t d) {
     size_t i = 0;
     for (; i + 8 <= d; i += 8) {
@@ -265,6 +290,10 @@ static bool cpuHasF16C() {
 
 HalfInnerProductKernel halfInnerProductKernel() {
     return cpuHasF16C() ? halfInnerProductAVX2 : nullptr;
+}
+
+HalfInnerProduct4Kernel halfInnerProduct4Kernel() {
+    return cpuHasF16C() && cpuHasAVX512F() ? halfInnerProduct4AVX512 : nullptr;
 }
 
 HalfEncoder halfEncoder() {

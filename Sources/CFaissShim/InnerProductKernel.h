@@ -15,6 +15,10 @@ using QuantizedInnerProductKernel = float (*)(const float *a, const uint8_t *cod
 
 /// Σ a_i · half_i over `d` floats and IEEE half-precision values (a bulk build's transient half-precision rows).
 using HalfInnerProductKernel = float (*)(const float *a, const uint16_t *half, size_t d);
+/// Four half-precision rows against one float query, written to out[0…3].
+using HalfInnerProduct4Kernel = void (*)(
+    const float *q, const uint16_t *r0, const uint16_t *r1, const uint16_t *r2, const uint16_t *r3, size_t d,
+    float *out);
 /// Writes `d` floats as IEEE half-precision values (round to nearest).
 using HalfEncoder = void (*)(const float *in, uint16_t *out, size_t d);
 /// Reads `d` half-precision values back as floats.
@@ -36,6 +40,8 @@ QuantizedInnerProductKernel bestQuantizedInnerProductKernel();
 /// The half-precision kernel and converters: AVX2+FMA+F16C only; null when the CPU lacks them (callers then keep
 /// float32 rows).
 HalfInnerProductKernel halfInnerProductKernel();
+/// The four-row half-precision kernel: AVX-512 only; null otherwise (callers then make four single calls).
+HalfInnerProduct4Kernel halfInnerProduct4Kernel();
 HalfEncoder halfEncoder();
 HalfDecoder halfDecoder();
 

@@ -29,6 +29,7 @@ struct VectorRows {
     QuantizedInnerProductKernel quantizedKernel = nullptr;
     /// Half-precision rows (null otherwise): 2 bytes per dimension.
     HalfInnerProductKernel halfKernel = nullptr;
+    HalfInnerProduct4Kernel halfKernel4 = nullptr;
     HalfDecoder halfDecoder = nullptr;
 
     bool quantized() const { return scale != nullptr; }
@@ -93,6 +94,13 @@ struct PreparedQuery {
                          reinterpret_cast<const float *>(rows.row(labels[1])),
                          reinterpret_cast<const float *>(rows.row(labels[2])),
                          reinterpret_cast<const float *>(rows.row(labels[3])), rows.d, out);
+            return;
+        }
+        if (rows.halfKernel4 != nullptr && rows.halfPrecision()) {
+            rows.halfKernel4(vector, reinterpret_cast<const uint16_t *>(rows.row(labels[0])),
+                             reinterpret_cast<const uint16_t *>(rows.row(labels[1])),
+                             reinterpret_cast<const uint16_t *>(rows.row(labels[2])),
+                             reinterpret_cast<const uint16_t *>(rows.row(labels[3])), rows.d, out);
             return;
         }
         for (int i = 0; i < 4; i++) out[i] = similarity(rows, labels[i]);
