@@ -6,6 +6,7 @@ import GlimpseEmbedding
 import GlimpseImage
 import GlimpseService
 import GlimpseTokenizers
+import GlimpseTransformer
 
 /// What recognize's label vectors cost once per model: `ZeroShotLabeler.labelVectors` (every label × 8 prompt
 /// templates through the text tower, CLIP's ensembling) on random full-size OpenAI CLIP and Chinese-CLIP text
@@ -38,6 +39,8 @@ struct RecognizeLabelsBenchmark: ParsableCommand {
     var families = "clip,chinese_clip"
 
     func run() throws {
+        // As the daemon does at start: generic OpenBLAS kernels on an unknown CPU model (see the type).
+        OpenBLASCoreType.reexecuteIfGeneric()
         let benchmarks = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = benchmarks.appendingPathComponent("recognize_labels_reference.py").path

@@ -1,3 +1,4 @@
+import Foundation
 import GlimpseEmbedding
 import GlimpseTokenizers
 import GlimpseTransformer
@@ -9,7 +10,9 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
     public let projectionDimension: Int
     private let tokenEmbedding: [Float]  // [V, H]
     private let positionEmbedding: [Float]  // [maxPositions, H]
-    private let layers: [PreLayerNormLayerWeights]
+    private let layers: [PooledPreLayerNormLayer]
+    /// Every step of a forward pass is split across these threads (as in the vision tower).
+    private let pool: WorkerPool
     private let finalNormWeight: [Float], finalNormBias: [Float]
     private let projection: [Float]  // [D, H]
 
@@ -21,10 +24,15 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
         tokenEmbedding = try file.floats(p + "embeddings.token_embedding.weight", shape: [c.vocabularySize, h])
         positionEmbedding = try file.floats(p + "embeddings.position_embedding.weight", shape: [c.maxPositions, h])
         layers = try (0..<c.layerCount).map {
-            try PreLayerNormLayerWeights(
-                file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
-                intermediateSize: c.intermediateSize)
+            PooledPreLayerNormLayer(
+                try PreLayerNormLayerWeights(
+                    file: file, prefix: p + "encoder.layers.\($0).", hiddenSize: h,
+                    intermediateSize: c.intermediateSize),
+                hiddenSize: h, intermediateSize: c.intermediateSize, precision: .fp32)
         }
+        let configured = ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap { Int($0) }
+        pool = WorkerPool(threadCount: configured ?? ProcessInfo.processInfo.activeProcessorCount)
+        BLAS.useCallerThreadsOnly()
         finalNormWeight = try file.floats(p + "final_layer_norm.weight", shape: [h])
         finalNormBias = try file.floats(p + "final_layer_norm.bias", shape: [h])
         projection = try file.floats("text_projection.weight", shape: [projectionDimension, h])
@@ -71,7 +79,8 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
             hiddenSize: h, headCount: c.headCount,
             intermediateSize: c.intermediateSize,
             layerNormEpsilon: c.layerNormEpsilon, activation: c.activation)
-        PreLayerNormEncoder.run(layers: layers, dimensions: dimensions, x: x.pointer, segments: spans, causal: true)
+        PooledPreLayerNormEncoder.run(
+            layers: layers, dimensions: dimensions, x: x.pointer, segments: spans, causal: true, pool: pool)
 
         // final_layer_norm is row-wise, so normalising only the pooled rows gives the same values.
         let n = sequences.count

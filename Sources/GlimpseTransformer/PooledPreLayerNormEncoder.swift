@@ -23,14 +23,14 @@ package struct PooledPreLayerNormLayer: Sendable {
     }
 }
 
-/// `PreLayerNormEncoder` (non-causal, for vision towers) with every step split across a `WorkerPool`: linear layers
+/// `PreLayerNormEncoder` (vision towers; causal for CLIP's text tower) with every step split across a `WorkerPool`: linear layers
 /// by output columns (OpenBLAS runs one thread per call; see `BLAS.useCallerThreadsOnly`), attention by
 /// (segment, head), LayerNorm by rows; the bias and activation are applied inside each linear layer's task and the
 /// residual additions are fused into the attention output and second MLP products.
 package enum PooledPreLayerNormEncoder {
     package static func run(
         layers: [PooledPreLayerNormLayer], dimensions d: TransformerDimensions, x: UnsafeMutablePointer<Float>,
-        segments: [(start: Int, length: Int)], pool: WorkerPool
+        segments: [(start: Int, length: Int)], causal: Bool = false, pool: WorkerPool
     ) {
         let h = d.hiddenSize
         let ff = d.intermediateSize
@@ -49,8 +49,8 @@ package enum PooledPreLayerNormEncoder {
                 epsilon: eps, pool: pool)
             layer.qkv.apply(normed.pointer, rows: tokens, into: qkv.pointer, pool: pool)
             attention(
-                qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount, into: context.pointer,
-                pool: pool)
+                qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount, causal: causal,
+                into: context.pointer, pool: pool)
             layer.output.apply(context.pointer, rows: tokens, accumulate: true, into: x, pool: pool)
 
             layerNorm(
@@ -124,11 +124,12 @@ package enum PooledPreLayerNormEncoder {
         for i in whole..<h { o[i] = (r[i] - mean) * inverse * w[i] + b[i] }
     }
 
-    /// Scaled dot-product attention without a mask, one task per (segment, head): scores = QKᵀ/√d by sgemm, a
-    /// vectorised softmax per row, context = P·V by sgemm.
+    /// Scaled dot-product attention, one task per (segment, head): scores = QKᵀ/√d by sgemm, a vectorised softmax
+    /// per row, context = P·V by sgemm. `causal` (CLIP's text towers): token i attends to tokens 0...i only, its
+    /// later scores set to 0 after a softmax over the allowed ones (what the −∞ mask gives).
     package static func attention(
         qkv: UnsafePointer<Float>, segments: [(start: Int, length: Int)], hiddenSize h: Int, headCount: Int,
-        into context: UnsafeMutablePointer<Float>, pool: WorkerPool
+        causal: Bool = false, into context: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) {
         let headSize = h / headCount
         let scale = 1 / Float(headSize).squareRoot()
@@ -143,7 +144,15 @@ package enum PooledPreLayerNormEncoder {
                 BLAS.gemm(
                     m: length, n: length, k: headSize, alpha: scale, a: q, lda: 3 * h, b: q + h, ldb: 3 * h,
                     transposeB: true, beta: 0, c: scores, ldc: length)
-                for i in 0..<length { softmax(scores + i * length, count: length) }
+                for i in 0..<length {
+                    let row = scores + i * length
+                    if causal {
+                        softmax(row, count: i + 1)
+                        (row + i + 1).update(repeating: 0, count: length - i - 1)
+                    } else {
+                        softmax(row, count: length)
+                    }
+                }
                 BLAS.gemm(
                     m: length, n: headSize, k: length, a: scores, lda: length, b: q + 2 * h, ldb: 3 * h,
                     transposeB: false, beta: 0, c: context + start * h + head * headSize, ldc: h)
