@@ -23,8 +23,11 @@ import Testing
             configuration.spaces = [
                 SpaceSetting(kind: .clip, folder: Self.fixtures.appendingPathComponent("chinese-clip-tiny").path)
             ]
+            // The first request computes the 1,147 label vectors (15 s alone); with the whole suite running on two
+            // cores that exceeded the default 30 s request timeout once.
+            configuration.requestTimeout = .seconds(180)
         }) { fixture in
-            let query = fixture.queryClient
+            let query = GlimpseClient(socketPath: fixture.queryClient.socketPath, timeout: .seconds(180))
             let scene = try Data(contentsOf: Self.fixtures.appendingPathComponent("images/scene-320x240.jpg"))
             let expectedKeys: [String: Set<String>] = [
                 "zh": ["label_zh", "probability"], "en": ["label_en", "probability"],
