@@ -83,12 +83,18 @@ public struct BatchRefusedError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// The entry the daemon's `items[17]…` names, with its position in the refused batch.
+    public var refusedEntry: (index: Int, entry: ManifestEntry)? {
+        guard underlying.kind == .api,
+            let match = underlying.message.firstMatch(of: /items\[(\d+)\]/), let index = Int(match.1),
+            entries.indices.contains(index)
+        else { return nil }
+        return (index, entries[index])
+    }
+
     /// Points the daemon's `items[17]…` at the manifest line it came from.
     var lineHint: String? {
-        guard underlying.kind == .api,
-            let match = underlying.message.firstMatch(of: /items\[(\d+)\]/), let index = Int(match.1)
-        else { return nil }
-        return entries.indices.contains(index) ? "items[\(index)] is manifest line \(entries[index].lineNumber)" : nil
+        refusedEntry.map { "items[\($0.index)] is manifest line \($0.entry.lineNumber)" }
     }
 
     var entries: [ManifestEntry] = []

@@ -33,10 +33,10 @@ extension IngestCommand {
                 let pending = entries.filter { $0.lineNumber >= error.lines.lowerBound }
                 let uncaptioned = pending.filter { $0.item.captions.isEmpty }
                 for entry in uncaptioned {
+                    let photo = scan.photos[entry.lineNumber - 1].relativePath
                     Output.error(
-                        "\(scan.photos[entry.lineNumber - 1].relativePath): no captions, and the daemon embeds no "
-                            + "images (no_image_space): add a sidecar \(scan.photos[entry.lineNumber - 1].relativePath)"
-                            + "\(PhotoFolderScanner.sidecarSuffix) with captions, or configure an image space")
+                        "\(photo): no captions, and the daemon embeds no images (no_image_space): add a sidecar "
+                            + "\(photo)\(PhotoFolderScanner.sidecarSuffix) with captions, or configure an image space")
                 }
                 summary.failed += uncaptioned.count
                 do {
@@ -96,13 +96,10 @@ extension IngestCommand {
     }
 
     /// A refused batch, with the daemon's `items[17]` named as the photo it is (entries are numbered from 1 in
-    /// the scan's photo order, so a batch's first line number places it).
+    /// the scan's photo order; a batch need not hold consecutive ones once uncaptioned photos were left out).
     static func refusal(_ error: BatchRefusedError, scan: FolderScan) -> String {
-        guard error.underlying.kind == .api,
-            let match = error.underlying.message.firstMatch(of: /items\[(\d+)\]/), let index = Int(match.1)
+        guard let position = error.refusedEntry.map({ $0.entry.lineNumber - 1 }), scan.photos.indices.contains(position)
         else { return error.description }
-        let position = error.lines.lowerBound - 1 + index
-        guard scan.photos.indices.contains(position) else { return error.description }
         let accepted =
             error.accepted.isEmpty
             ? "" : "; \(error.accepted.count) earlier batch(es) were accepted and will still be ingested"
