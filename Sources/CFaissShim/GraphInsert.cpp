@@ -42,11 +42,6 @@ struct Inserter {
 
     float distance(const PreparedQuery &query, int32_t node) const { return -query.similarity(rows, node); }
 
-    /// Asks for a whole vector ahead of its distance: the build is bound by loading rows from memory.
-    void prefetchRow(int32_t node) const {
-        const char *row = reinterpret_cast<const char *>(rows.row(node));
-        for (size_t offset = 0; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
-    }
     /// A stored row as a query: its floats (sq8 and half precision: decoded into `decoded`) prepared for the rows.
     struct RowQuery {
         std::vector<float> decoded;
@@ -124,22 +119,12 @@ struct Inserter {
             for (int32_t neighbour : buffer) __builtin_prefetch(rows.row(neighbour));
             // Four rows per kernel call where the rows allow it (one pass over the query, loads overlapping),
             // the next four rows prefetched whole meanwhile; the last 0–3 one by one.
-            for (size_t j = 0; j < std::min<size_t>(4, count); j++) prefetchRow(buffer[j]);
-            float four[4] = {0, 0, 0, 0};
-            const size_t grouped = count & ~size_t(3);
+            thread_local std::vector<float> distances;
+            distances.resize(count);
+            query.distances(rows, buffer.data(), count, distances.data());
             for (size_t i = 0; i < count; i++) {
                 const int32_t neighbour = buffer[i];
-                float dist;
-                if (i < grouped) {
-                    if ((i & 3) == 0) {
-                        for (size_t j = i + 4; j < std::min(i + 8, count); j++) prefetchRow(buffer[j]);
-                        query.similarity4(rows, &buffer[i], four);
-                    }
-                    dist = -four[i & 3];
-                } else {
-                    if (i + 1 < count) prefetchRow(buffer[i + 1]);
-                    dist = distance(query, neighbour);
-                }
+                const float dist = distances[i];
                 if (results.size() < width || dist < results.top().first) {
                     candidates.emplace(dist, neighbour);
                     results.emplace(dist, neighbour);

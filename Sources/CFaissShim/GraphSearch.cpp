@@ -14,12 +14,9 @@ struct Distance {
     const VectorRows &rows;
     const PreparedQuery &query;
     float operator()(int32_t label) const { return -query.similarity(rows, label); }
-    /// Similarities (not yet negated) of four labels.
-    void four(const int32_t *labels, float *out) const { query.similarity4(rows, labels, out); }
-    /// A whole row, ahead of its distance.
-    void prefetchRow(int32_t label) const {
-        const char *row = reinterpret_cast<const char *>(rows.row(label));
-        for (size_t offset = 128; offset < rows.rowBytes; offset += 64) __builtin_prefetch(row + offset);
+    /// Distances of labels[0..<count] into out (`PreparedQuery::distances`).
+    void many(const int32_t *labels, int count, float *out) const {
+        query.distances(rows, labels, size_t(count), out);
     }
     /// A node's bottom-layer link list (64 int32 with M 32: four cache lines).
     void prefetchLinks(const faiss::HNSW &hnsw, int32_t label) const {
@@ -83,7 +80,8 @@ std::vector<std::pair<float, int64_t>> searchGraph(
     candidates.clear();
     results.clear();
     fresh.resize(size_t(std::max(bottomEnd, 1)));
-    float four[4] = {0, 0, 0, 0};
+    thread_local std::vector<float> freshDistances;
+    freshDistances.resize(fresh.size());
     const std::greater<Node> nearerFirst;
     const std::less<Node> fartherFirst;
     auto pushResult = [&](Node node) {
@@ -118,18 +116,11 @@ std::vector<std::pair<float, int64_t>> searchGraph(
             distance.prefetch(neighbour);
             fresh[size_t(count++)] = neighbour;
         }
-        // Distances four rows at a time (one pass over the query, the four rows' loads overlapping), the rest
-        // one by one.
+        // Distances four rows at a time (one pass over the query, the four rows' loads overlapping).
+        distance.many(fresh.data(), count, freshDistances.data());
         for (int i = 0; i < count; i++) {
             const int32_t neighbour = fresh[size_t(i)];
-            if ((i & 3) == 0 && i + 4 <= count) {
-                // The next four rows whole, while these four are computed (the first lines of every fresh row
-                // were asked for above; the rest of a row would otherwise wait for its own miss).
-                for (int j = i + 4; j < std::min(i + 8, count); j++) distance.prefetchRow(fresh[size_t(j)]);
-                distance.four(&fresh[size_t(i)], four);
-                for (int j = 0; j < 4; j++) four[j] = -four[j];
-            }
-            const float dist = i < (count & ~3) ? four[i & 3] : distance(neighbour);
+            const float dist = freshDistances[size_t(i)];
             if (results.size() < width || dist < bound) {
                 candidates.emplace_back(dist, neighbour);
                 std::push_heap(candidates.begin(), candidates.end(), nearerFirst);

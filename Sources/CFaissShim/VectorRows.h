@@ -7,6 +7,7 @@
 // (q∘scale and the constant), then each row costs one float×uint8 dot product.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -37,6 +38,11 @@ struct VectorRows {
     /// Rows are float32 and can serve as queries as they are.
     bool plainFloats() const { return !quantized() && !halfPrecision(); }
     const uint8_t *row(int64_t label) const { return codes + size_t(label) * rowBytes; }
+    /// Asks for row `label`'s cache lines from byte `from` on: the graph code is bound by loading rows.
+    void prefetch(int64_t label, size_t from = 0) const {
+        const char *start = reinterpret_cast<const char *>(row(label));
+        for (size_t offset = from; offset < rowBytes; offset += 64) __builtin_prefetch(start + offset);
+    }
 
     /// Writes row `label` as floats into `out` (d floats).
     void decode(int64_t label, float *out) const {
@@ -104,6 +110,23 @@ struct PreparedQuery {
             return;
         }
         for (int i = 0; i < 4; i++) out[i] = similarity(rows, labels[i]);
+    }
+
+    /// Distances (negated similarities) of labels[0..<count] into out: four rows per kernel call, while the next four
+    /// rows are prefetched whole; the last 0–3 one by one, each prefetched one ahead. The caller has asked for each
+    /// row's first cache line.
+    void distances(const VectorRows &rows, const int32_t *labels, size_t count, float *out) const {
+        const size_t grouped = count & ~size_t(3);
+        for (size_t j = 0; j < std::min<size_t>(4, count); j++) rows.prefetch(labels[j], 64);
+        for (size_t i = 0; i < grouped; i += 4) {
+            for (size_t j = i + 4; j < std::min(i + 8, count); j++) rows.prefetch(labels[j], 64);
+            similarity4(rows, labels + i, out + i);
+            for (size_t j = i; j < i + 4; j++) out[j] = -out[j];
+        }
+        for (size_t i = grouped; i < count; i++) {
+            if (i + 1 < count) rows.prefetch(labels[i + 1], 64);
+            out[i] = -similarity(rows, labels[i]);
+        }
     }
 };
 
