@@ -65,8 +65,7 @@ public struct CLIPVisionTower: Sendable {
         projection = TowerLinear(
             weight: try file.floats("visual_projection.weight", shape: [projectionDimension, h]), bias: nil,
             outputs: projectionDimension, inputs: h, precision: .fp32)
-        let configured = ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap { Int($0) }
-        pool = WorkerPool(threadCount: threadCount ?? configured ?? ProcessInfo.processInfo.activeProcessorCount)
+        pool = WorkerPool(threadCount: threadCount ?? WorkerPool.configuredThreadCount)
         BLAS.useCallerThreadsOnly()
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import GlimpseEmbedding
 import GlimpseTokenizers
 import GlimpseTransformer
@@ -30,8 +29,7 @@ public struct OpenAICLIPTextTower: CLIPTextTower {
                     intermediateSize: c.intermediateSize),
                 hiddenSize: h, intermediateSize: c.intermediateSize, precision: .fp32)
         }
-        let configured = ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap { Int($0) }
-        pool = WorkerPool(threadCount: configured ?? ProcessInfo.processInfo.activeProcessorCount)
+        pool = WorkerPool(threadCount: WorkerPool.configuredThreadCount)
         BLAS.useCallerThreadsOnly()
         finalNormWeight = try file.floats(p + "final_layer_norm.weight", shape: [h])
         finalNormBias = try file.floats(p + "final_layer_norm.bias", shape: [h])

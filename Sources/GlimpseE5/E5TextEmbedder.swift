@@ -52,11 +52,7 @@ public final class E5TextEmbedder: TextEmbedder {
             let file = try E5ModelFile(bytes: bytes)
             return (file.configuration, file.tokenizer, try EncoderWeights(file: file, bytes: bytes))
         }
-        let configured = ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap {
-            Int($0)
-        }
-        pool = WorkerPool(
-            threadCount: threadCount ?? configured ?? ProcessInfo.processInfo.activeProcessorCount)
+        pool = WorkerPool(threadCount: threadCount ?? WorkerPool.configuredThreadCount)
     }
 
     /// Token ids the encoder sees for `text` (with <s>/</s>, before splitting into windows).

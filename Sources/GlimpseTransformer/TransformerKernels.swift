@@ -83,12 +83,11 @@ package enum TransformerKernels {
     }
 
     /// Scaled dot-product self-attention over a fused [tokens, 3H] query/key/value matrix, each segment attending
-    /// only to its own tokens (and, when `causal`, only to itself and earlier tokens), written into
-    /// `context` [tokens, H].
+    /// only to its own tokens, written into `context` [tokens, H]. (Causal attention, for CLIP's text tower, is
+    /// `PooledPreLayerNormEncoder.attention`'s.)
     package static func attention(
         qkv: UnsafePointer<Float>, segments: [(start: Int, length: Int)], hiddenSize h: Int,
-        headCount: Int,
-        causal: Bool, into context: UnsafeMutablePointer<Float>
+        headCount: Int, into context: UnsafeMutablePointer<Float>
     ) {
         let headSize = h / headCount
         let scale = 1 / Float(headSize).squareRoot()
@@ -103,15 +102,7 @@ package enum TransformerKernels {
                 BLAS.gemm(
                     m: length, n: length, k: headSize, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
                     transposeB: true, beta: 0, c: scores.pointer, ldc: length)
-                for i in 0..<length {
-                    let row = scores.pointer + i * length
-                    if causal {
-                        softmax(row, count: i + 1)
-                        (row + i + 1).update(repeating: 0, count: length - i - 1)
-                    } else {
-                        softmax(row, count: length)
-                    }
-                }
+                for i in 0..<length { softmax(scores.pointer + i * length, count: length) }
                 BLAS.gemm(
                     m: length, n: headSize, k: length, a: scores.pointer, lda: length, b: v, ldb: 3 * h,
                     transposeB: false, beta: 0, c: context + start * h + head * headSize, ldc: h)

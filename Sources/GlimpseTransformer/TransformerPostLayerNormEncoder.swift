@@ -41,8 +41,7 @@ package enum TransformerPostLayerNormEncoder {
                 x, rows: tokenCount, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias,
                 outputs: 3 * h, into: qkv.pointer)
             TransformerKernels.attention(
-                qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount,
-                causal: false, into: context.pointer)
+                qkv: qkv.pointer, segments: segments, hiddenSize: h, headCount: d.headCount, into: context.pointer)
             TransformerKernels.linear(
                 context.pointer, rows: tokenCount, inputs: h,
                 weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias,

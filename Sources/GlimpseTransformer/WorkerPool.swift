@@ -20,6 +20,12 @@ package final class WorkerPool: Sendable {
 
     deinit { state.stop() }
 
+    /// Threads an encoder's pool gets unless its caller says: `GLIMPSE_ENCODER_THREADS`, else the core count.
+    package static var configuredThreadCount: Int {
+        ProcessInfo.processInfo.environment["GLIMPSE_ENCODER_THREADS"].flatMap { Int($0) }
+            ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+
     /// Calls `body(task)` once for every task in 0..<tasks, spread over the pool's threads, and returns when all
     /// have finished. Tasks must write disjoint memory; which thread runs a task never changes its result.
     package func run(tasks: Int, _ body: (Int) -> Void) {
