@@ -42,7 +42,8 @@ import Testing
             batchNumber: 2, batchCount: 2, lines: 3...4, accepted: [],
             underlying: GlimpseClientError(
                 kind: .api, socketPath: "/run/admin.sock", status: 400,
-                message: "items[1] has no captions, and no space of this daemon embeds images"))
+                message: "items[1] has no captions, and no space of this daemon embeds images"),
+            entries: Array(scan.entries[2...3]))
         let message = IngestCommand.refusal(refused, scan: scan)
         #expect(message.contains("at d.jpg:"), "\(message)")
         #expect(message.contains("no space of this daemon embeds images"))
