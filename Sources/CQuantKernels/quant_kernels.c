@@ -292,28 +292,33 @@ __attribute__((target("avx2,fma"))) static inline float hsum_ps(__m256 v) {
                 y[(size_t)t * ldy + r0 + r] = bias ? sum + bias[r0 + r] : sum;                                     \
             }                                                                                                      \
     }                                                                                                              \
+    /* Rows row_begin..<row_end against the TB tokens from t. */                                                 \
+    __attribute__((target(TARGET))) static inline __attribute__((always_inline)) void NAME##_rows(                 \
+        const uint8_t *w, size_t rowBytes, const uint8_t *a, size_t tokenBytes, int groups, const int RB,          \
+        const int TB, const float *bias, float *y, int ldy, int t, int row_begin, int row_end) {                   \
+        const uint8_t *at = a + t * tokenBytes;                                                                    \
+        float *yt = y + (size_t)t * ldy;                                                                           \
+        int r = row_begin;                                                                                         \
+        for (; r + RB <= row_end; r += RB) NAME##_tile(w, rowBytes, at, tokenBytes, groups, RB, TB, bias, yt, ldy, r); \
+        for (; r < row_end; r++) NAME##_tile(w, rowBytes, at, tokenBytes, groups, 1, TB, bias, yt, ldy, r);        \
+    }                                                                                                              \
     __attribute__((target(TARGET))) static void NAME(const uint8_t *w, const uint8_t *a, int groups, int tokens,    \
                                                      const float *bias, float *y, int ldy, int row_begin,          \
                                                      int row_end) {                                                \
         const size_t rowBytes = (size_t)groups * CQ_Q4_GROUP_BYTES, tokenBytes = (size_t)groups * CQ_Q8_GROUP_BYTES; \
         /* Token tiles outer: a tile's activations stay in L1 while this thread's rows stream from L2. */          \
         int t = 0;                                                                                                 \
-        for (; t + TB_WIDE <= tokens; t += TB_WIDE) {                                                              \
-            const uint8_t *at = a + t * tokenBytes;                                                                \
-            float *yt = y + (size_t)t * ldy;                                                                       \
-            int r = row_begin;                                                                                     \
-            for (; r + RB_WIDE <= row_end; r += RB_WIDE)                                                           \
-                NAME##_tile(w, rowBytes, at, tokenBytes, groups, RB_WIDE, TB_WIDE, bias, yt, ldy, r);              \
-            for (; r < row_end; r++) NAME##_tile(w, rowBytes, at, tokenBytes, groups, 1, TB_WIDE, bias, yt, ldy, r); \
-        }                                                                                                          \
-        for (; t < tokens; t++) {                                                                                  \
-            const uint8_t *at = a + t * tokenBytes;                                                                \
-            float *yt = y + (size_t)t * ldy;                                                                       \
-            int r = row_begin;                                                                                     \
-            for (; r + RB_WIDE <= row_end; r += RB_WIDE)                                                           \
-                NAME##_tile(w, rowBytes, at, tokenBytes, groups, RB_WIDE, 1, bias, yt, ldy, r);                    \
-            for (; r < row_end; r++) NAME##_tile(w, rowBytes, at, tokenBytes, groups, 1, 1, bias, yt, ldy, r);    \
-        }                                                                                                          \
+        for (; t + TB_WIDE <= tokens; t += TB_WIDE)                                                                \
+            NAME##_rows(w, rowBytes, a, tokenBytes, groups, RB_WIDE, TB_WIDE, bias, y, ldy, t, row_begin, row_end); \
+        /* The last tokens % TB_WIDE tokens as one narrower tile (a short query is often 5–11 tokens), so the    \
+           weights are unpacked once for them rather than once per token. */                                      \
+        const int rest = tokens - t;                                                                               \
+        if (rest == 3) NAME##_rows(w, rowBytes, a, tokenBytes, groups, RB_WIDE, 3, bias, y, ldy, t, row_begin, row_end); \
+        if (rest == 2) NAME##_rows(w, rowBytes, a, tokenBytes, groups, RB_WIDE, 2, bias, y, ldy, t, row_begin, row_end); \
+        if (rest == 1) NAME##_rows(w, rowBytes, a, tokenBytes, groups, RB_WIDE, 1, bias, y, ldy, t, row_begin, row_end); \
+        if (rest > 3)                                                                                              \
+            for (; t < tokens; t++)                                                                                \
+                NAME##_rows(w, rowBytes, a, tokenBytes, groups, RB_WIDE, 1, bias, y, ldy, t, row_begin, row_end);  \
     }
 
 #define CQ_DOT4_AVX2(w0, a0, w1, a1, w2, a2, w3, a3)                                                               \

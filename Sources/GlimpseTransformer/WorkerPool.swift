@@ -1,8 +1,15 @@
 import Foundation
+import Synchronization
 
 /// A fixed set of threads that run the tasks of one job at a time, the calling thread included (`threadCount` − 1
-/// extra threads). Idle threads sleep on a condition variable: no spinning and no `sched_yield`, which is what
-/// made a second OpenBLAS thread useless beside our own work. Jobs from concurrent callers run one after another.
+/// extra threads). Jobs from concurrent callers run one after another.
+///
+/// Waiting: a thread that finds nothing to do first watches for the next job (or, in `run`, for the last task to
+/// finish) for at most `spinLimit`, then sleeps on a condition variable. An encoder pass over a short query is about
+/// 120 jobs of a few microseconds each, and waking a sleeping thread costs tens of microseconds here (two futex
+/// calls and a reschedule on a virtual machine): sleeping between jobs made a second thread worth nothing for one
+/// query. The watch is bounded (unlike OpenBLAS's `sched_yield` loops, which kept idle threads busy), so a pool
+/// between queries costs at most `spinLimit` of one core before it sleeps.
 package final class WorkerPool: Sendable {
     package let threadCount: Int
     private let state: WorkerPoolState
@@ -54,6 +61,12 @@ private final class WorkerPoolState: @unchecked Sendable {
     private let submission = NSLock()
     /// Guards every field below; workers wait on it for a job, `run` waits on it for the last task.
     private let condition = NSCondition()
+    /// How long a thread watches for work before it sleeps (see `WorkerPool`).
+    static let spinLimit: Duration = .microseconds(100)
+    /// Mirrors of `generation` and of `unfinished + busyWorkers`, stored under the lock and read without it while
+    /// watching; whatever a watcher sees, it rechecks under the lock before acting.
+    private let publishedGeneration = Atomic<Int>(0)
+    private let outstanding = Atomic<Int>(0)
     private var job: ((Int) -> Void)?
     private var taskCount = 0
     private var nextTask = 0
@@ -73,11 +86,14 @@ private final class WorkerPoolState: @unchecked Sendable {
             nextTask = 0
             unfinished = tasks
             generation &+= 1
+            publishOutstanding()
+            publishedGeneration.store(generation, ordering: .releasing)
             condition.broadcast()
             condition.unlock()
 
             work()
 
+            Self.watch { outstanding.load(ordering: .acquiring) == 0 }
             condition.lock()
             while unfinished > 0 || busyWorkers > 0 { condition.wait() }
             job = nil
@@ -99,14 +115,33 @@ private final class WorkerPoolState: @unchecked Sendable {
             job(task)
             condition.lock()
             unfinished -= 1
+            publishOutstanding()
             if unfinished == 0 { condition.broadcast() }
             condition.unlock()
+        }
+    }
+
+    /// Called with the lock held whenever `unfinished` or `busyWorkers` changes.
+    private func publishOutstanding() {
+        outstanding.store(unfinished + busyWorkers, ordering: .releasing)
+    }
+
+    /// Returns when `done()` holds or `spinLimit` has passed, whichever is first.
+    private static func watch(until done: () -> Bool) {
+        if done() { return }
+        let deadline = ContinuousClock.now + spinLimit
+        var checks = 0
+        while !done() {
+            checks += 1
+            // The clock is read every 64 checks only; a check is one atomic load.
+            if checks & 63 == 0, ContinuousClock.now >= deadline { return }
         }
     }
 
     func workerLoop() {
         var seen = 0
         while true {
+            Self.watch { publishedGeneration.load(ordering: .acquiring) != seen }
             condition.lock()
             while generation == seen, !stopping { condition.wait() }
             if stopping {
@@ -115,10 +150,12 @@ private final class WorkerPoolState: @unchecked Sendable {
             }
             seen = generation
             busyWorkers += 1
+            publishOutstanding()
             condition.unlock()
             work()  // returns having released its reference to the job
             condition.lock()
             busyWorkers -= 1
+            publishOutstanding()
             if busyWorkers == 0 { condition.broadcast() }
             condition.unlock()
         }
@@ -127,6 +164,7 @@ private final class WorkerPoolState: @unchecked Sendable {
     func stop() {
         condition.lock()
         stopping = true
+        publishedGeneration.store(-1, ordering: .releasing)  // ends a watch
         condition.broadcast()
         condition.unlock()
     }

@@ -264,14 +264,15 @@ struct SearchEngine: Sendable {
         return Self.interleave(rankings)
     }
 
-    /// The live vectors nearest to each distinct text of a query in one space, and every hit's owner in one catalog
-    /// read. `withVectors`: also each hit's vector (centring computes its projections on the means).
+    /// The live vectors nearest to each distinct text of a query in one space, with each hit's owner.
+    /// `withVectors`: also each hit's vector (centring computes its projections on the means).
     ///
-    /// Why it is shaped so (profile of aligned queries at 100k, `docs/benchmarks.md` "Load"): the texts' index
-    /// searches run as separate tasks on the blocking pool, so a query with several texts uses both cores while no
-    /// other query needs them; the hits' vectors come from the index, which holds them in memory (float32 indexes,
-    /// exactly the floats added), instead of being read back from the catalog and decoded from float16. An sq8 index
-    /// holds only approximations, so its hits' vectors are still read from the catalog.
+    /// Why it is shaped so (profile of aligned queries at 100k, `docs/benchmarks.md` "Load"): each text is one task
+    /// on the blocking pool that searches the index and then reads its own hits' owners, so a query with several
+    /// texts keeps both cores busy through the catalog reads too (a hit two texts share is read twice, which costs
+    /// less than waiting for every search before one read); the hits' vectors come from the index, which holds them
+    /// in memory (float32 indexes, exactly the floats added), instead of being read back from the catalog and decoded
+    /// from float16. An sq8 index holds only approximations, so its hits' vectors are still read from the catalog.
     private func nearest(
         _ aligned: AlignedQuery, in space: EmbeddingSpace, fetch: Int, ef: Int, withVectors: Bool,
         allowed: Set<Int64>?
@@ -280,46 +281,41 @@ struct SearchEngine: Sendable {
         for variant in aligned.streams.joined() where !distinct.contains(where: { $0.text == variant.text }) {
             distinct.append((variant.text, variant.vector))
         }
-        let queries = distinct
+        // A filter no live vector of this space passes needs no index search.
+        if allowed?.isEmpty == true { return [:] }
         let excluded = space.unmarkedTombstones
         let index = space.index
+        let catalog = self.catalog
+        let vectorsFromIndex = withVectors && index.storesExactVectors
+        let searchAndRead: @Sendable ([Float]) throws -> ([SearchHit], [Int64: VectorOwner]) = { vector in
+            let found = try index.search(vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
+            let ids = found.map(\.id)
+            var owners = try catalog.hits(vectorIDs: ids, includingVectors: withVectors && !vectorsFromIndex)
+            if vectorsFromIndex {
+                for (id, vector) in zip(ids, try index.storedVectors(ids: ids)) { owners[id]?.vector = vector }
+            }
+            return (found, owners)
+        }
         let blockingWork = self.blockingWork
-        // A filter no live vector of this space passes needs no index search.
-        let found: [[SearchHit]]
-        if allowed?.isEmpty == true {
-            found = queries.map { _ in [] }
-        } else if queries.count == 1 {
-            let vector = queries[0].vector
-            found = [
-                try await blockingWork.run {
-                    try index.search(vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
-                }
-            ]
+        var results = [([SearchHit], [Int64: VectorOwner])](repeating: ([], [:]), count: distinct.count)
+        if distinct.count == 1 {
+            let vector = distinct[0].vector
+            results[0] = try await blockingWork.run { try searchAndRead(vector) }
         } else {
-            found = try await withThrowingTaskGroup(of: (Int, [SearchHit]).self) { group in
-                for (position, query) in queries.enumerated() {
+            try await withThrowingTaskGroup(of: (Int, [SearchHit], [Int64: VectorOwner]).self) { group in
+                for (position, query) in distinct.enumerated() {
                     let vector = query.vector
                     group.addTask {
-                        let hits = try await blockingWork.run {
-                            try index.search(vector, k: fetch, ef: ef, excluding: excluded, allowing: allowed)
-                        }
-                        return (position, hits)
+                        let (found, owners) = try await blockingWork.run { try searchAndRead(vector) }
+                        return (position, found, owners)
                     }
                 }
-                var ordered = [[SearchHit]](repeating: [], count: queries.count)
-                for try await (position, hits) in group { ordered[position] = hits }
-                return ordered
+                for try await (position, found, owners) in group { results[position] = (found, owners) }
             }
         }
-        let ids = Array(Set(found.flatMap { $0.map(\.id) }))
-        let vectorsFromIndex = withVectors && index.storesExactVectors
-        var owners = try catalog.hits(vectorIDs: ids, includingVectors: withVectors && !vectorsFromIndex)
-        if vectorsFromIndex {
-            for (id, vector) in zip(ids, try index.storedVectors(ids: ids)) { owners[id]?.vector = vector }
-        }
         var hits: [String: [Hit]] = [:]
-        for (query, textHits) in zip(queries, found) {
-            hits[query.text] = textHits.compactMap { hit in
+        for (query, (found, owners)) in zip(distinct, results) {
+            hits[query.text] = found.compactMap { hit in
                 // A vector deleted after the search began is dropped here rather than shown.
                 guard hit.score.isFinite, let owner = owners[hit.id], !owner.tombstoned else { return nil }
                 return Hit(vectorID: hit.id, score: hit.score, owner: owner, space: space.name)
