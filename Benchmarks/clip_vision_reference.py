@@ -10,6 +10,9 @@
     run --dir DIR --batch-sizes 1,8 --threads N --min-seconds S
         Times `CLIPModel.get_image_features` at each batch size (torch.set_num_threads(N), inference mode) and
         prints JSON: images/s per batch size and the features of the 8 inputs (for the agreement check).
+    products --shapes R,O,I;R,O,I… --threads N --min-seconds S
+        Times `torch.nn.functional.linear` (x[R, I] · W[O, I]ᵀ + b, fp32, the products of the vision tower's layers)
+        at each shape and prints JSON: GFLOP/s per shape, in order.
 
 Never committed: the folder lives in the benchmark's cache directory.
 """
@@ -85,6 +88,25 @@ def run(args: argparse.Namespace) -> None:
     }, sys.stdout)
 
 
+def products(args: argparse.Namespace) -> None:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1234)
+    rates = []
+    with torch.inference_mode():
+        for shape in args.shapes.split(";"):
+            rows, outputs, inputs = (int(x) for x in shape.split(","))
+            x, w, b = torch.randn(rows, inputs), torch.randn(outputs, inputs), torch.randn(outputs)
+            torch.nn.functional.linear(x, w, b)  # warm-up
+            runs, start = 0, time.perf_counter()
+            while runs < args.min_runs or time.perf_counter() - start < args.min_seconds:
+                torch.nn.functional.linear(x, w, b)
+                runs += 1
+            rates.append(2.0 * rows * outputs * inputs * runs / (time.perf_counter() - start) / 1e9)
+    json.dump({"gflops": rates, "threads": torch.get_num_threads()}, sys.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,8 +119,13 @@ def main() -> None:
     r.add_argument("--threads", type=int, default=os.cpu_count())
     r.add_argument("--min-seconds", type=float, default=5.0)
     r.add_argument("--min-runs", type=int, default=3)
+    q = sub.add_parser("products")
+    q.add_argument("--shapes", required=True)
+    q.add_argument("--threads", type=int, default=os.cpu_count())
+    q.add_argument("--min-seconds", type=float, default=1.0)
+    q.add_argument("--min-runs", type=int, default=3)
     args = parser.parse_args()
-    prepare(args) if args.command == "prepare" else run(args)
+    {"prepare": prepare, "run": run, "products": products}[args.command](args)
 
 
 if __name__ == "__main__":

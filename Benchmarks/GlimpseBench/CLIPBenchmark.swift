@@ -22,7 +22,10 @@ struct CLIPBenchmark: ParsableCommand {
             encoder's linear layers (per-row int8 weights, per-token int8 activations); their agreement with fp32 is \
             measured on real photos (decoded and preprocessed as CLIP does). The tower rates are for ready model \
             tensors; decode + preprocess of real photos is timed separately in the same run (as `glimpse-bench \
-            images`), ours beside PIL + CLIPImageProcessorPil.
+            images`), ours beside PIL + CLIPImageProcessorPil. A last table times the encoder's four linear-layer \
+            products alone at each variant's batch-8 shapes (query/key/value, attention output, MLP in, MLP out): \
+            our fp32 `TowerLinear` (its split over the pool, one OpenBLAS sgemm per task) beside \
+            torch.nn.functional.linear, in GFLOP/s, rounds interleaved, medians.
             """)
 
     @Option(help: "Python with torch and transformers ($GLIMPSE_BENCH_PYTHON or python3 on PATH).")
@@ -157,6 +160,7 @@ struct CLIPBenchmark: ParsableCommand {
             ],
             rows: rows)
         for agreement in agreements { print(agreement) }
+        try printProducts(script: script)
         guard !noPreprocess else { return }
         // The rates above are for ready model inputs; decoding and preprocessing the same kind of input (224² CLIP
         // preprocessing of real photos) is timed separately, in the same run, ours beside PIL + transformers.
@@ -164,6 +168,82 @@ struct CLIPBenchmark: ParsableCommand {
         let images = try ImageBenchmark.parse(
             ["--python", python] + (imageDirectory.map { ["--directory", $0] } ?? []))
         try images.run()
+    }
+
+    /// The encoder layer's products at batch 8 (hidden 768, MLP 3072; 50 tokens an image for B/32, 197 for B/16),
+    /// ours and torch's, GFLOP/s: where the towers' fp32 time goes, product by product.
+    private func printProducts(script: String) throws {
+        var shapes: [(name: String, rows: Int, outputs: Int, inputs: Int)] = []
+        for variant in variants.split(separator: ",") {
+            guard let tokens = ["b32": 50, "b16": 197][String(variant)] else { continue }
+            let rows = 8 * tokens
+            let model = variant == "b32" ? "ViT-B/32" : "ViT-B/16"
+            shapes += [
+                ("\(model) query/key/value", rows, 2304, 768), ("\(model) attention output", rows, 768, 768),
+                ("\(model) MLP in", rows, 3072, 768), ("\(model) MLP out", rows, 768, 3072),
+            ]
+        }
+        guard !shapes.isEmpty else { return }
+        BLAS.useCallerThreadsOnly()
+        let pool = WorkerPool(threadCount: threads)
+        var ours = [[Double]](repeating: [], count: shapes.count)
+        var theirs = [[Double]](repeating: [], count: shapes.count)
+        let shapeList = shapes.map { "\($0.rows),\($0.outputs),\($0.inputs)" }.joined(separator: ";")
+        for _ in 0..<rounds {
+            for (position, shape) in shapes.enumerated() {
+                ours[position].append(
+                    productRate(rows: shape.rows, outputs: shape.outputs, inputs: shape.inputs, pool: pool))
+            }
+            let output = try runPython(
+                script, ["products", "--shapes", shapeList, "--threads", String(threads), "--min-seconds", "1"])
+            let rates = try JSONDecoder().decode(ProductsRun.self, from: output).gflops
+            for (position, rate) in rates.enumerated() where position < shapes.count {
+                theirs[position].append(rate)
+            }
+        }
+        print("\nlinear-layer products alone, batch 8, fp32 (x·Wᵀ + b), \(threads) threads, GFLOP/s:")
+        printTable(
+            header: ["product", "rows × outputs × inputs", "glimpse TowerLinear", "torch linear", "glimpse / torch"],
+            rows: shapes.indices.map { position in
+                let shape = shapes[position]
+                let mine = median(ours[position])
+                let torch = median(theirs[position])
+                return [
+                    shape.name, "\(shape.rows) × \(shape.outputs) × \(shape.inputs)", String(format: "%.1f", mine),
+                    String(format: "%.1f", torch), String(format: "%.2f×", mine / torch),
+                ]
+            })
+    }
+
+    private struct ProductsRun: Decodable {
+        let gflops: [Double]
+    }
+
+    /// GFLOP/s of one fp32 `TowerLinear` product (random weights, bias) over at least one second, after a warm-up.
+    private func productRate(rows: Int, outputs: Int, inputs: Int, pool: WorkerPool) -> Double {
+        var generator = SystemRandomNumberGenerator()
+        let weight = (0..<(outputs * inputs)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let input = (0..<(rows * inputs)).map { _ in Float.random(in: -1...1, using: &generator) }
+        var output = [Float](repeating: 0, count: rows * outputs)
+        let linear = TowerLinear(weight: weight, bias: bias, outputs: outputs, inputs: inputs, precision: .fp32)
+        let apply = {
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    linear.apply(x.baseAddress!, rows: rows, into: y.baseAddress!, pool: pool)
+                }
+            }
+        }
+        apply()
+        var runs = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elapsed = 0.0
+        while runs < 3 || elapsed < 1 {
+            apply()
+            runs += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        return 2 * Double(rows * outputs * inputs) * Double(runs) / elapsed / 1e9
     }
 
     /// Up to `agreementPhotos` real photos, decoded and preprocessed with CLIP's default processor (224², OpenAI

@@ -1,3 +1,4 @@
+import Foundation
 import GlimpseTestSupport
 import GlimpseTransformer
 import Synchronization
@@ -44,6 +45,27 @@ import Testing
             return await group.reduce(into: []) { $0.append($1) }.sorted()
         }
         #expect(sums == (0..<8).map { caller in 50 * (16 * caller + 120) })
+    }
+
+    /// Jobs right after one another meet workers still watching for work; jobs after a pause longer than the watch
+    /// meet sleeping workers. Both must run every task once, with the workers taking part.
+    @Test func jobsRunWhetherTheWorkersAreWatchingOrAsleep() {
+        let pool = WorkerPool(threadCount: 2)
+        let caller = pthread_self()
+        for pause in [0, 0, 5_000, 0, 20_000] {
+            if pause > 0 { usleep(UInt32(pause)) }  // 5 and 20 ms: far past the 100 µs watch
+            let ranOnAWorker = Atomic<Int>(0)
+            var counts = [Int](repeating: 0, count: 64)
+            counts.withUnsafeMutableBufferPointer { counts in
+                pool.run(tasks: 64) { task in
+                    counts[task] += 1
+                    if pthread_equal(pthread_self(), caller) == 0 { ranOnAWorker.add(1, ordering: .relaxed) }
+                    usleep(200)  // long enough that the caller alone cannot take every task first
+                }
+            }
+            #expect(counts == [Int](repeating: 1, count: 64), "after a \(pause) µs pause")
+            #expect(ranOnAWorker.load(ordering: .relaxed) > 0, "after a \(pause) µs pause the worker took no task")
+        }
     }
 
     /// The quantised encoder stack gives bit-identical hidden states on 1, 2 and 3 threads, single and batched.
