@@ -59,8 +59,16 @@ import Testing
             counts.withUnsafeMutableBufferPointer { counts in
                 pool.run(tasks: 64) { task in
                     counts[task] += 1
-                    if pthread_equal(pthread_self(), caller) == 0 { ranOnAWorker.add(1, ordering: .relaxed) }
-                    usleep(200)  // long enough that the caller alone cannot take every task first
+                    if pthread_equal(pthread_self(), caller) == 0 {
+                        ranOnAWorker.add(1, ordering: .relaxed)
+                    } else {
+                        // The caller's task waits for the worker to take one, so the caller cannot run them all
+                        // itself however late the worker is scheduled; a worker that never wakes fails the test.
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while ranOnAWorker.load(ordering: .relaxed) == 0, ContinuousClock.now < deadline {
+                            usleep(100)
+                        }
+                    }
                 }
             }
             #expect(counts == [Int](repeating: 1, count: 64), "after a \(pause) µs pause")
