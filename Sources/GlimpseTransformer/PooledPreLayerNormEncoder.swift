@@ -23,10 +23,11 @@ package struct PooledPreLayerNormLayer: Sendable {
     }
 }
 
-/// `PreLayerNormEncoder` (vision towers; causal for CLIP's text tower) with every step split across a `WorkerPool`: linear layers
-/// by output columns (OpenBLAS runs one thread per call; see `BLAS.useCallerThreadsOnly`), attention by
-/// (segment, head), LayerNorm by rows; the bias and activation are applied inside each linear layer's task and the
-/// residual additions are fused into the attention output and second MLP products.
+/// The pre-LayerNorm encoder stack (CLIP's vision towers; causal for OpenAI CLIP's text tower) with every step split
+/// across a `WorkerPool`: linear layers as `TowerLinear` splits them (OpenBLAS runs one thread per call; see
+/// `BLAS.useCallerThreadsOnly`), attention by (segment, head), LayerNorm by rows; the bias and activation are applied
+/// inside each linear layer's task and the residual additions are fused into the attention output and second MLP
+/// products.
 package enum PooledPreLayerNormEncoder {
     package static func run(
         layers: [PooledPreLayerNormLayer], dimensions d: TransformerDimensions, x: UnsafeMutablePointer<Float>,
