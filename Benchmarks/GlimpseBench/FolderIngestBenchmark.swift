@@ -137,6 +137,7 @@ struct FolderIngestBenchmark: ParsableCommand {
         print(
             "glimpse ingest --dir on \(photos) (medians of \(repeats); files/s over the whole CLI run; \(threads) threads)"
         )
+        print("CPU: \(MachineLoad.processor())")
         print(
             "| daemon | photos | first run files/s | first run s | unchanged rerun files/s | rerun s | rerun / first time "
                 + "| tower-only images/s | first run / tower-only |"

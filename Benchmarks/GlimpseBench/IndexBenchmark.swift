@@ -67,7 +67,8 @@ struct IndexBenchmark: ParsableCommand {
         guard !efList.isEmpty else { throw ValidationError("--efs needs at least one integer") }
         let parameters = HNSWParameters()
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        print("load before: \(loadAverage())")
+        print("CPU: \(MachineLoad.processor())")
+        print("load before: \(MachineLoad.loadAverage())")
         var clock = Date()
         let workload = IndexWorkload(
             count: count, queries: queries, dimension: dimension, clusters: clusters, spread: spread, seed: 42)
@@ -95,7 +96,7 @@ struct IndexBenchmark: ParsableCommand {
         curves += peers?.curves ?? []
         // Each round times one pass of every implementation at every ef, alternating, and the tables show the
         // median pass: a slower stretch of the shared machine then costs every implementation the same.
-        print("load before the search passes: \(loadAverage())")
+        print("load before the search passes: \(MachineLoad.loadAverage())")
         var passes = [[[Double]]](repeating: [[Double]](repeating: [], count: efList.count), count: curves.count)
         for _ in 0..<rounds {
             for (e, ef) in efList.enumerated() {
@@ -112,7 +113,7 @@ struct IndexBenchmark: ParsableCommand {
         }
         glimpse = curves[0]
         peers = nil  // the peers' process exits; its memory is not held through the rest of the run
-        print("load after the search passes: \(loadAverage())")
+        print("load after the search passes: \(MachineLoad.loadAverage())")
         let parallelQPS = try allThreadsQPS(index, workload.queries, ef: parameters.efSearchDefault)
 
         print("")
@@ -209,7 +210,7 @@ struct IndexBenchmark: ParsableCommand {
             try compareIncremental(workload.prefix(incrementalCount), parameters: parameters)
         }
         print("")
-        print("load after: \(loadAverage())")
+        print("load after: \(MachineLoad.loadAverage())")
     }
 
     /// Recall of a graph grown by `incrementalBatch`-sized adds with a snapshot written and read back at the
@@ -310,11 +311,6 @@ struct IndexBenchmark: ParsableCommand {
 
     private func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
     private func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f×", a / b) }
-
-    private func loadAverage() -> String {
-        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
-            .split(separator: " ").prefix(3).joined(separator: " ")
-    }
 
     private func printTable(header: [String], rows: [[String]]) {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }

@@ -180,7 +180,7 @@ struct IngestRecallBenchmark: ParsableCommand {
         let loadAtEnd = MachineLoad.loadAverage()
         print("")
         print(
-            "glimpse-bench ingest-recall — \(ProcessInfo.processInfo.activeProcessorCount) cores; load average \(loadAtStart) at start, \(loadAtEnd) at end"
+            "glimpse-bench ingest-recall — \(MachineLoad.processor()); load average \(loadAtStart) at start, \(loadAtEnd) at end"
         )
         print(
             "\(evalSet.count) eval photos found by their own caption in the top \(k) (default ef, alignment on); synthetic items ingested through POST /v1/items in batches of \(batch)\(indexEncoding.map { "; index_vector_encoding \($0)" } ?? "")"

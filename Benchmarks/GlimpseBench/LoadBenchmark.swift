@@ -246,7 +246,7 @@ struct LoadBenchmark: ParsableCommand {
 
         print("")
         print(
-            "glimpse-bench load — \(ProcessInfo.processInfo.activeProcessorCount) cores; load average \(loadAtStart) at start, \(loadAtEnd) at end"
+            "glimpse-bench load — \(MachineLoad.processor()); load average \(loadAtStart) at start, \(loadAtEnd) at end"
         )
         print(
             "\(duration.map { String(format: "%.0f s", $0) } ?? "\(queries) requests") per level and round, medians over \(rounds) rounds; k \(k), ef \(Self.efSearch) (daemon default), HNSW M \(Self.m), efConstruction \(Self.efConstruction)"

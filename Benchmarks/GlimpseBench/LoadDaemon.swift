@@ -102,6 +102,23 @@ enum MachineLoad {
             .split(separator: " ").prefix(3).joined(separator: " ")
     }
 
+    /// The CPU as /proc/cpuinfo names it, with its family and model ("AMD EPYC, family 25 model 17, 2 cores"):
+    /// ratios against a peer depend on it (PyTorch's MKL, for one, runs other kernels on AMD than on Intel).
+    static func processor() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        var fields: [String: String] = [:]
+        for line in info.split(separator: "\n") {
+            guard !line.isEmpty else { break }  // the first processor's block is enough
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            if fields[key] == nil { fields[key] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard let name = fields["model name"] else { return "unknown CPU, \(cores) cores" }
+        return "\(name), family \(fields["cpu family"] ?? "?") model \(fields["model"] ?? "?"), \(cores) cores"
+    }
+
     /// Bytes of the regular files under `directory`.
     static func diskBytes(_ directory: URL) -> Int {
         guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey])

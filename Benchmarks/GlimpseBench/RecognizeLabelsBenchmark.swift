@@ -92,10 +92,9 @@ struct RecognizeLabelsBenchmark: ParsableCommand {
             versions =
                 "torch \(reference.torch), transformers \(reference.transformers), torch threads \(reference.threads)"
         }
-        let load =
-            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
-            .joined(separator: " ") ?? "?"
-        print("reference: \(versions); OpenBLAS threads \(threads) (ours); load \(load)")
+        print(
+            "reference: \(versions); OpenBLAS threads \(threads) (ours); load \(MachineLoad.loadAverage()); "
+                + "CPU: \(MachineLoad.processor())")
         printTable(
             header: [
                 "text tower", "labels", "prompts", "tokens/prompt", "glimpse", "transformers", "ours / theirs",
