@@ -17,11 +17,6 @@
 #define CQ_X86 1
 #endif
 
-static inline int clamped_level(int level) {
-    int s = cq_supported_level();
-    return level < s ? level : s;
-}
-
 int cq_i8_padded_columns(int columns) { return (columns + 3) & ~3; }
 
 int cq_i8_panels(int rows) { return (rows + CQ_I8_PANEL - 1) / CQ_I8_PANEL; }
@@ -114,7 +109,7 @@ void cq_i8_quantise_rows_at_level(int level, const float *x, int rows, int colum
                                   float *scales) {
     int padded = cq_i8_padded_columns(columns);
 #if CQ_X86
-    if (clamped_level(level) >= CQ_LEVEL_AVX2) {
+    if (cq_clamped_level(level) >= CQ_LEVEL_AVX2) {
         for (int r = 0; r < rows; r++)
             quantise_row_avx2(x + (size_t)r * ldx, columns, padded, q + (size_t)r * padded, scales + r);
         return;
@@ -302,7 +297,7 @@ void cq_i8_matmul_at_level(int level, const int8_t *w, const float *ws, const in
                            int panel_begin, int panel_end) {
     int padded = cq_i8_padded_columns(columns);
 #if CQ_X86
-    switch (clamped_level(level)) {
+    switch (cq_clamped_level(level)) {
     case CQ_LEVEL_AVX512VNNI:
         i8_matmul_vnni512(w, ws, wsum, a, as, tokens, padded, bias, y, ldy, rows, panel_begin, panel_end);
         return;

@@ -21,17 +21,10 @@
 // MARK: - CPU dispatch
 
 static int detected_level(void) {
-#if CQ_X86
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return CQ_LEVEL_PORTABLE;
-    if (__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
-        __builtin_cpu_supports("avx512bw"))
-        return CQ_LEVEL_AVX512VNNI;
-    if (__builtin_cpu_supports("avxvnni")) return CQ_LEVEL_AVXVNNI;
-    return CQ_LEVEL_AVX2;
-#else
+    for (int level = CQ_LEVEL_AVX512VNNI; level > CQ_LEVEL_PORTABLE; level--) {
+        if (cq_level_is_supported(level)) return level;
+    }
     return CQ_LEVEL_PORTABLE;
-#endif
 }
 
 int cq_supported_level(void) {
@@ -41,9 +34,29 @@ int cq_supported_level(void) {
     return supported;
 }
 
-static inline int clamped(int level) {
+int cq_level_is_supported(int level) {
+    if (level == CQ_LEVEL_PORTABLE) return 1;
+#if CQ_X86
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+    switch (level) {
+    case CQ_LEVEL_AVX2: return 1;
+    case CQ_LEVEL_AVXVNNI: return __builtin_cpu_supports("avxvnni") != 0;
+    case CQ_LEVEL_AVX512VNNI:
+        return __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
+               __builtin_cpu_supports("avx512bw");
+    default: return 0;
+    }
+#else
+    return 0;
+#endif
+}
+
+int cq_clamped_level(int level) {
     int s = cq_supported_level();
-    return level < s ? level : s;
+    if (level >= s) return s;  // the kernels' own calls: no feature checks
+    while (level > CQ_LEVEL_PORTABLE && !cq_level_is_supported(level)) level--;
+    return level < CQ_LEVEL_PORTABLE ? CQ_LEVEL_PORTABLE : level;
 }
 
 int cq_groups(int columns) { return (columns + CQ_GROUP - 1) / CQ_GROUP; }
@@ -191,7 +204,7 @@ void cq_q8_quantise(const float *x, int rows, int columns, int ldx, uint8_t *dst
 void cq_q8_quantise_at_level(int level, const float *x, int rows, int columns, int ldx, uint8_t *dst) {
     size_t rowBytes = (size_t)cq_groups(columns) * CQ_Q8_GROUP_BYTES;
 #if CQ_X86
-    if (clamped(level) >= CQ_LEVEL_AVX2) {
+    if (cq_clamped_level(level) >= CQ_LEVEL_AVX2) {
         for (int r = 0; r < rows; r++) quantise_row_avx2(x + (size_t)r * ldx, columns, dst + r * rowBytes);
         return;
     }
@@ -356,7 +369,7 @@ void cq_q4q8_matmul(const uint8_t *w, const uint8_t *a, int groups, int tokens, 
 void cq_q4q8_matmul_at_level(int level, const uint8_t *w, const uint8_t *a, int groups, int tokens,
                              const float *bias, float *y, int ldy, int row_begin, int row_end) {
 #if CQ_X86
-    switch (clamped(level)) {
+    switch (cq_clamped_level(level)) {
     case CQ_LEVEL_AVX512VNNI: matmul_vnni512(w, a, groups, tokens, bias, y, ldy, row_begin, row_end); return;
     case CQ_LEVEL_AVXVNNI: matmul_vnni(w, a, groups, tokens, bias, y, ldy, row_begin, row_end); return;
     case CQ_LEVEL_AVX2: matmul_avx2(w, a, groups, tokens, bias, y, ldy, row_begin, row_end); return;

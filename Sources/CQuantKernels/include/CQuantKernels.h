@@ -20,12 +20,19 @@ extern "C" {
 #define CQ_Q8_GROUP_BYTES 192
 
 /// Kernel levels: the functions below use the best one the CPU supports; the `_at_level` variants take a level
-/// (clamped to the supported one) so tests can compare paths without global state.
+/// (run as `cq_clamped_level(level)`) so tests can compare paths without global state.
 /// AVX512VNNI uses 256-bit vectors too (EVEX encoding for its 32 registers), so no wide-vector clock penalty.
 enum { CQ_LEVEL_PORTABLE = 0, CQ_LEVEL_AVX2 = 1, CQ_LEVEL_AVXVNNI = 2, CQ_LEVEL_AVX512VNNI = 3 };
 
 /// The best level this CPU supports.
 int cq_supported_level(void);
+
+/// Whether this CPU runs `level`'s kernels. The levels are not nested: AMD Zen 4 has AVX-512 VNNI but not the
+/// VEX-encoded AVX-VNNI, so a CPU may support a level above one it lacks.
+int cq_level_is_supported(int level);
+
+/// `level` if this CPU supports it, else the nearest supported level below it: what every `_at_level` function runs.
+int cq_clamped_level(int level);
 
 /// Groups (of 128 weights) per row of `columns` weights; a partial last group is padded with zero-scale blocks.
 int cq_groups(int columns);
